@@ -1,0 +1,1 @@
+"""Engines: one module per engine, each a pure ``simulate(arch, workload, options) -> Result``."""

@@ -1,0 +1,212 @@
+"""FPGA PE-array engine: a weight-streaming array of S_p PEs × S_c MACs, tile by tile.
+
+Model (S001 §III-B, summarised in ``shared/reference/fpga.md`` §1–2)
+--------------------------------------------------------------------
+**Sizing.** The PE count is the tightest of three resource bounds, rounded down:
+
+    S_p = ⌊min( R/(r_mac·S_c),  α·M/(m_sub·DW),  N_comp·B/(S_c·N_IO) )⌋   (optionally ≤ max_pes)
+
+R = DSP slices, r_mac = DSP per MAC, M = BRAM data bits (blocks × data bits per block),
+α = fraction of BRAM for the Weight Buffer and Feature Map Bank, m_sub = words each PE
+buffers, DW = data width, B = effective DRAM words per cycle, N_comp/N_IO = the MACs per
+word streamed over the layers the design is sized for (``sizing_layer_kinds``). The binding
+bound is reported.
+
+**Dataflow (assumption; S001 states the blocks, not the loop order).** Structured sparsity is
+removed first (SSL deployment): each group's GEMM shrinks to m' = round(m(1−row)) rows and
+k' = round(k(1−col)) columns and is dense (S001: the PE array needs no sparse indexing).
+Each PE computes one output channel (a GEMM row) of a *row tile* of S_p rows; its S_c MACs
+work on S_c output pixels at once, all fed the same weight (the Data Fetcher supplies vectors
+of the input feature map). A *pass* is one output row of one image (conv) or one column (fc,
+matmul, lstm): the Feature Map Bank holds the input band for it, and every row tile streams
+its k' weights per row from DRAM through the Weight Buffer, once per pass (S001: weights
+stream from off-chip memory during computation). Per (row tile with ``rows`` rows, pass of P
+pixels):
+
+    compute_cycles  = ⌈P / S_c⌉ · k'
+    transfer_cycles = rows · k' / B
+    tile_cycles     = max(compute_cycles, transfer_cycles) + tile_overhead_cycles
+
+(double buffering overlaps a tile's transfer with the previous tile's compute; the overhead
+is pipeline fill/drain). A pass also moves its input band and writes its outputs; the pass
+costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
+Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
+6 rows of weights and uses 6 of the S_p PEs.
+
+Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
+compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
+compute and transfer cycles), DRAM bytes, DSP and BRAM used.
+
+Calibration (``archs/vc707.yaml``): ``dram_efficiency`` and ``tile_overhead_cycles`` are
+fitted to the five conv efficiencies of S001 Table I (VC707, 32 PEs); α and m_sub are not
+given by S001 and were chosen as round values that make the BRAM bound give its stated 32
+PEs. Everything else is a device fact. Energy is not modelled for this engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.engines.result import LayerResult, Result
+from accelsim.errors import EngineError, SpecError
+from accelsim.model import Layer, Workload
+
+
+@dataclass(frozen=True)
+class FpgaConfig:
+    clock_hz: float
+    dsp_slices: int
+    bram18_blocks: int
+    bram18_data_bits: int
+    dram_bandwidth_bytes_per_s: float
+    dram_efficiency: float
+    data_width_bits: int
+    dsp_per_mac: float
+    macs_per_pe: int
+    bram_fraction_for_buffers: float
+    pe_buffer_words: int
+    tile_overhead_cycles: float
+    sizing_layer_kinds: tuple[str, ...]
+    max_pes: int | None = None
+
+    @property
+    def words_per_cycle(self) -> float:
+        """Effective DRAM bandwidth B in data words per clock cycle."""
+        bytes_per_cycle = self.dram_bandwidth_bytes_per_s * self.dram_efficiency / self.clock_hz
+        return bytes_per_cycle * 8 / self.data_width_bits
+
+
+def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> FpgaConfig:
+    if "clock_hz" not in doc:
+        raise SpecError("missing required field 'clock_hz' (the fpga engine needs a clock)",
+                        file=file)
+    values = dict(block)
+    values["sizing_layer_kinds"] = tuple(values["sizing_layer_kinds"])
+    return FpgaConfig(clock_hz=float(doc["clock_hz"]), **values)
+
+
+# ---- the layer as the PE array sees it ---------------------------------------------------
+@dataclass(frozen=True)
+class Mapping:
+    """A layer's compacted per-group GEMM cut into passes (see the module docstring)."""
+
+    groups: int
+    rows: int             # m' per group
+    cols: int             # k' per group
+    passes: int           # per group
+    pixels_per_pass: int  # P
+    extra_words_per_pass: int  # input band read + outputs written, whole pass, per group
+
+    @property
+    def macs(self) -> int:
+        return self.groups * self.rows * self.cols * self.passes * self.pixels_per_pass
+
+    @property
+    def words(self) -> int:
+        """Words moved over DRAM by the whole layer (weights once per pass)."""
+        return self.groups * self.passes * (self.rows * self.cols + self.extra_words_per_pass)
+
+
+def mapping(layer: Layer, batch: int) -> Mapping:
+    g = layer.compacted_gemm(batch)
+    if layer.kind == "conv":
+        oh, ow = layer.out_hw
+        in_w = layer.in_hw[1] + 2 * layer.padding[1]
+        cin = layer.in_channels // layer.groups
+        # new input rows per output row (the first row's extra kh − stride rows are ignored)
+        band = cin * in_w * min(layer.stride[0], layer.kernel[0])
+        return Mapping(g.groups, g.m, g.k, oh * batch, ow, band + g.m * ow)
+    return Mapping(g.groups, g.m, g.k, g.n, 1, g.k + g.m)
+
+
+# ---- cycle arithmetic (numpy-friendly: every argument may be an array) ------------------
+def tile_cycles(rows, cols, pixels, macs_per_pe, words_per_cycle, overhead):
+    compute = np.ceil(pixels / macs_per_pe) * cols
+    transfer = rows * cols / words_per_cycle
+    return np.maximum(compute, transfer) + overhead, compute, transfer
+
+
+def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
+    """Cycles, compute cycles and transfer cycles of a whole layer (arrays broadcast)."""
+    full_tiles = m.rows // pes
+    rem_rows = m.rows - full_tiles * pes
+    t_full, c_full, x_full = tile_cycles(pes, m.cols, m.pixels_per_pass, macs_per_pe,
+                                         words_per_cycle, overhead)
+    t_rem, c_rem, x_rem = tile_cycles(rem_rows, m.cols, m.pixels_per_pass, macs_per_pe,
+                                      words_per_cycle, overhead)
+    has_rem = rem_rows > 0
+    pass_tiles = full_tiles * t_full + np.where(has_rem, t_rem, 0.0)
+    pass_words = m.rows * m.cols + m.extra_words_per_pass
+    pass_cycles = np.maximum(pass_tiles, pass_words / words_per_cycle)
+    n = m.groups * m.passes
+    compute = n * (full_tiles * c_full + np.where(has_rem, c_rem, 0.0))
+    transfer = n * pass_words / words_per_cycle
+    return np.ceil(n * pass_cycles), compute, transfer
+
+
+# ---- sizing ------------------------------------------------------------------------------
+def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
+    """The three S001 upper bounds on S_p (unrounded), plus ``max_pes`` if set."""
+    bram_bits = cfg.bram18_blocks * cfg.bram18_data_bits
+    sized = [mapping(layer, workload.batch) for layer in workload.layers
+             if layer.kind in cfg.sizing_layer_kinds]
+    words = sum(m.words for m in sized)
+    reuse = sum(m.macs for m in sized) / words if words else math.inf
+    bounds = {
+        "dsp": cfg.dsp_slices / (cfg.dsp_per_mac * cfg.macs_per_pe),
+        "bram": cfg.bram_fraction_for_buffers * bram_bits
+        / (cfg.pe_buffer_words * cfg.data_width_bits),
+        "bandwidth": reuse * cfg.words_per_cycle / cfg.macs_per_pe,
+    }
+    if cfg.max_pes is not None:
+        bounds["max_pes"] = float(cfg.max_pes)
+    return bounds
+
+
+def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str, float]]:
+    bounds = pe_bounds(cfg, workload)
+    binding = min(bounds, key=bounds.get)
+    return int(math.floor(bounds[binding])), binding, bounds
+
+
+# ---- engine entry point ------------------------------------------------------------------
+def simulate(arch, workload: Workload, options: dict) -> Result:
+    cfg: FpgaConfig = arch.config
+    pes, binding, bounds = size_array(cfg, workload)
+    if pes < 1:
+        raise EngineError(f"the {binding} bound allows {bounds[binding]:.2f} PEs: no PE fits",
+                          file=arch.path)
+    peak = pes * cfg.macs_per_pe
+    word_bytes = cfg.data_width_bits / 8
+    dsp_used = int(math.ceil(peak * cfg.dsp_per_mac))
+    bram_used = int(math.ceil(pes * cfg.pe_buffer_words * cfg.data_width_bits
+                              / cfg.bram18_data_bits))
+    rows = []
+    for layer in workload.layers:
+        m = mapping(layer, workload.batch)
+        if m.cols > cfg.pe_buffer_words:
+            raise EngineError(f"layer {layer.name}: {m.cols} weights per PE per pass exceed "
+                              f"pe_buffer_words={cfg.pe_buffer_words}", file=arch.path)
+        cycles, compute, transfer = (float(x) for x in layer_cycles(
+            m, pes, cfg.macs_per_pe, cfg.words_per_cycle, cfg.tile_overhead_cycles))
+        rows.append(LayerResult(
+            name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
+            effective_macs=m.macs, cycles=int(cycles), seconds=cycles / cfg.clock_hz,
+            utilization=m.macs / (cycles * peak) if cycles else 0.0,
+            bound="memory" if transfer > compute else "compute",
+            dram_bytes=int(round(m.words * word_bytes)),
+            extra={"pes": pes, "dsp_used": dsp_used, "bram18_used": bram_used,
+                   "gemm_rows": m.rows, "gemm_cols": m.cols, "passes": m.groups * m.passes},
+        ))
+    summary = {"pes": pes, "macs_per_pe": cfg.macs_per_pe, "binding_bound": binding,
+               **{f"pe_bound_{k}": v for k, v in bounds.items()},
+               "dsp_used": dsp_used, "bram18_used": bram_used,
+               "dram_words_per_cycle": cfg.words_per_cycle}
+    notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
+             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",)
+    return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
+                  peak_macs_per_cycle=peak, clock_hz=cfg.clock_hz, notes=notes,
+                  summary=summary)

@@ -1,0 +1,1 @@
+"""Reports: tables (terminal, CSV, JSON, Markdown) and plots."""

@@ -1,0 +1,90 @@
+"""Workload JSON → :class:`~accelsim.model.Workload` (format in DESIGN.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accelsim.errors import SpecError
+from accelsim.model import Layer, Workload
+from accelsim.spec.validate import check, read_document
+
+# shape fields each layer kind takes; the sparsity fields apply to every kind
+KIND_FIELDS = {
+    "conv": {"in_channels", "out_channels", "kernel", "stride", "padding", "groups", "in_hw"},
+    "fc": {"in_features", "out_features"},
+    "matmul": {"in_features", "out_features", "columns"},
+    "lstm": {"input_size", "hidden_size", "timesteps"},
+}
+COMMON_FIELDS = {"name", "kind", "weight_density", "row_sparsity", "col_sparsity",
+                 "activation_density", "rank", "mask", "note"}
+
+
+def load_workload(path: str | Path) -> Workload:
+    """Read and validate a workload file; raise a one-line SpecError on any problem."""
+    path = Path(path)
+    doc = read_document(path)
+    check(doc, "workload", file=str(path))
+    return workload_from_dict(doc, file=str(path), base_dir=path.parent)
+
+
+def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | None = None
+                       ) -> Workload:
+    """Build a Workload from an already schema-valid mapping (semantic checks included)."""
+    layers = []
+    names = set()
+    for i, raw in enumerate(doc["layers"]):
+        field = f"layers.{i}"
+        if raw["name"] in names:
+            raise SpecError(f"duplicate layer name {raw['name']!r}", file=file,
+                            field=f"{field}.name")
+        names.add(raw["name"])
+        layers.append(_layer(raw, file=file, field=field, base_dir=base_dir))
+    return Workload(name=doc["name"], source=doc["source"], batch=doc["batch"],
+                    layers=tuple(layers), path=file)
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None) -> Layer:
+    kind = raw["kind"]
+    foreign = sorted(set(raw) - KIND_FIELDS[kind] - COMMON_FIELDS)
+    if foreign:
+        raise SpecError(
+            f"field does not apply to a {kind} layer (its shape fields: "
+            f"{', '.join(sorted(KIND_FIELDS[kind]))})", file=file, field=f"{field}.{foreign[0]}")
+    values = {k: v for k, v in raw.items() if k != "note"}
+    for key in ("kernel", "stride", "padding", "in_hw"):
+        if key in values:
+            values[key] = _pair(values[key])
+    if "mask" in values and base_dir is not None:
+        values["mask"] = str((base_dir / values["mask"]).resolve())
+    layer = Layer(**values)
+    _check_semantics(layer, raw, file=file, field=field)
+    return layer
+
+
+def _check_semantics(layer: Layer, raw: dict, *, file: str, field: str) -> None:
+    def fail(name: str, message: str) -> None:
+        raise SpecError(message, file=file, field=f"{field}.{name}")
+
+    if layer.kind == "conv":
+        for name in ("in_channels", "out_channels"):
+            if getattr(layer, name) % layer.groups:
+                fail(name, f"{getattr(layer, name)} is not divisible by groups={layer.groups}")
+        for i, axis in enumerate(("height", "width")):
+            if layer.in_hw[i] + 2 * layer.padding[i] < layer.kernel[i]:
+                fail("kernel", f"kernel {axis} {layer.kernel[i]} exceeds the padded input "
+                               f"{axis} {layer.in_hw[i] + 2 * layer.padding[i]}")
+    if layer.weight_density is not None and layer.weight_density > layer.structured_density + 1e-9:
+        fail("weight_density",
+             f"{layer.weight_density} exceeds what row/column sparsity leaves "
+             f"({layer.structured_density:.4f})")
+    if layer.rank is not None:
+        g = layer.gemm(1)
+        full_rank = g.groups * min(g.m, g.k)
+        if layer.rank > full_rank:
+            fail("rank", f"{layer.rank} exceeds the full rank {full_rank}")
+        if layer.rank % g.groups:
+            fail("rank", f"{layer.rank} is not divisible by groups={g.groups} (rank is the layer total)")

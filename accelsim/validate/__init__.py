@@ -1,0 +1,1 @@
+"""Validation: measured kernels, calibration fits and published-results reproduction."""
