@@ -6,6 +6,8 @@ Model (S001 §III-B, summarised in ``shared/reference/fpga.md`` §1–2)
 
     S_p = ⌊min( R/(r_mac·S_c),  α·M/(m_sub·DW),  N_comp·B/(S_c·N_IO) )⌋   (optionally ≤ max_pes)
 
+but at least one PE when only the (soft) bandwidth bound is below one.
+
 R = DSP slices, r_mac = DSP per MAC, M = BRAM data bits (blocks × data bits per block),
 α = fraction of BRAM for the Weight Buffer and Feature Map Bank, m_sub = words each PE
 buffers, DW = data width, B = effective DRAM words per cycle, N_comp/N_IO = the MACs per
@@ -31,7 +33,9 @@ pixels):
 is pipeline fill/drain). A pass also moves its input band and writes its outputs; the pass
 costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
-6 rows of weights and uses 6 of the S_p PEs.
+6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
+(≤ S_p) with the fewest cycles: tiles of S_p rows, balanced tiles, or tiles just short enough
+to stay compute-bound. So a design with more PEs or more bandwidth is never slower.
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
@@ -111,7 +115,10 @@ class Mapping:
 
 
 def mapping(layer: Layer, batch: int) -> Mapping:
+    """The layer as the PE array runs it; a layer pruned to nothing has no passes."""
     g = layer.compacted_gemm(batch)
+    if g.m == 0 or g.k == 0:
+        return Mapping(g.groups, g.m, g.k, 0, 1, 0)
     if layer.kind == "conv":
         oh, ow = layer.out_hw
         in_w = layer.in_hw[1] + 2 * layer.padding[1]
@@ -129,14 +136,15 @@ def tile_cycles(rows, cols, pixels, macs_per_pe, words_per_cycle, overhead):
     return np.maximum(compute, transfer) + overhead, compute, transfer
 
 
-def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
-    """Cycles, compute cycles and transfer cycles of a whole layer (arrays broadcast)."""
-    full_tiles = m.rows // pes
-    rem_rows = m.rows - full_tiles * pes
-    t_full, c_full, x_full = tile_cycles(pes, m.cols, m.pixels_per_pass, macs_per_pe,
-                                         words_per_cycle, overhead)
-    t_rem, c_rem, x_rem = tile_cycles(rem_rows, m.cols, m.pixels_per_pass, macs_per_pe,
-                                      words_per_cycle, overhead)
+def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
+    """Cycles, compute cycles and transfer cycles of a layer cut into row tiles of
+    ``tile_rows`` rows (full tiles, then one remainder tile). Arrays broadcast."""
+    full_tiles = m.rows // tile_rows
+    rem_rows = m.rows - full_tiles * tile_rows
+    t_full, c_full, _ = tile_cycles(tile_rows, m.cols, m.pixels_per_pass, macs_per_pe,
+                                    words_per_cycle, overhead)
+    t_rem, c_rem, _ = tile_cycles(rem_rows, m.cols, m.pixels_per_pass, macs_per_pe,
+                                  words_per_cycle, overhead)
     has_rem = rem_rows > 0
     pass_tiles = full_tiles * t_full + np.where(has_rem, t_rem, 0.0)
     pass_words = m.rows * m.cols + m.extra_words_per_pass
@@ -145,6 +153,38 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
     compute = n * (full_tiles * c_full + np.where(has_rem, c_rem, 0.0))
     transfer = n * pass_words / words_per_cycle
     return np.ceil(n * pass_cycles), compute, transfer
+
+
+def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle):
+    """Row-tile heights worth trying with at most ``pes`` PEs (stacked on a new last axis):
+    all PEs (greedy); the fewest tiles balanced; the tallest tile that is still compute-bound
+    (⌈P/S_c⌉·B rows) and its balanced version. Property-tested against trying every height."""
+    pes = np.asarray(pes)
+    fewest = np.ceil(m.rows / pes)
+    balanced = np.ceil(m.rows / fewest)
+    tallest_compute = np.floor(np.ceil(m.pixels_per_pass / macs_per_pe) * words_per_cycle)
+    tallest_compute = np.clip(tallest_compute, 1, pes)
+    balanced_compute = np.ceil(m.rows / np.ceil(m.rows / tallest_compute))
+    stacked = np.stack(np.broadcast_arrays(pes, balanced, tallest_compute, balanced_compute),
+                       axis=-1)
+    return np.clip(stacked, 1, None).astype(np.int64)
+
+
+def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
+    """The mapper's choice: the row-tile height ≤ ``pes`` with the fewest cycles (so a design
+    with more PEs is never slower). Returns cycles, compute and transfer cycles and the
+    chosen height; every argument may be an array."""
+    if m.rows == 0 or m.passes == 0:
+        zero = np.zeros(np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape)
+        return zero, zero, zero, zero.astype(np.int64)
+    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle)
+    cycles, compute, transfer = tiled_cycles(
+        m, heights, *(np.expand_dims(np.asarray(a), -1)
+                      for a in (macs_per_pe, words_per_cycle, overhead)))
+    compute, transfer = np.broadcast_arrays(compute, transfer, cycles)[:2]
+    best = np.argmin(cycles, axis=-1)[..., None]
+    pick = lambda a: np.take_along_axis(a, best, axis=-1)[..., 0]  # noqa: E731
+    return pick(cycles), pick(compute), pick(transfer), pick(heights)
 
 
 # ---- sizing ------------------------------------------------------------------------------
@@ -167,9 +207,14 @@ def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
 
 
 def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str, float]]:
+    """S_p, the binding bound and all bounds. The bandwidth bound is soft (more PEs only
+    lower efficiency), so it never takes the array below one PE; the others are hard."""
     bounds = pe_bounds(cfg, workload)
     binding = min(bounds, key=bounds.get)
-    return int(math.floor(bounds[binding])), binding, bounds
+    pes = int(math.floor(bounds[binding]))
+    if pes < 1 and binding == "bandwidth":
+        pes = 1
+    return pes, binding, bounds
 
 
 # ---- engine entry point ------------------------------------------------------------------
@@ -190,7 +235,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         if m.cols > cfg.pe_buffer_words:
             raise EngineError(f"layer {layer.name}: {m.cols} weights per PE per pass exceed "
                               f"pe_buffer_words={cfg.pe_buffer_words}", file=arch.path)
-        cycles, compute, transfer = (float(x) for x in layer_cycles(
+        cycles, compute, transfer, tile_rows = (x.item() for x in layer_cycles(
             m, pes, cfg.macs_per_pe, cfg.words_per_cycle, cfg.tile_overhead_cycles))
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
@@ -199,7 +244,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
             bound="memory" if transfer > compute else "compute",
             dram_bytes=int(round(m.words * word_bytes)),
             extra={"pes": pes, "dsp_used": dsp_used, "bram18_used": bram_used,
-                   "gemm_rows": m.rows, "gemm_cols": m.cols, "passes": m.groups * m.passes},
+                   "gemm_rows": m.rows, "gemm_cols": m.cols, "tile_rows": tile_rows,
+                   "passes": m.groups * m.passes},
         ))
     summary = {"pes": pes, "macs_per_pe": cfg.macs_per_pe, "binding_bound": binding,
                **{f"pe_bound_{k}": v for k, v in bounds.items()},

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def fit_fpga_table1(arch, workload, *, efficiencies=np.arange(0.50, 1.0001, 0.01),
-                    overheads=range(0, 41)) -> dict:
+                    overheads=range(0, 101)) -> dict:
     """Grid-fit the FPGA engine's ``dram_efficiency`` and ``tile_overhead_cycles`` to S001
     Table I's five VC707 conv efficiencies: minimise the largest per-layer miss, then the
     miss of the conv total. Returns the best values and their errors (percentage points)."""
