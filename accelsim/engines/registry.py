@@ -23,6 +23,8 @@ class EngineEntry:
 
 ENGINES: dict[str, EngineEntry] = {
     "fpga": EngineEntry("fpga", "fpga", "fpga"),
+    "gpu": EngineEntry("roofline", "gpu", "roofline"),
+    "cpu": EngineEntry("roofline", "cpu", "roofline"),
 }
 
 
