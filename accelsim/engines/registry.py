@@ -25,6 +25,7 @@ ENGINES: dict[str, EngineEntry] = {
     "fpga": EngineEntry("fpga", "fpga", "fpga"),
     "gpu": EngineEntry("roofline", "gpu", "roofline"),
     "cpu": EngineEntry("roofline", "cpu", "roofline"),
+    "cluster": EngineEntry("cluster", "cluster", "cluster"),
 }
 
 

@@ -104,3 +104,26 @@ def fit_memory_eie(cfg, workload, published_us: dict, *,
             "launch_overhead_s": round(float(launches_s[j]), 9),
             "max_abs_relative_error": float(worst[i, j]),
             "predicted_us": dict(zip(published_us, (pred[:, i, j] * 1e6).tolist()))}
+
+
+def fit_cluster_compute_efficiency(arch, workload, *, gain: float, gpus: int,
+                                   options: dict | None = None) -> float:
+    """Bisect the cluster's ``compute_efficiency`` so that TernGrad's throughput gain over
+    fp32 on ``gpus`` GPUs equals ``gain`` (the gain falls as compute grows)."""
+    from dataclasses import replace
+
+    from accelsim.engines.cluster import sweep
+
+    opts = {**(options or {}), "gpus": (gpus,), "encoding": ("terngrad",)}
+
+    def predicted(efficiency: float) -> float:
+        runs = sweep(replace(arch.config, compute_efficiency=efficiency), workload, opts)
+        return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
+
+    lo, hi = 1e-3, 1.0
+    if not predicted(lo) <= gain <= predicted(hi):
+        raise ValueError(f"a gain of {gain} is out of reach for compute_efficiency in (0, 1]")
+    for _ in range(60):
+        mid = (lo * hi) ** 0.5
+        lo, hi = (lo, mid) if predicted(mid) > gain else (mid, hi)
+    return round((lo * hi) ** 0.5, 4)
