@@ -216,6 +216,17 @@ def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "a
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
 
 
+def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
+    """MACs the kernel does. Low rank: rank·(CHW + N)·H'W' with the layer's total rank, so a
+    grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
+    g = layer.gemm(batch)
+    if kernel == "lowrank":
+        return layer.rank * (g.k + g.m) * g.n
+    if kernel == "csr":
+        return layer.nonzero_weights * g.n
+    return kernel_gemms(layer, batch, kernel)[0].macs
+
+
 def total_speedup(time_fractions, speedups) -> float:
     """Whole-network speedup from per-layer speedups weighted by baseline time shares:
     1 / Σ f_l / s_l (Amdahl; reproduces S000 Table 3.6)."""
@@ -247,7 +258,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
             dram_bytes=int(t.bytes),
             extra={"kernel": chosen, "dense_s": float(base.seconds),
                    "speedup": float(base.seconds) / seconds,
-                   "ideal_speedup": dense_macs / (int(t.flops) // 2)},
+                   "ideal_speedup": dense_macs / kernel_macs(layer, workload.batch, chosen)},
         ))
     speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
