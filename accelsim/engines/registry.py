@@ -23,6 +23,8 @@ class EngineEntry:
 
 ENGINES: dict[str, EngineEntry] = {
     "fpga": EngineEntry("fpga", "fpga", "fpga"),
+    "eie": EngineEntry("eie", "eie", "eie"),
+    "scnn": EngineEntry("scnn", "scnn", "scnn"),
 }
 
 
