@@ -15,11 +15,13 @@ column ``j``:
 
 The leading-non-zero detector broadcasts the non-zero input activations, one per cycle, in
 index order, to all PEs' FIFOs of depth D. With broadcast cycle b_t of the t-th non-zero
-activation (column c_t), dequeue cycle q[p, t] and finish cycle f[p, t]:
+activation (column c_t) and finish cycle f[p, t]:
 
-    b_t    = max(b_{t−1} + 1, max_p q[p, t − D])      (stall while any FIFO is full)
-    q[p,t] = max(f[p, t−1], b_t)                      (idle while the FIFO is empty)
-    f[p,t] = q[p, t] + w[p, c_t]
+    b_t    = max(b_{t−1} + 1, max_p f[p, t − D])      (stall while any FIFO is full)
+    f[p,t] = max(f[p, t−1], b_t) + w[p, c_t]          (idle while the FIFO is empty)
+
+An activation holds its FIFO slot until its PE has finished it (so depth 1 runs the PEs in
+lockstep, column by column — the paper's "about half the cycles idle" at depth 1).
 
 simulated event by event (numba) over the real column structure of the mask: the load
 imbalance is the masks', there is no fitted factor. Layer cycles = max_p f[p, last]; load
@@ -115,7 +117,7 @@ def fifo_schedule(work, depth, barrier):
     the t-th broadcast activation; ``barrier[t]``: broadcast t waits for all PEs to finish
     t − 1. Returns total cycles."""
     n, pes = work.shape
-    ring = np.zeros((max(min(depth, n), 1), pes), np.int64)  # q of the last D broadcasts
+    ring = np.zeros((max(min(depth, n), 1), pes), np.int64)  # f of the last D broadcasts
     finish = np.zeros(pes, np.int64)
     b = -1
     for t in range(n):
@@ -123,13 +125,11 @@ def fifo_schedule(work, depth, barrier):
         if barrier[t]:
             b = max(b, finish.max())
         if t >= depth:
-            slot = ring[t % depth]
-            b = max(b, slot.max())
+            b = max(b, ring[t % depth].max())
         for p in range(pes):
-            q = max(finish[p], b)
+            finish[p] = max(finish[p], b) + work[t, p]
             if depth < n:
-                ring[t % depth, p] = q
-            finish[p] = q + work[t, p]
+                ring[t % depth, p] = finish[p]
     return finish.max() if n else 0
 
 

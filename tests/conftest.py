@@ -1,0 +1,12 @@
+"""Shared fixtures: the project root and loaders of the shipped arch and workload files."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
