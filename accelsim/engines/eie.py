@@ -178,7 +178,8 @@ def run_layer(layer: Layer, batch: int, cfg: EieConfig, seed: int) -> EieLayerRu
 
 def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -> float:
     e, bits = cfg.energy, cfg.data_width_bits
-    outputs = layer.gemm(batch).m * layer.gemm(batch).n
+    g = layer.gemm(batch)
+    outputs = g.m * g.n
     pointer_reads = 2 * run.broadcasts * cfg.pes
     return (run.entries * e.mac_j(bits)
             + run.matrix_row_reads * e.sram_j(cfg.sparse_sram_width_bits,

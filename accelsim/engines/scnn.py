@@ -63,6 +63,7 @@ from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
 from accelsim.engines.result import LayerResult, Result
+from accelsim.errors import SpecError
 from accelsim.model import Layer, Workload
 from accelsim.model import masks as mk
 
@@ -96,8 +97,6 @@ class ScnnConfig:
 
 
 def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> ScnnConfig:
-    from accelsim.errors import SpecError
-
     if "clock_hz" not in doc:
         raise SpecError("missing required field 'clock_hz' (the scnn engine needs a clock)",
                         file=file)
