@@ -1,4 +1,4 @@
-"""The ``accelsim`` command line: run, list (and later sweep, trace, validate, report)."""
+"""The ``accelsim`` command line: run, list, trace (and later sweep, validate, report)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from accelsim import __version__
 from accelsim.errors import AccelsimError
+from accelsim.traces.commands import trace
 
 
 class _Group(click.Group):
@@ -49,6 +50,9 @@ def run(arch_file, workload_file, fmt, output):
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+main.add_command(trace)
 
 
 @main.command("list")

@@ -20,6 +20,7 @@ or unsupported file gives a one-line :class:`WorkloadError` naming the file.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter
 from pathlib import Path
@@ -65,8 +66,17 @@ def from_state_dict(state, layers_path: str | Path, path: str | Path = "<state_d
                       fmt="PyTorch state_dict")
 
 
+def _optional(module: str, path: Path):
+    """Import an optional extra, or say which one to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise WorkloadError(f"reading this file needs {module}: pip install "
+                            f"'accelsim[{module}]'", file=str(path)) from None
+
+
 def _load_torch_file(path: Path):
-    import torch
+    torch = _optional("torch", path)
 
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -207,10 +217,10 @@ def _unmodelled_modules(module, modelled, records) -> list[str]:
 
 def from_onnx(path: str | Path, batch: int = 1) -> Trace:
     """A trace of an ONNX model's Conv, Gemm, MatMul and LSTM nodes (module docstring)."""
-    import onnx
+    path = Path(path)
+    onnx = _optional("onnx", path)
     from onnx import numpy_helper, shape_inference
 
-    path = Path(path)
     if not path.is_file():
         raise WorkloadError("file not found", file=str(path))
     try:

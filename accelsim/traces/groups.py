@@ -57,10 +57,10 @@ def sparsity_statistics(mask, kind: str, groups: int = 1) -> dict[str, float]:
     view = grouped(mask, kind, groups)
     stats = {
         "weight_density": float(view.mean()),
-        "row_sparsity": float(1.0 - view.any(axis=(2, 3)).mean()),
-        "col_sparsity": float(1.0 - view.any(axis=(0, 1)).mean()),
-        "channel_sparsity": float(1.0 - view.any(axis=(1, 3)).mean()),
+        "row_sparsity": float((~view.any(axis=(2, 3))).mean()),
+        "col_sparsity": float((~view.any(axis=(0, 1))).mean()),
+        "channel_sparsity": float((~view.any(axis=(1, 3))).mean()),
     }
     if kind == "conv":
-        stats["filter2d_sparsity"] = float(1.0 - view.any(axis=3).mean())
+        stats["filter2d_sparsity"] = float((~view.any(axis=3)).mean())
     return stats

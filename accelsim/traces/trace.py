@@ -190,17 +190,39 @@ def read_mask(path: str | Path) -> dict[str, np.ndarray]:
         raise WorkloadError(f"cannot read mask file: {exc}", file=str(path)) from None
 
 
+def layer_mask(layer: Layer) -> np.ndarray:
+    """The boolean weight mask of a workload layer's mask file, checked against its shape."""
+    mask = read_mask(layer.mask).get("weight")
+    if mask is None or mask.shape != natural_shape(layer):
+        raise WorkloadError(f"needs a 'weight' array of shape {natural_shape(layer)}",
+                            file=layer.mask)
+    return mask.astype(bool)
+
+
 def from_workload(workload: Workload) -> Trace:
     """A trace of a workload's shapes and its masks (if any), e.g. to sparsify at random."""
     layers = []
     for layer in workload.layers:
-        mask = None
-        if layer.mask:
-            mask = read_mask(layer.mask).get("weight")
-            if mask is None or mask.shape != natural_shape(layer):
-                raise WorkloadError(f"needs a 'weight' array of shape {natural_shape(layer)}",
-                                    file=layer.mask)
-            mask = mask.astype(bool)
+        mask = layer_mask(layer) if layer.mask else None
         layers.append(TraceLayer(spec=layer_spec(layer), mask=mask))
     return Trace(name=workload.name, source=workload.source, layers=tuple(layers),
                  batch=workload.batch, rank_error=None)
+
+
+def statistics_rows(workload: Workload) -> list[dict]:
+    """One row of statistics per layer for ``accelsim trace show``; 2D-filter and channel
+    sparsity come from the mask, when the layer has one."""
+    rows = []
+    for layer in workload.layers:
+        extra = {}
+        if layer.mask:
+            extra = sparsity_statistics(layer_mask(layer), layer.kind, layer.groups)
+        rows.append({
+            "layer": layer.name, "kind": layer.kind, "weights": layer.weight_count,
+            "MACs/sample": layer.dense_macs(1), "density": layer.density,
+            "row sp.": layer.row_sparsity, "col sp.": layer.col_sparsity,
+            "2D-filter sp.": extra.get("filter2d_sparsity"),
+            "channel sp.": extra.get("channel_sparsity"),
+            "rank": layer.rank, "act. density": layer.activation_density,
+        })
+    return rows
