@@ -52,6 +52,13 @@ def group_norms(view, structure: str, eps: float = 0.0):
     return ((view * view).sum(axis=GROUP_AXES[structure]) + eps) ** 0.5
 
 
+def expand(per_group, structure: str):
+    """Put the summed-out group axes back (size 1) so that a per-group array broadcasts over
+    the 4-D view."""
+    return per_group[tuple(None if axis in GROUP_AXES[structure] else slice(None)
+                           for axis in range(4))]
+
+
 def sparsity_statistics(mask, kind: str, groups: int = 1) -> dict[str, float]:
     """Density and structured sparsities of a boolean mask (module docstring)."""
     view = grouped(mask, kind, groups)

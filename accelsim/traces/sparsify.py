@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from accelsim.traces.groups import GROUP_AXES, group_norms, grouped
+from accelsim.traces.groups import expand, group_norms, grouped
 
 METHODS = ("ssl", "magnitude", "snip", "random")
 
@@ -129,8 +129,8 @@ def ssl(weights: dict[str, np.ndarray], layers: dict[str, tuple[str, int]], spar
                 for name, n in norms.items()}
     else:
         keep = _global_groups(views, norms, sparsity)
-    return {name: _expand(keep[name], views[name].shape, structure).reshape(w.shape)
-            for name, w in weights.items()}
+    return {name: np.broadcast_to(expand(keep[name], structure), views[name].shape)
+            .reshape(w.shape) for name, w in weights.items()}
 
 
 def _global_groups(views, norms, sparsity):
@@ -146,8 +146,3 @@ def _global_groups(views, norms, sparsity):
     kept = np.ones(flat.size, dtype=bool)
     kept[order[:count]] = False
     return _split(kept, rms)
-
-
-def _expand(kept_groups: np.ndarray, shape: tuple[int, ...], structure: str) -> np.ndarray:
-    """Broadcast a per-group keep flag back over the 4-D view."""
-    return np.broadcast_to(np.expand_dims(kept_groups, GROUP_AXES[structure]), shape)
