@@ -118,16 +118,16 @@ class Trace:
         path = Path(path)
         mask_dir = f"{path.stem}.masks"
         doc = self.document(mask_dir, progress)
-        workload = _validated(doc, file=str(path))
+        workload = _validated(doc, file=str(path), base_dir=path.parent)
         layers_with_masks = [(i, layer) for i, layer in enumerate(self.layers)
                              if layer.kept() is not None]
         _write_atomically(path, doc, path.parent / mask_dir, layers_with_masks)
         return workload
 
 
-def _validated(doc: dict, file: str) -> Workload:
+def _validated(doc: dict, file: str, base_dir: Path | None = None) -> Workload:
     check(doc, "workload", file=file)
-    return workload_from_dict(doc, file=file)
+    return workload_from_dict(doc, file=file, base_dir=base_dir)
 
 
 def mask_file_name(index: int, name: str) -> str:
