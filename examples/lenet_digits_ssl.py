@@ -5,12 +5,12 @@ End to end on the CPU in well under a minute (needs the torch and digits extras)
 1. data: scikit-learn's digits as 28×28 images (accelsim.traces.digits), 80/20 split;
 2. training: cross-entropy + λ_g · Σ group norms (S000 §2.2: filter-wise and channel-wise
    groups of both convs, filter-wise rows and shape-wise columns of fc1), Adam;
-3. groups whose norm falls below ``--threshold`` × the layer's largest are zeroed and the net is fine-tuned with
-   that mask fixed (S000 zeroes small weights the same way, §2.3);
+3. groups whose norm falls below ``--threshold`` × the layer's largest are zeroed and the
+   net is fine-tuned with that mask fixed (S000 zeroes small weights the same way, §2.3);
 4. the trace (real masks, activation densities measured on test images) is written;
 5. each ARCH file given is simulated on the trace (default: archs/vc707.yaml).
 
-    python examples/lenet_digits_ssl.py [--epochs 12] [-o workloads/lenet5_digits_ssl.json] [ARCH ...]
+    python examples/lenet_digits_ssl.py [--epochs 12] [-o OUT.json] [ARCH ...]
 """
 
 from __future__ import annotations

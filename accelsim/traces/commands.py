@@ -30,10 +30,12 @@ def _progress(label: str):
     return wrap
 
 
-def _load(source: str, layers_path: str | None):
+def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None):
     from accelsim.traces import extract, trace
 
     suffix = Path(source).suffix.lower()
+    if formats and suffix not in formats:
+        raise WorkloadError(f"expected a {' or '.join(formats)} file", file=source)
     if suffix in (".json", ".yaml", ".yml"):
         from accelsim.spec import load_workload
 
@@ -70,7 +72,7 @@ def trace():
 @_rank
 def from_torch(state_dict, layers_path, output, rank_error):
     """Trace a PyTorch STATE_DICT file (needs the torch extra and --layers)."""
-    _write(_with_rank(_load(state_dict, layers_path), rank_error), output)
+    _write(_with_rank(_load(state_dict, layers_path, (".pt", ".pth")), rank_error), output)
 
 
 @trace.command("from-onnx")
@@ -79,7 +81,7 @@ def from_torch(state_dict, layers_path, output, rank_error):
 @_rank
 def from_onnx(model, output, rank_error):
     """Trace an ONNX MODEL (needs the onnx extra); unmodelled nodes are listed."""
-    _write(_with_rank(_load(model, None), rank_error), output)
+    _write(_with_rank(_load(model, None, (".onnx",)), rank_error), output)
 
 
 @trace.command("from-npz")
@@ -89,7 +91,7 @@ def from_onnx(model, output, rank_error):
 @_rank
 def from_npz(weights, layers_path, output, rank_error):
     """Trace an .npz of WEIGHTS described by --layers."""
-    _write(_with_rank(_load(weights, layers_path), rank_error), output)
+    _write(_with_rank(_load(weights, layers_path, (".npz",)), rank_error), output)
 
 
 def _with_rank(tr, rank_error):

@@ -109,9 +109,9 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
         parts = [key] if isinstance(key, str) else list(key)
         missing = [k for k in parts if k not in arrays]
         if missing:
+            known = ", ".join(sorted(arrays)[:8]) + (" …" if len(arrays) > 8 else "")
             raise WorkloadError(f"no array {missing[0]!r} for layer {layer.name!r} (arrays: "
-                                f"{', '.join(sorted(arrays)[:8])}{' …' if len(arrays) > 8 else ''})",
-                                file=str(path))
+                                f"{known})", file=str(path))
         try:
             weight = np.concatenate([arrays[k].astype(np.float64) for k in parts], axis=1) \
                 if len(parts) > 1 else arrays[parts[0]].astype(np.float64)

@@ -10,6 +10,7 @@ from accelsim.cli import main
 from accelsim.errors import AccelsimError
 from accelsim.spec import load_workload
 from accelsim.traces import extract
+from accelsim.traces.groups import sparsity_statistics
 from accelsim.traces.trace import layer_mask
 from accelsim.validate.published import published
 
@@ -115,12 +116,15 @@ def test_lenet_flop_percentages_from_ssl_masks():
             m1[: row["filters"][0]] = True
             m2[: row["filters"][1], : row["channels"][1]] = True
         else:                            # shape-wise: conv1 feeds only conv2's channels
-            m1[: row["channels"][1]].reshape(row["channels"][1], 25)[:, : row["filter_size"][0]] = True
-            flat = m2.reshape(50, 500)
-            size = row["filter_size"][1]
-            flat[:, np.arange(size) % row["channels"][1] * 25 + np.arange(size) // row["channels"][1]] = True
+            used = row["channels"][1]            # conv2's input channels in use
+            m1[:used].reshape(used, 25)[:, : row["filter_size"][0]] = True
+            size = row["filter_size"][1]         # conv2's columns, spread over those channels
+            columns = np.arange(size) % used * 25 + np.arange(size) // used
+            m2.reshape(50, 500)[:, columns] = True
         trace = Trace("lenet", "test", (TraceLayer(layer_spec(conv1), mask=m1),
                                         TraceLayer(layer_spec(conv2), mask=m2)), rank_error=None)
         layers = trace.workload().layers
         pct = [round(100 * l.compacted_gemm().macs / l.dense_macs(), 1) for l in layers]
         assert pct == row["flop_pct"], row
+        channels = sparsity_statistics(m2, "conv")["channel_sparsity"]
+        assert round(20 * (1 - channels)) == row["channels"][1]

@@ -24,7 +24,8 @@ def _sparsity(masks):
 
 
 @settings(max_examples=40, deadline=None)
-@given(s=st.floats(0.0, 0.95), seed=st.integers(0, 1000), scope=st.sampled_from(["global", "layer"]))
+@given(s=st.floats(0.0, 0.95), seed=st.integers(0, 1000),
+       scope=st.sampled_from(["global", "layer"]))
 def test_magnitude_hits_its_target_and_keeps_the_largest(s, seed, scope):
     w = _weights(seed)
     masks = sparsify.magnitude(w, s, scope)
