@@ -1,4 +1,4 @@
-"""The ``accelsim`` command line: run, list (and later sweep, trace, validate, report)."""
+"""The ``accelsim`` command line: run, list, trace (and later sweep, validate, report)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from accelsim import __version__
 from accelsim.errors import AccelsimError
+from accelsim.traces.commands import trace
 
 
 class _Group(click.Group):
@@ -118,6 +119,9 @@ def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
 
         scaling_plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
+
+
+main.add_command(trace)
 
 
 @main.command("list")

@@ -153,9 +153,10 @@ class Layer:
     def lowrank_gemms(self, batch: int = 1) -> tuple[Gemm, Gemm]:
         """Cross-filter decomposition (gpu-cpu.md §5): ``rank`` basis filters of the full
         filter shape, then a 1×1 layer from ``rank`` channels back to the outputs.
-        ``rank`` is the layer total; a grouped layer splits it evenly over its groups."""
+        ``rank`` is the layer total; a grouped layer splits it over its groups (⌈rank/g⌉
+        each, so an odd total such as S000 Table 3.4's 201 over 2 groups rounds up)."""
         if self.rank is None:
             raise ValueError(f"layer {self.name} has no rank")
         g = self.gemm(batch)
-        r = max(1, self.rank // g.groups)
+        r = -(-self.rank // g.groups)
         return Gemm(g.groups, r, g.k, g.n), Gemm(g.groups, g.m, r, g.n)

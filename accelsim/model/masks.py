@@ -8,8 +8,9 @@ Shapes (the layer's natural layout):
   vector (``n = batch`` for fc, ``batch × timesteps`` for lstm, ``batch × columns`` for
   matmul), vectors of one sample adjacent.
 
-An ``.npz`` mask file holds ``weights`` (boolean, required) and optionally ``activations``
-(boolean) or ``activation_density`` (one density per sample). :func:`load_mask_file` reads
+An ``.npz`` mask file holds ``weight`` (boolean, required) and optionally ``activation``
+(boolean) or ``activation_density`` (one density per sample); ``accelsim.traces`` writes
+this format. :func:`load_mask_file` reads
 and checks it at the edge (the workload loader); engines only see :class:`LayerMasks`.
 
 Generated masks (``mask_distribution``): ``uniform`` — each weight non-zero i.i.d. with
@@ -143,20 +144,20 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
         fail("mask file not found")
     except (OSError, ValueError) as exc:
         fail(f"cannot read as .npz ({exc.__class__.__name__})")
-    unknown = sorted(set(arrays) - {"weights", "activations", "activation_density"})
+    unknown = sorted(set(arrays) - {"weight", "activation", "activation_density"})
     if unknown:
-        fail(f"unknown array {unknown[0]!r} (allowed: activation_density, activations, weights)")
-    if "weights" not in arrays:
-        fail("missing array 'weights'")
-    if "activations" in arrays and "activation_density" in arrays:
-        fail("give either 'activations' or 'activation_density', not both")
-    weights = _boolean(arrays["weights"], "weights", weight_shape(layer), fail)
-    _check_density(weights.mean(), layer.density, "weights", "the layer's weight density", fail)
+        fail(f"unknown array {unknown[0]!r} (allowed: activation, activation_density, weight)")
+    if "weight" not in arrays:
+        fail("missing array 'weight'")
+    if "activation" in arrays and "activation_density" in arrays:
+        fail("give either 'activation' or 'activation_density', not both")
+    weights = _boolean(arrays["weight"], "weight", weight_shape(layer), fail)
+    _check_density(weights.mean(), layer.density, "weight", "the layer's weight density", fail)
     activations = None
-    if "activations" in arrays:
-        activations = _boolean(arrays["activations"], "activations",
+    if "activation" in arrays:
+        activations = _boolean(arrays["activation"], "activation",
                                activation_shape(layer, batch), fail)
-        _check_density(activations.mean(), layer.activation_density, "activations",
+        _check_density(activations.mean(), layer.activation_density, "activation",
                        "activation_density", fail)
     densities = None
     if "activation_density" in arrays:

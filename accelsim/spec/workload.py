@@ -29,9 +29,11 @@ def load_workload(path: str | Path) -> Workload:
     return workload_from_dict(doc, file=str(path), base_dir=path.parent)
 
 
-def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | None = None
-                       ) -> Workload:
-    """Build a Workload from an already schema-valid mapping (semantic checks included)."""
+def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | None = None,
+                       load_masks: bool = True) -> Workload:
+    """Build a Workload from an already schema-valid mapping (semantic checks included);
+    mask files (relative to ``base_dir``) are read and checked unless ``load_masks`` is off
+    (e.g. before a trace writer has written them)."""
     layers = []
     names = set()
     for i, raw in enumerate(doc["layers"]):
@@ -41,7 +43,7 @@ def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | 
                             field=f"{field}.name")
         names.add(raw["name"])
         layers.append(_layer(raw, file=file, field=field, base_dir=base_dir,
-                             batch=doc["batch"]))
+                             batch=doc["batch"], load_masks=load_masks))
     return Workload(name=doc["name"], source=doc["source"], batch=doc["batch"],
                     layers=tuple(layers), path=file, seed=doc.get("seed", 0))
 
@@ -50,7 +52,8 @@ def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: int) -> Layer:
+def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: int,
+           load_masks: bool) -> Layer:
     kind = raw["kind"]
     foreign = sorted(set(raw) - KIND_FIELDS[kind] - COMMON_FIELDS)
     if foreign:
@@ -65,7 +68,7 @@ def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: in
         values["mask"] = str((base_dir / values["mask"]).resolve())
     layer = Layer(**values)
     _check_semantics(layer, raw, file=file, field=field)
-    if layer.mask is not None:
+    if layer.mask is not None and load_masks:
         masks = load_mask_file(layer.mask, layer, batch, file=file, field=f"{field}.mask")
         layer = replace(layer, masks=masks)
     return layer
@@ -92,5 +95,3 @@ def _check_semantics(layer: Layer, raw: dict, *, file: str, field: str) -> None:
         full_rank = g.groups * min(g.m, g.k)
         if layer.rank > full_rank:
             fail("rank", f"{layer.rank} exceeds the full rank {full_rank}")
-        if layer.rank % g.groups:
-            fail("rank", f"{layer.rank} is not divisible by groups={g.groups} (rank is the layer total)")

@@ -49,7 +49,7 @@ def test_real_mask_is_used(tmp_path):
     w = _weights(0.25)
     acts = np.zeros((2, 40), bool)
     acts[:, :20] = True
-    wl = load_workload(_workload(tmp_path, {"weights": w, "activations": acts},
+    wl = load_workload(_workload(tmp_path, {"weight": w, "activation": acts},
                                  weight_density=float(w.mean())))
     layer = wl.layers[0]
     assert np.array_equal(mk.weight_mask(layer, 0), w)
@@ -61,14 +61,14 @@ W = _weights(0.25)
 
 
 @pytest.mark.parametrize("arrays,message", [
-    ({"weights": W.T.copy()}, "has shape"),
-    ({"weights": _weights(0.6)}, "contradicts the layer's weight density"),
-    ({"weights": W.astype(int)}, "must be boolean"),
-    ({"activations": np.ones((2, 40), bool)}, "missing array 'weights'"),
-    ({"weights": W, "activation_density": np.array([0.9, 0.9])},
+    ({"weight": W.T.copy()}, "has shape"),
+    ({"weight": _weights(0.6)}, "contradicts the layer's weight density"),
+    ({"weight": W.astype(int)}, "must be boolean"),
+    ({"activation": np.ones((2, 40), bool)}, "missing array 'weight'"),
+    ({"weight": W, "activation_density": np.array([0.9, 0.9])},
      "contradicts activation_density"),
-    ({"weights": W, "activation_density": np.array([0.5])}, "the batch is 2"),
-    ({"weights": W, "extra": np.ones(2)}, "unknown array 'extra'"),
+    ({"weight": W, "activation_density": np.array([0.5])}, "the batch is 2"),
+    ({"weight": W, "extra": np.ones(2)}, "unknown array 'extra'"),
 ])
 def test_bad_mask_files(tmp_path, arrays, message):
     path = _workload(tmp_path, arrays, weight_density=float(W.mean()))
@@ -78,12 +78,12 @@ def test_bad_mask_files(tmp_path, arrays, message):
 
 
 def test_missing_mask_file(tmp_path):
-    path = _workload(tmp_path, {"weights": _weights(0.25)}, mask="nope.npz")
+    path = _workload(tmp_path, {"weight": _weights(0.25)}, mask="nope.npz")
     with pytest.raises(SpecError, match="mask file not found"):
         load_workload(path)
 
 
 def test_unknown_distribution_is_an_error(tmp_path):
-    path = _workload(tmp_path, {"weights": _weights(0.25)}, mask_distribution="zipf")
+    path = _workload(tmp_path, {"weight": _weights(0.25)}, mask_distribution="zipf")
     with pytest.raises(SpecError, match="mask_distribution"):
         load_workload(path)

@@ -1,0 +1,253 @@
+"""``accelsim trace ...``: extract, sparsify, decompose and show workload traces.
+
+SOURCE arguments take a workload (``.json``/``.yaml``: shapes and masks only), an ONNX model
+(``.onnx``), a PyTorch state_dict (``.pt``/``.pth``) or an ``.npz`` of weights; the last two
+need ``--layers`` (the layer description of :mod:`accelsim.traces.extract`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from accelsim.errors import WorkloadError
+
+_out = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+                    help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
+_rank = click.option("--rank-error", type=click.FloatRange(0.0, 1.0, max_open=True),
+                     default=None,
+                     help="Record each layer's rank at this PCA reconstruction error (e.g. "
+                          "0.05). A layer with a rank runs decomposed (low rank) on engines "
+                          "that model it, so it is off by default.")
+_layers = click.option("--layers", "layers_path", type=click.Path(dir_okay=False),
+                       help="Layer description for .npz and state_dict sources.")
+
+
+def _progress(label: str):
+    def wrap(items):
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+    return wrap
+
+
+def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None):
+    from accelsim.traces import extract, trace
+
+    suffix = Path(source).suffix.lower()
+    if formats and suffix not in formats:
+        raise WorkloadError(f"expected a {' or '.join(formats)} file", file=source)
+    if suffix in (".json", ".yaml", ".yml"):
+        from accelsim.spec import load_workload
+
+        return trace.from_workload(load_workload(source))
+    if suffix == ".onnx":
+        return extract.from_onnx(source)
+    if suffix not in (".npz", ".pt", ".pth"):
+        raise WorkloadError("unknown model format (want .json, .yaml, .onnx, .npz, .pt or .pth)",
+                            file=source)
+    if not layers_path:
+        raise WorkloadError(f"a {suffix} source needs --layers (a layer description)",
+                            file=source)
+    if suffix == ".npz":
+        return extract.from_npz(source, layers_path)
+    return extract.from_state_dict(source, layers_path)
+
+
+def _write(tr, output: str) -> None:
+    for note in tr.notes:
+        click.echo(f"note: {note}", err=True)
+    workload = tr.write(output, progress=_progress("layers"))
+    click.echo(f"wrote {output} ({len(workload.layers)} layers)", err=True)
+
+
+@click.group()
+def trace():
+    """Build workload traces from real networks (extract, sparsify, low rank, show)."""
+
+
+@trace.command("from-torch")
+@click.argument("state_dict", type=click.Path(dir_okay=False))
+@_layers
+@_out
+@_rank
+def from_torch(state_dict, layers_path, output, rank_error):
+    """Trace a PyTorch STATE_DICT file (needs the torch extra and --layers)."""
+    _write(_with_rank(_load(state_dict, layers_path, (".pt", ".pth")), rank_error), output)
+
+
+@trace.command("from-onnx")
+@click.argument("model", type=click.Path(dir_okay=False))
+@_out
+@_rank
+def from_onnx(model, output, rank_error):
+    """Trace an ONNX MODEL (needs the onnx extra); unmodelled nodes are listed."""
+    _write(_with_rank(_load(model, None, (".onnx",)), rank_error), output)
+
+
+@trace.command("from-npz")
+@click.argument("weights", type=click.Path(dir_okay=False))
+@_layers
+@_out
+@_rank
+def from_npz(weights, layers_path, output, rank_error):
+    """Trace an .npz of WEIGHTS described by --layers."""
+    _write(_with_rank(_load(weights, layers_path, (".npz",)), rank_error), output)
+
+
+def _with_rank(tr, rank_error):
+    from dataclasses import replace
+
+    return replace(tr, rank_error=rank_error)
+
+
+@trace.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--method", type=click.Choice(["ssl", "magnitude", "snip", "random"]),
+              required=True)
+@click.option("--sparsity", type=click.FloatRange(0.0, 1.0, max_open=True), required=True,
+              help="Target fraction of zero weights.")
+@click.option("--scope", type=click.Choice(["layer", "global"]), default="global",
+              show_default=True, help="One target per layer or over the network (ssl, "
+              "magnitude).")
+@click.option("--structure", type=click.Choice(["filter", "channel", "shape"]),
+              default="filter", show_default=True, help="SSL group.")
+@click.option("--samples", type=click.Path(dir_okay=False),
+              help="SNIP minibatch: .npz with arrays x (inputs) and y (integer labels).")
+@click.option("--activation", type=click.Choice(["tanh", "relu", "linear"]), default="relu",
+              show_default=True, help="SNIP: the MLP's activation.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random method seed.")
+@_layers
+@_out
+def sparsify(source, method, sparsity, scope, structure, samples, activation, seed,
+             layers_path, output):
+    """Prune SOURCE with METHOD to --sparsity and write the masked trace."""
+    from accelsim.traces import sparsify as sp
+
+    tr = _load(source, layers_path)
+    weights = tr.weights()
+    if method != "random" and len(weights) < len(tr.layers):
+        raise WorkloadError(f"--method {method} needs real weights: give a model file "
+                            "(.onnx, .npz, .pt), not a workload", file=source)
+    if method == "random":
+        masks = sp.random({l.name: _shape(l) for l in tr.layers}, sparsity, seed)
+    elif method == "magnitude":
+        masks = sp.magnitude(weights, sparsity, scope)
+    elif method == "ssl":
+        kinds = {l.name: (l.spec["kind"], l.spec.get("groups", 1)) for l in tr.layers}
+        masks = sp.ssl(weights, kinds, sparsity, structure, scope)
+    else:
+        masks = _snip(tr, weights, sparsity, samples, activation, source)
+    label = f"{method} sparsity {sparsity}" + ("" if method in ("snip", "random")
+                                               else f" ({scope})")
+    _write(tr.with_masks(masks, label), output)
+
+
+def _shape(layer):
+    from accelsim.spec.workload import workload_from_dict
+    from accelsim.traces.trace import natural_shape
+
+    doc = {"name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
+    return natural_shape(workload_from_dict(doc).layers[0])
+
+
+def _snip(tr, weights, sparsity, samples, activation, source):
+    import numpy as np
+
+    from accelsim.traces import sparsify as sp
+
+    if not samples:
+        raise WorkloadError("--method snip needs --samples (an .npz with x and y)", file=source)
+    if any(l.spec["kind"] != "fc" for l in tr.layers):
+        raise WorkloadError("the command line computes SNIP gradients for chains of fc layers "
+                            "only; use accelsim.traces.sparsify.snip with your framework's "
+                            "gradients", file=source)
+    try:
+        with np.load(samples, allow_pickle=False) as data:
+            x, y = data["x"], data["y"].astype(int)
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise WorkloadError(f"needs arrays x and y: {exc}", file=samples) from None
+    names = [l.name for l in tr.layers]
+    grads = sp.mlp_gradients([weights[n] for n in names], x, y, activation)
+    return sp.snip(weights, dict(zip(names, grads)), sparsity)
+
+
+@trace.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--error", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.05,
+              show_default=True, help="PCA reconstruction error that sets each rank.")
+@_layers
+@_out
+def lowrank(source, error, layers_path, output):
+    """Replace SOURCE's conv and fc layers by M basis filters + a 1×1 layer (M = rank at
+    --error) and print each layer's theoretical speedup."""
+    from dataclasses import replace
+
+    from accelsim.traces.lowrank import decompose, layer_rank, theoretical_speedup
+    from accelsim.traces.trace import Trace, TraceLayer, layer_spec
+
+    tr = replace(_load(source, layers_path), rank_error=None)
+    weights = tr.weights()
+    layers = []
+    for base, layer in zip(tr.layers, tr.workload().layers):
+        w = weights.get(layer.name)
+        rank = layer.rank if w is None else layer_rank(w, layer.kind, layer.groups, error)
+        if layer.kind == "lstm" or rank is None or theoretical_speedup(layer, rank) <= 1.0:
+            click.echo(f"{layer.name:24s} kept (rank {rank})", err=True)
+            layers.append(TraceLayer(layer_spec(layer), base.weight, base.mask))
+            continue
+        click.echo(f"{layer.name:24s} rank {rank:5d}  theoretical speedup "
+                   f"{theoretical_speedup(layer, rank):.2f}x", err=True)
+        layers.extend(TraceLayer(layer_spec(part)) for part in decompose(layer, rank))
+    _write(Trace(name=f"{tr.name}_lowrank", source=f"{tr.source}; low rank at error {error}",
+                 layers=tuple(layers), batch=tr.batch, rank_error=None), output)
+
+
+@trace.command()
+@click.argument("workload_file", type=click.Path(dir_okay=False))
+def show(workload_file):
+    """Per-layer statistics of WORKLOAD_FILE (2D-filter and channel sparsity from masks)."""
+    import pandas as pd
+
+    from accelsim.spec import load_workload
+    from accelsim.traces.trace import statistics_rows
+
+    def cell(value):
+        if value is None:
+            return "–"
+        return f"{value:.4f}" if isinstance(value, float) else f"{value:,}" \
+            if isinstance(value, int) else value
+
+    rows = [{k: cell(v) for k, v in row.items()}
+            for row in statistics_rows(load_workload(workload_file))]
+    click.echo(pd.DataFrame(rows).to_string(index=False))
+
+
+@trace.command()
+@click.argument("name", required=False)
+@click.option("--batch", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write NAME's dense workload here.")
+def zoo(name, batch, output):
+    """List the network zoo, or write network NAME as a dense workload."""
+    from accelsim.traces.trace import Trace, TraceLayer, layer_spec
+    from accelsim.traces.zoo import NETWORKS, network
+
+    if name is None:
+        for key in NETWORKS:
+            net = network(key)
+            click.echo(f"{key:15s} {net.parameters:>13,} parameters "
+                       f"{net.macs_per_sample():>16,} MACs/sample")
+        return
+    if name not in NETWORKS:
+        raise WorkloadError(f"unknown network {name!r} (known: {', '.join(NETWORKS)})")
+    wl = network(name, batch).workload
+    tr = Trace(name=wl.name, source=wl.source, batch=batch, rank_error=None,
+               layers=tuple(TraceLayer(layer_spec(layer)) for layer in wl.layers))
+    if output:
+        _write(tr, output)
+    else:
+        import json
+
+        click.echo(json.dumps(tr.document(), indent=1))
