@@ -34,8 +34,8 @@ is pipeline fill/drain). A pass also moves its input band and writes its outputs
 costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
-(≤ S_p) with the fewest cycles: tiles of S_p rows, balanced tiles, or tiles just short enough
-to stay compute-bound. So a design with more PEs or more bandwidth is never slower.
+(≤ S_p) with the fewest cycles (an exact search over the few heights that can win, see
+``tile_row_candidates``), so a design with more PEs or more bandwidth is never slower.
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
@@ -155,19 +155,29 @@ def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
     return np.ceil(n * pass_cycles), compute, transfer
 
 
-def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle):
-    """Row-tile heights worth trying with at most ``pes`` PEs (stacked on a new last axis):
-    all PEs (greedy); the fewest tiles balanced; the tallest tile that is still compute-bound
-    (⌈P/S_c⌉·B rows) and its balanced version. Property-tested against trying every height."""
-    pes = np.asarray(pes)
+def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
+    """Row-tile heights that contain the best one with at most ``pes`` PEs (stacked on a new
+    last axis).
+
+    With c = compute and x = transfer cycles per row of a tile, tiles of at most
+    T* = ⌊c/x⌋ rows are compute-bound: there the tallest (fewest tiles) wins. Taller tiles
+    cost m·x + tiles·overhead + max(0, c − remainder·x); for a given tile count the
+    smallest height (balanced tiles) has the largest remainder, so it wins. So the best
+    height is T* or a balanced ⌈m/t⌉ for t from ⌈m/pes⌉ tiles up to the compute-bound count
+    (and no further than the extra overhead can pay for). Property-tested against trying
+    every height."""
+    pes, overhead = np.asarray(pes), np.asarray(overhead)
+    compute = np.ceil(m.pixels_per_pass / np.asarray(macs_per_pe)) * m.cols
+    tallest_compute = np.clip(np.floor(compute * words_per_cycle / m.cols), 1, pes)
     fewest = np.ceil(m.rows / pes)
-    balanced = np.ceil(m.rows / fewest)
-    tallest_compute = np.floor(np.ceil(m.pixels_per_pass / macs_per_pe) * words_per_cycle)
-    tallest_compute = np.clip(tallest_compute, 1, pes)
-    balanced_compute = np.ceil(m.rows / np.ceil(m.rows / tallest_compute))
-    stacked = np.stack(np.broadcast_arrays(pes, balanced, tallest_compute, balanced_compute),
-                       axis=-1)
-    return np.clip(stacked, 1, None).astype(np.int64)
+    most = np.ceil(m.rows / tallest_compute)
+    with np.errstate(divide="ignore"):
+        affordable = np.where(overhead > 0, fewest + np.ceil(compute / overhead), most)
+    span = int(np.max(np.minimum(most, affordable) - fewest)) + 1
+    tiles = fewest[..., None] + np.arange(max(span, 1))
+    balanced = np.ceil(m.rows / np.minimum(tiles, m.rows))
+    heights = np.concatenate(np.broadcast_arrays(balanced, tallest_compute[..., None]), axis=-1)
+    return np.clip(heights, 1, pes[..., None]).astype(np.int64)
 
 
 def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
@@ -177,7 +187,7 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
     if m.rows == 0 or m.passes == 0:
         zero = np.zeros(np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape)
         return zero, zero, zero, zero.astype(np.int64)
-    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle)
+    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle, overhead)
     cycles, compute, transfer = tiled_cycles(
         m, heights, *(np.expand_dims(np.asarray(a), -1)
                       for a in (macs_per_pe, words_per_cycle, overhead)))
@@ -211,9 +221,8 @@ def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str,
     lower efficiency), so it never takes the array below one PE; the others are hard."""
     bounds = pe_bounds(cfg, workload)
     binding = min(bounds, key=bounds.get)
-    pes = int(math.floor(bounds[binding]))
-    if pes < 1 and binding == "bandwidth":
-        pes = 1
+    hard = min(v for k, v in bounds.items() if k != "bandwidth")
+    pes = int(math.floor(min(hard, max(1.0, bounds["bandwidth"]))))
     return pes, binding, bounds
 
 
