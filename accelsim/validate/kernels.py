@@ -181,3 +181,63 @@ def _has_torch() -> bool:
     except ImportError:
         return False
     return True
+
+
+# ---- the validation suite ---------------------------------------------------------------
+LSTM_SPARSITIES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
+LSTM_QUICK_SPARSITIES = (0.0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99)
+
+
+def validation_cases(root, *, quick: bool = False, torch_conv: bool = True) -> list[KernelCase]:
+    """The held-out kernels: AlexNet's conv layers lowered to GEMM (dense, the CSR densities
+    of ``alexnet_l1.json``, the SSL rows/columns of ``alexnet_ssl.json``, the Table 3.4 LRA
+    ranks) and an LSTM-sized 1500 × 3000 GEMM at batch 10 and 100 swept over unstructured
+    (CSR) and structured sparsity. Structured sparsity s removes equal fractions of rows and
+    columns: (1 − r)(1 − c) = 1 − s."""
+    from accelsim.spec import load_workload
+    from accelsim.validate.published import published
+
+    cases: list[KernelCase] = []
+    l1 = load_workload(root / "workloads" / "alexnet_l1.json")
+    ssl = load_workload(root / "workloads" / "alexnet_ssl.json")
+    ranks = published()["s000_table34"]["rank"]
+    for dense_layer in (layer for layer in l1.layers if layer.kind == "conv"):
+        g = dense_layer.gemm(1)
+        shape = dict(m=g.m, k=g.k, n=g.n, groups=g.groups)
+        name = dense_layer.name
+        cases.append(KernelCase(f"{name} dense", "alexnet", "dense", **shape))
+        cases.append(KernelCase(f"{name} csr", "alexnet_l1", "csr", density=dense_layer.density,
+                                **shape))
+        s = ssl.layer(name)
+        cases.append(KernelCase(f"{name} ssl", "alexnet_ssl", "structured",
+                                row_sparsity=s.row_sparsity, col_sparsity=s.col_sparsity,
+                                **shape))
+        conv = dict(in_channels=dense_layer.in_channels, out_channels=dense_layer.out_channels,
+                    kernel=dense_layer.kernel, stride=dense_layer.stride,
+                    padding=dense_layer.padding, groups=dense_layer.groups,
+                    in_hw=dense_layer.in_hw)
+        if torch_conv and not quick:
+            cases.append(KernelCase(f"{name} conv dense", "alexnet_conv", "conv_dense",
+                                    conv=conv, **shape))
+        for force, by_layer in ranks.items():
+            if name in by_layer:
+                cases.append(KernelCase(f"{name} lra {force}", "alexnet_lra", "lowrank",
+                                        rank=by_layer[name], **shape))
+                if torch_conv and not quick:
+                    cases.append(KernelCase(f"{name} conv lra {force}", "alexnet_conv",
+                                            "conv_lowrank", rank=by_layer[name], conv=conv,
+                                            **shape))
+    for batch in (10, 100):
+        shape = dict(m=1500, k=3000, n=batch)
+        for s in (LSTM_QUICK_SPARSITIES if quick else LSTM_SPARSITIES):
+            if s == 0.0:
+                cases.append(KernelCase(f"lstm b{batch} dense", f"lstm_b{batch}", "dense",
+                                        **shape))
+                continue
+            side = 1 - (1 - s) ** 0.5
+            cases.append(KernelCase(f"lstm b{batch} csr {s:.2f}", f"lstm_b{batch}", "csr",
+                                    density=1 - s, **shape))
+            cases.append(KernelCase(f"lstm b{batch} structured {s:.2f}", f"lstm_b{batch}",
+                                    "structured", row_sparsity=side, col_sparsity=side,
+                                    **shape))
+    return cases
