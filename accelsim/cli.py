@@ -212,5 +212,28 @@ def validate_kernels(quick, arch_file, threads, root, out):
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
 
 
+@validate.command("published")
+@click.option("--quick", is_flag=True, help="Fewer SCNN bank-conflict samples (faster).")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding archs/ and workloads/.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default="reports/published.md",
+              show_default=True, help="Markdown report; a CSV is written next to it.")
+def validate_published(quick, root, out):
+    """Run every engine on every published case; write the scoreboard."""
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import published_markdown
+    from accelsim.validate.published import scoreboard
+
+    with progress_bar("published cases") as update:
+        frame = scoreboard(Path(root), quick=quick, progress=update)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(published_markdown(frame, quick=quick))
+    frame.drop(columns=["source"]).to_csv(out.with_suffix(".csv"), index=False)
+    counts = frame.status.value_counts().to_dict()
+    click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
+               f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
