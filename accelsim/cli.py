@@ -145,5 +145,99 @@ def list_(root):
             click.echo(f"  {path.relative_to(root)}  [{detail}]")
 
 
+@main.group()
+def validate():
+    """Validate the models: measured kernels on this machine and published results."""
+
+
+@validate.command("calibrate")
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="BLAS threads to pin while timing.")
+@click.option("--quick", is_flag=True, help="Shorter timing (less precise).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default="archs/local_cpu.yaml",
+              show_default=True, help="Where to write the calibrated CPU arch file.")
+def validate_calibrate(threads, quick, out):
+    """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch."""
+    from accelsim.report.progress import progress_bar
+    from accelsim.validate.suite import calibrate
+
+    with progress_bar("calibration kernels") as update:
+        cal = calibrate(threads=threads, quick=quick, progress=update)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(cal.arch_text)
+    p = cal.fit["params"]
+    click.echo(f"wrote {out}: peak {p['peak_fp32_flops'] / 1e9:.1f} GFLOP/s, bandwidth "
+               f"{p['memory_bandwidth_bytes_per_s'] / 1e9:.1f} GB/s, fit error "
+               f"{cal.fit['gemm_fit_error']:.3f} (GEMM) / {cal.fit['csr_fit_error']:.3f} (CSR)")
+
+
+@validate.command("kernels")
+@click.option("--quick", is_flag=True, help="Fewer kernels and shorter timing (< 5 minutes).")
+@click.option("--arch", "arch_file", type=click.Path(dir_okay=False), default=None,
+              help="A calibrated CPU arch file; without it the machine is calibrated first.")
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="BLAS threads to pin while timing.")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding workloads/.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
+              show_default=True, help="Report folder.")
+def validate_kernels(quick, arch_file, threads, root, out):
+    """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import kernel_plots, kernels_markdown
+    from accelsim.spec import load_arch
+    from accelsim.spec.arch import arch_from_dict
+    from accelsim.spec.validate import parse_yaml
+    from accelsim.validate import suite
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    calibration = None
+    if arch_file:
+        arch = load_arch(arch_file)
+        if arch.engine != "cpu":
+            raise AccelsimError(f"the kernels run on the CPU: got a {arch.engine} arch",
+                                file=arch_file, field="engine")
+    else:
+        with progress_bar("calibration kernels") as update:
+            calibration = suite.calibrate(threads=threads, quick=quick, progress=update)
+        arch_file = out / "local_cpu.yaml"
+        arch_file.write_text(calibration.arch_text)
+        arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
+    with progress_bar("validation kernels") as update:
+        result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
+                                        progress=update)
+    result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
+    (out / "kernels.md").write_text(kernels_markdown(
+        result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
+    plots = kernel_plots(result, out, arch.config)
+    s = result["summary"]
+    click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
+               f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
+
+
+@validate.command("published")
+@click.option("--quick", is_flag=True, help="Fewer SCNN bank-conflict samples (faster).")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding archs/ and workloads/.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default="reports/published.md",
+              show_default=True, help="Markdown report; a CSV is written next to it.")
+def validate_published(quick, root, out):
+    """Run every engine on every published case; write the scoreboard."""
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import published_markdown
+    from accelsim.validate.published import scoreboard
+
+    with progress_bar("published cases") as update:
+        frame = scoreboard(Path(root), quick=quick, progress=update)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(published_markdown(frame, quick=quick))
+    frame.drop(columns=["source"]).to_csv(out.with_suffix(".csv"), index=False)
+    counts = frame.status.value_counts().to_dict()
+    click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
+               f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

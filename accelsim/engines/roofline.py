@@ -26,12 +26,15 @@ ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k
 **CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm), nnz non-zeros per group:
 
     FLOPs = 2·g·nnz·n
-    compute time = g · 2n · (nnz + r_0 · m) / (P · η_csr)
+    compute time = g · (2n · (nnz + r_0 · m) + c_nz · nnz) / (P · η_csr)
     bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers)
 
 η_csr is the fraction of peak the irregular gather reaches per non-zero, and r_0 is a per
 output element overhead (row-pointer walk, output write), in non-zero equivalents; it makes
 CSR slower than dense when the matrix is not sparse enough (S000 Fig 2.1, Table 2.4).
+c_nz (``csr_nnz_overhead``, optional, default 0) is a per-non-zero cost in FLOP equivalents
+that does not grow with n (loading the value and its column index once per non-zero): it
+matters at small n, e.g. scipy's CSR × dense on this machine's calibration.
 
 **Low rank** (cross-filter, S000 §3.1): the dense kernel on the two GEMMs of
 ``Layer.lowrank_gemms``: M basis filters (M × CHW), then a 1×1 layer (N × M).
@@ -86,6 +89,7 @@ class RooflineConfig:
     launch_overhead_s: float
     csr_efficiency: float
     csr_row_overhead: float
+    csr_nnz_overhead: float = 0.0
     peak_fp16_flops: float | None = None
     clock_hz: float = 1.0
 
@@ -143,7 +147,7 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
-    t_compute = (g * 2 * n * (nnz + cfg.csr_row_overhead * m)
+    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + cfg.csr_nnz_overhead * nnz)
                  / (cfg.peak_flops(precision) * cfg.csr_efficiency))
     nbytes = g * ((v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n))
     return _roofline(cfg, g, t_compute, flops, nbytes)

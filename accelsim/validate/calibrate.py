@@ -31,20 +31,14 @@ def fit_fpga_table1(arch, workload, *, efficiencies=np.arange(0.50, 1.0001, 0.01
     return best[1]
 
 
-def _direction(speedup):
-    """-1, 0 or +1: below, at or above 1 as printed with two decimals (Table 2.4's format)."""
-    return np.sign(np.round(speedup, 2) - 1.0)
-
-
 def fit_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid: dict) -> dict:
     """Grid-fit a roofline device's shape and CSR parameters to its S000 Table 2.4 speedups
     (``published`` = {"csr": {layer: x}, "structured": {layer: x}}). ``grid`` maps each of
     tile_m, tile_n, k_half, launch_overhead_s, csr_efficiency, csr_row_overhead to the values
     tried; the whole grid is one numpy broadcast. Objective: every direction (above, at or
     below 1) right, then the smallest mean |log(pred/pub)| over the entries."""
-    from dataclasses import replace
-
     from accelsim.engines.roofline import csr_time, dense_time
+    from accelsim.validate.published import table24_direction
 
     names = list(published["csr"])
     axes = list(grid)
@@ -73,7 +67,7 @@ def fit_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid:
     for method, pub in published.items():
         target = along(0, list(pub.values()))
         error = error + np.abs(np.log(pred[method] / target)).mean(axis=0)
-        ok = ok & (_direction(pred[method]) == _direction(target)).all(axis=0)
+        ok = ok & (table24_direction(pred[method]) == table24_direction(target)).all(axis=0)
     objective = np.where(ok, 0.0, np.inf) + error / len(published)
     best = np.unravel_index(np.argmin(objective), objective.shape)
     params = {a: grid[a][best[i]] for i, a in enumerate(axes)}
@@ -88,8 +82,6 @@ def fit_memory_eie(cfg, workload, published_us: dict, *,
                    launches_s=np.arange(0.0, 100.01e-6, 0.5e-6)) -> dict:
     """Grid-fit ``memory_efficiency`` and ``launch_overhead_s`` to EIE Table IV's dense batch-1
     FC times: minimise the largest |pred/pub − 1| over the layers (the ±30% goal's measure)."""
-    from dataclasses import replace
-
     from accelsim.engines.roofline import dense_time
 
     gemms = [workload.layer(n).gemm(workload.batch) for n in published_us]
@@ -110,8 +102,6 @@ def fit_cluster_compute_efficiency(arch, workload, *, gain: float, gpus: int,
                                    options: dict | None = None) -> float:
     """Bisect the cluster's ``compute_efficiency`` so that TernGrad's throughput gain over
     fp32 on ``gpus`` GPUs equals ``gain`` (the gain falls as compute grows)."""
-    from dataclasses import replace
-
     from accelsim.engines.cluster import sweep
 
     opts = {**(options or {}), "gpus": (gpus,), "encoding": ("terngrad",)}
@@ -127,3 +117,151 @@ def fit_cluster_compute_efficiency(arch, workload, *, gain: float, gpus: int,
         mid = (lo * hi) ** 0.5
         lo, hi = (lo, mid) if predicted(mid) > gain else (mid, hi)
     return round((lo * hi) ** 0.5, 4)
+
+
+# ---- this machine's CPU: microbenchmarks → a roofline arch file -------------------------
+# The fit set: synthetic shapes that appear in no validation kernel (kernels.validation_cases).
+# sizes off powers of two, so that tile quantization is visible (identifiable) in the fit
+CALIBRATION_GEMMS = [(m, k, n) for m in (20, 100, 500, 2000) for k in (30, 250, 2000)
+                     for n in (1, 6, 30, 130, 1000)]
+CALIBRATION_CSR = [(m, m, n, d) for m in (1024, 2048) for n in (8, 32, 256)
+                   for d in (0.01, 0.05, 0.2, 0.5)]
+PEAK_OVER_FASTEST = [round(1 + 0.01 * i, 2) for i in range(21)]  # true peak / fastest GEMM
+ROOFLINE_GRID = {
+    "tile_m": [1, 2, 4, 8, 16, 32, 64],
+    "tile_n": [1, 2, 4, 8, 16, 32, 64, 128],
+    "k_half": [0, 4, 8, 16, 32, 64, 128, 256],
+    "launch_overhead_s": list(np.geomspace(1e-7, 1e-4, 16)),
+}
+CSR_GRID = {
+    "csr_efficiency": list(np.geomspace(0.005, 1.0, 48)),
+    "csr_row_overhead": [0, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    "csr_nnz_overhead": [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+}
+
+
+def calibration_cases():
+    """The microbenchmark kernels the CPU fit is made on."""
+    from accelsim.validate.kernels import KernelCase
+
+    cases = [KernelCase(f"cal gemm {m}x{k}x{n}", "calibration", "dense", m, k, n)
+             for m, k, n in CALIBRATION_GEMMS]
+    cases += [KernelCase(f"cal csr {m}x{k}x{n} d{d}", "calibration", "csr", m, k, n, density=d)
+              for m, k, n, d in CALIBRATION_CSR]
+    return cases
+
+
+def stream_bandwidth_bytes_per_s(*, size_bytes: int = 1 << 27, threads: int = 1) -> float:
+    """STREAM-like copy (read + write) of a ``size_bytes`` float32 array, median of repeats."""
+    from threadpoolctl import threadpool_limits
+
+    from accelsim.validate.kernels import time_call
+
+    src = np.ones(size_bytes // 4, dtype=np.float32)
+    dst = np.empty_like(src)
+    with threadpool_limits(limits=threads):
+        t = time_call(lambda: np.copyto(dst, src), min_repeats=5, min_time_s=0.2)
+    return 2 * size_bytes / t.median_s
+
+
+def _grid_fit(cfg, grid: dict, seconds_fn, measured_s) -> dict:
+    """The grid point minimising the median |log(predicted / measured)|; the grid axes
+    broadcast against the kernels on the first axis (one numpy evaluation)."""
+    axes = list(grid)
+    shape = (len(measured_s),) + tuple(len(grid[a]) for a in axes)
+
+    def along(i, values):
+        s = [1] * len(shape)
+        s[i + 1] = len(values)
+        return np.asarray(values, dtype=float).reshape(s)
+
+    trial = replace(cfg, **{a: along(i, grid[a]) for i, a in enumerate(axes)})
+    predicted = np.broadcast_to(seconds_fn(trial), shape)
+    measured = np.asarray(measured_s, dtype=float).reshape((-1,) + (1,) * len(axes))
+    score = np.median(np.abs(np.log(predicted / measured)), axis=0)
+    best = np.unravel_index(np.argmin(score), score.shape)
+    fit = {a: float(grid[a][i]) for a, i in zip(axes, best)}
+    return {**fit, "median_abs_log_error": float(score[best])}
+
+
+def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int) -> dict:
+    """Fit the roofline CPU parameters on the calibration measurements ``frame``
+    (``kernels.measure`` of ``calibration_cases()``). The achievable peak is the fastest
+    calibration GEMM's rate times a fitted factor of 1.00-1.20 (no GEMM reaches the peak
+    exactly; ``max_efficiency`` is 1), the bandwidth is the copy's; the peak and shape
+    parameters are fitted on the dense GEMMs, then the CSR parameters on the CSR ones."""
+    from accelsim.engines.roofline import RooflineConfig, csr_time, dense_time
+
+    dense = frame[frame.kernel == "dense"]
+    csr = frame[frame.kernel == "csr"]
+    fastest = float((dense.dense_flops / dense.time_s).max())
+    cfg = RooflineConfig(device="cpu", peak_fp32_flops=fastest,
+                         memory_bandwidth_bytes_per_s=bandwidth_bytes_per_s,
+                         compute_units=threads, tile_m=8, tile_n=8, max_efficiency=1.0,
+                         k_half=0.0, memory_efficiency=1.0, launch_overhead_s=0.0,
+                         csr_efficiency=1.0, csr_row_overhead=0.0)
+    grid = {"peak_fp32_flops": [fastest * f for f in PEAK_OVER_FASTEST], **ROOFLINE_GRID}
+    shape_fit = _grid_fit(cfg, grid, lambda c: dense_time(
+        c, 1, *(dense[x].to_numpy().reshape((-1,) + (1,) * len(grid)) for x in "mkn")).seconds,
+        dense.time_s.to_numpy())
+    cfg = replace(cfg, **{k: v for k, v in shape_fit.items() if k in grid})
+    nnz = (csr.density * csr.m * csr.k).to_numpy().reshape(-1, 1, 1, 1)
+    csr_fit = _grid_fit(cfg, CSR_GRID, lambda c: csr_time(
+        c, 1, *(csr[x].to_numpy().reshape(-1, 1, 1, 1) for x in "mkn"), nnz).seconds,
+        csr.time_s.to_numpy())
+    params = {f: getattr(cfg, f) for f in (
+        "peak_fp32_flops", "memory_bandwidth_bytes_per_s", "compute_units", "tile_m", "tile_n",
+        "max_efficiency", "k_half", "memory_efficiency", "launch_overhead_s")}
+    params.update({k: csr_fit[k] for k in CSR_GRID})
+    for key in ("tile_m", "tile_n", "compute_units"):
+        params[key] = int(params[key])
+    return {"params": params, "gemm_fit_error": shape_fit["median_abs_log_error"],
+            "csr_fit_error": csr_fit["median_abs_log_error"]}
+
+
+def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
+    """The calibrated CPU arch file (YAML), every value commented with how it was found."""
+    p = fit["params"]
+    how = {
+        "peak_fp32_flops": "CALIBRATED: fastest calibration GEMM x a fitted 1.00-1.20",
+        "memory_bandwidth_bytes_per_s": "MEASURED: STREAM-like copy, read + write",
+        "compute_units": "BLAS threads pinned during calibration",
+        "tile_m": f"CALIBRATED on the {len(CALIBRATION_GEMMS)} calibration GEMMs",
+        "tile_n": "CALIBRATED (same fit)",
+        "max_efficiency": "1: the peak above is already the achievable rate",
+        "k_half": "CALIBRATED (same fit)",
+        "memory_efficiency": "1: the bandwidth above is already the achievable rate",
+        "launch_overhead_s": "CALIBRATED (same fit)",
+        "csr_efficiency": f"CALIBRATED on the {len(CALIBRATION_CSR)} calibration CSR kernels",
+        "csr_row_overhead": "CALIBRATED (same fit)",
+        "csr_nnz_overhead": "CALIBRATED (same fit)",
+    }
+    lines = [
+        f"# This machine's CPU, calibrated by `accelsim validate calibrate`.",
+        f"# Machine: {info['cores']} cores, {info['cpu']}; BLAS {info['blas']}; "
+        f"{info['blas_threads']} BLAS thread(s); numpy {info['numpy']}.",
+        f"# Fit: median |log(pred/meas)| {fit['gemm_fit_error']:.3f} on the calibration GEMMs, "
+        f"{fit['csr_fit_error']:.3f} on the calibration CSR kernels (accelsim.validate."
+        "calibrate: CALIBRATION_GEMMS, CALIBRATION_CSR). The validation kernels are held out.",
+        "schema_version: 1",
+        f"name: {name}",
+        "engine: cpu",
+        "description: Roofline of the machine that ran the calibration (measured, not a data sheet).",
+        f"clock_hz: {clock_hz:.6g}   # from /proc/cpuinfo where available; cycles only",
+        "cpu:",
+    ]
+    for key, value in p.items():
+        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        lines.append(f"  {key}: {text}   # {how[key]}")
+    return "\n".join(lines) + "\n"
+
+
+def cpu_clock_hz() -> float:
+    """The CPU clock from /proc/cpuinfo (first core), or 1 GHz where it is not readable."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.lower().startswith("cpu mhz"):
+                return float(line.split(":")[1]) * 1e6
+    except OSError:
+        pass
+    return 1e9

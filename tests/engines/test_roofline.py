@@ -10,7 +10,7 @@ from accelsim.engines import roofline
 from accelsim.engines.registry import simulate
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.calibrate import fit_memory_eie, fit_roofline_table24
-from accelsim.validate.published import published
+from accelsim.validate.published import published, table24_direction, table24_predictions
 
 ROOT = Path(__file__).resolve().parents[2]
 T24 = published()["s000_table24"]
@@ -20,23 +20,10 @@ def run(arch, workload, **options):
     return simulate(load_arch(ROOT / arch), load_workload(ROOT / workload), options)
 
 
-def table24_predictions():
-    out = {}
-    for device, arch in T24["archs"].items():
-        for method, workload in T24["workloads"].items():
-            result = run(arch, workload)
-            out[device, method] = {r.name: r.extra["speedup"] for r in result.layers}
-    return out
-
-
-def direction(x):
-    return np.sign(round(x, 2) - 1.0)
-
-
 def test_table24_directions_all_20_right():
-    pred = table24_predictions()
+    pred = table24_predictions(ROOT)
     wrong = [(d, m, layer) for (d, m), layers in pred.items() for layer, pub in
-             T24["speedup"][d][m].items() if direction(layers[layer]) != direction(pub)]
+             T24["speedup"][d][m].items() if table24_direction(layers[layer]) != table24_direction(pub)]
     assert len([1 for d in T24["speedup"].values() for m in d.values() for _ in m]) == 20
     assert wrong == []
 
@@ -44,7 +31,7 @@ def test_table24_directions_all_20_right():
 @pytest.mark.parametrize("device,method", [("gpu", "csr"), ("gpu", "structured"),
                                            ("cpu", "csr"), ("cpu", "structured")])
 def test_table24_geomean_error_within_goal(device, method):
-    pred = table24_predictions()[device, method]
+    pred = table24_predictions(ROOT)[device, method]
     pub = T24["speedup"][device][method]
     err = np.mean([abs(np.log(pred[k] / v)) for k, v in pub.items()])
     assert np.exp(err) - 1 <= T24["goal_geomean_abs_log_error"]

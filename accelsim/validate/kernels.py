@@ -1,0 +1,243 @@
+"""Measured kernels on the machine at hand (fp32), the ground truth the roofline is judged on.
+
+Kernels, each timed on its real shape: dense GEMM (numpy's BLAS), CSR sparse × dense
+(scipy.sparse), structured-compacted GEMM (all-zero rows and columns removed, then dense),
+the low-rank pair of GEMMs (basis filters, then the 1×1 layer) and, when PyTorch is
+installed, direct convolution (torch CPU) for dense and low-rank conv layers.
+
+Timing: one warm-up call, then repeats until the relative spread (interquartile range /
+median) is at most ``spread`` or ``max_repeats`` is reached (and at least ``min_repeats`` and
+``min_time_s`` of timing); the median is reported. BLAS threads are pinned with threadpoolctl
+for the whole suite, and the machine's core count and BLAS are recorded with the results.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+KERNELS = ("dense", "csr", "structured", "lowrank", "conv_dense", "conv_lowrank")
+
+
+@dataclass(frozen=True)
+class KernelCase:
+    """One kernel on one shape: ``groups`` GEMMs of an ``m × k`` weight matrix times
+    ``k × n``. ``density`` is for CSR, ``row_sparsity``/``col_sparsity`` for structured,
+    ``rank`` (layer total) for low rank; ``conv`` holds a conv layer's shape for torch."""
+
+    name: str
+    group: str
+    kernel: str
+    m: int
+    k: int
+    n: int
+    groups: int = 1
+    density: float = 1.0
+    row_sparsity: float = 0.0
+    col_sparsity: float = 0.0
+    rank: int | None = None
+    conv: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def dense_flops(self) -> int:
+        return 2 * self.groups * self.m * self.k * self.n
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_s: float
+    spread: float  # interquartile range / median
+    repeats: int
+
+
+def time_call(fn: Callable[[], object], *, min_repeats: int = 5, max_repeats: int = 200,
+              spread: float = 0.05, min_time_s: float = 0.05) -> Timing:
+    """Median wall time of ``fn()`` after a warm-up, repeating until the spread is small."""
+    fn()
+    times: list[float] = []
+    started = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        enough = len(times) >= min_repeats and time.perf_counter() - started >= min_time_s
+        if enough and (_spread(times) <= spread or len(times) >= max_repeats):
+            break
+    return Timing(statistics.median(times), _spread(times), len(times))
+
+
+def _spread(times: list[float]) -> float:
+    if len(times) < 4:
+        return float("inf")
+    q1, _, q3 = statistics.quantiles(times, n=4)
+    return (q3 - q1) / statistics.median(times)
+
+
+# ---- operands and the calls that are timed ----------------------------------------------
+def kernel_call(case: KernelCase, rng: np.random.Generator) -> Callable[[], object]:
+    """Build the operands of ``case`` once and return the call to time."""
+    f32 = np.float32
+    if case.kernel in ("conv_dense", "conv_lowrank"):
+        return _torch_conv_call(case, rng)
+    x = rng.standard_normal((case.groups, case.k, case.n), dtype=f32)
+    if case.kernel == "dense":
+        w = rng.standard_normal((case.groups, case.m, case.k), dtype=f32)
+        return lambda: [w[g] @ x[g] for g in range(case.groups)]
+    if case.kernel == "csr":
+        from scipy import sparse
+
+        mats = [sparse.random(case.m, case.k, density=case.density, format="csr",
+                              dtype=f32, random_state=rng) for _ in range(case.groups)]
+        return lambda: [mats[g] @ x[g] for g in range(case.groups)]
+    if case.kernel == "structured":
+        m = max(1, round(case.m * (1 - case.row_sparsity)))
+        k = max(1, round(case.k * (1 - case.col_sparsity)))
+        w = rng.standard_normal((case.groups, m, k), dtype=f32)
+        xs = np.ascontiguousarray(x[:, :k, :])
+        return lambda: [w[g] @ xs[g] for g in range(case.groups)]
+    if case.kernel == "lowrank":
+        r = max(1, case.rank // case.groups)
+        basis = rng.standard_normal((case.groups, r, case.k), dtype=f32)
+        back = rng.standard_normal((case.groups, case.m, r), dtype=f32)
+        return lambda: [back[g] @ (basis[g] @ x[g]) for g in range(case.groups)]
+    raise ValueError(f"unknown kernel {case.kernel!r}")
+
+
+def _torch_conv_call(case: KernelCase, rng: np.random.Generator) -> Callable[[], object]:
+    import torch
+
+    c = case.conv
+    gen = torch.Generator().manual_seed(int(rng.integers(1 << 31)))
+    x = torch.randn(1, c["in_channels"], *c["in_hw"], generator=gen)
+    conv = dict(stride=c["stride"], padding=c["padding"], groups=c["groups"])
+    cin_g = c["in_channels"] // c["groups"]
+    if case.kernel == "conv_dense":
+        w = torch.randn(c["out_channels"], cin_g, *c["kernel"], generator=gen)
+
+        def call():
+            with torch.no_grad():
+                return torch.nn.functional.conv2d(x, w, **conv)
+        return call
+    basis = torch.randn(case.rank, cin_g, *c["kernel"], generator=gen)
+    back = torch.randn(c["out_channels"], case.rank // c["groups"], 1, 1, generator=gen)
+
+    def call():
+        with torch.no_grad():
+            y = torch.nn.functional.conv2d(x, basis, **conv)
+            return torch.nn.functional.conv2d(y, back, groups=c["groups"])
+    return call
+
+
+# ---- the machine and the suite ----------------------------------------------------------
+def machine_info(threads: int) -> dict:
+    """Cores, CPU, BLAS library and the pinned thread count, recorded with every run."""
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')})"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    return {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+            "blas": "; ".join(blas) or "unknown", "blas_threads": threads,
+            "numpy": np.__version__, "python": platform.python_version()}
+
+
+def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
+            timing: dict | None = None, progress: Callable[[int, int], None] | None = None):
+    """Time every case with BLAS pinned to ``threads``; returns (DataFrame, machine info).
+    Cases whose optional dependency (torch) is missing are left out."""
+    import pandas as pd
+    from threadpoolctl import threadpool_limits
+
+    rows = []
+    rng = np.random.default_rng(seed)
+    torch_ok = _has_torch()
+    with threadpool_limits(limits=threads, user_api="blas"):
+        if torch_ok:
+            import torch
+
+            torch.set_num_threads(threads)
+        for i, case in enumerate(cases):
+            if case.kernel.startswith("conv") and not torch_ok:
+                continue
+            t = time_call(kernel_call(case, rng), **(timing or {}))
+            rows.append({**{k: getattr(case, k) for k in (
+                "name", "group", "kernel", "m", "k", "n", "groups", "density",
+                "row_sparsity", "col_sparsity", "rank")},
+                "dense_flops": case.dense_flops, "time_s": t.median_s,
+                "spread": t.spread, "repeats": t.repeats})
+            if progress:
+                progress(i + 1, len(cases))
+    return pd.DataFrame(rows), machine_info(threads)
+
+
+def _has_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---- the validation suite ---------------------------------------------------------------
+LSTM_SPARSITIES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
+LSTM_QUICK_SPARSITIES = (0.0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99)
+
+
+def validation_cases(root, *, quick: bool = False, torch_conv: bool = True) -> list[KernelCase]:
+    """The held-out kernels: AlexNet's conv layers lowered to GEMM (dense, the CSR densities
+    of ``alexnet_l1.json``, the SSL rows/columns of ``alexnet_ssl.json``, the Table 3.4 LRA
+    ranks) and an LSTM-sized 1500 × 3000 GEMM at batch 10 and 100 swept over unstructured
+    (CSR) and structured sparsity. Structured sparsity s removes equal fractions of rows and
+    columns: (1 − r)(1 − c) = 1 − s."""
+    from accelsim.spec import load_workload
+    from accelsim.validate.published import published
+
+    cases: list[KernelCase] = []
+    l1 = load_workload(root / "workloads" / "alexnet_l1.json")
+    ssl = load_workload(root / "workloads" / "alexnet_ssl.json")
+    ranks = published()["s000_table34"]["rank"]
+    for dense_layer in (layer for layer in l1.layers if layer.kind == "conv"):
+        g = dense_layer.gemm(1)
+        shape = dict(m=g.m, k=g.k, n=g.n, groups=g.groups)
+        name = dense_layer.name
+        cases.append(KernelCase(f"{name} dense", "alexnet", "dense", **shape))
+        cases.append(KernelCase(f"{name} csr", "alexnet_l1", "csr", density=dense_layer.density,
+                                **shape))
+        s = ssl.layer(name)
+        cases.append(KernelCase(f"{name} ssl", "alexnet_ssl", "structured",
+                                row_sparsity=s.row_sparsity, col_sparsity=s.col_sparsity,
+                                **shape))
+        conv = dict(in_channels=dense_layer.in_channels, out_channels=dense_layer.out_channels,
+                    kernel=dense_layer.kernel, stride=dense_layer.stride,
+                    padding=dense_layer.padding, groups=dense_layer.groups,
+                    in_hw=dense_layer.in_hw)
+        if torch_conv and not quick:
+            cases.append(KernelCase(f"{name} conv dense", "alexnet_conv", "conv_dense",
+                                    conv=conv, **shape))
+        for force, by_layer in ranks.items():
+            if name in by_layer:
+                cases.append(KernelCase(f"{name} lra {force}", "alexnet_lra", "lowrank",
+                                        rank=by_layer[name], **shape))
+                if torch_conv and not quick:
+                    cases.append(KernelCase(f"{name} conv lra {force}", "alexnet_conv",
+                                            "conv_lowrank", rank=by_layer[name], conv=conv,
+                                            **shape))
+    for batch in (10, 100):
+        shape = dict(m=1500, k=3000, n=batch)
+        for s in (LSTM_QUICK_SPARSITIES if quick else LSTM_SPARSITIES):
+            if s == 0.0:
+                cases.append(KernelCase(f"lstm b{batch} dense", f"lstm_b{batch}", "dense",
+                                        **shape))
+                continue
+            side = 1 - (1 - s) ** 0.5
+            cases.append(KernelCase(f"lstm b{batch} csr {s:.2f}", f"lstm_b{batch}", "csr",
+                                    density=1 - s, **shape))
+            cases.append(KernelCase(f"lstm b{batch} structured {s:.2f}", f"lstm_b{batch}",
+                                    "structured", row_sparsity=side, col_sparsity=side,
+                                    **shape))
+    return cases

@@ -1,0 +1,57 @@
+"""The CPU calibration fit on synthetic timings with a known answer."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from accelsim.engines.roofline import RooflineConfig
+from accelsim.validate import calibrate as cal
+from accelsim.validate.compare import crossover_sparsity, predicted_seconds
+
+TRUTH = RooflineConfig(device="cpu", peak_fp32_flops=50e9, memory_bandwidth_bytes_per_s=20e9,
+                       compute_units=1, tile_m=16, tile_n=8, max_efficiency=1.0, k_half=32.0,
+                       memory_efficiency=1.0, launch_overhead_s=float(cal.ROOFLINE_GRID[
+                           "launch_overhead_s"][9]), csr_efficiency=float(cal.CSR_GRID[
+                               "csr_efficiency"][30]), csr_row_overhead=4.0,
+                       csr_nnz_overhead=16.0)
+
+
+def _synthetic_frame(cfg):
+    cases = cal.calibration_cases()
+    frame = pd.DataFrame([{k: getattr(c, k) for k in (
+        "name", "group", "kernel", "m", "k", "n", "groups", "density", "row_sparsity",
+        "col_sparsity", "rank")} | {"dense_flops": c.dense_flops} for c in cases])
+    return frame.assign(time_s=predicted_seconds(cfg, frame))
+
+
+def test_fit_recovers_known_parameters():
+    frame = _synthetic_frame(TRUTH)
+    fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=TRUTH.memory_bandwidth_bytes_per_s,
+                      threads=1)
+    p = fit["params"]
+    fitted = replace(TRUTH, **{k: v for k, v in p.items() if k != "peak_fp32_flops"},
+                     peak_fp32_flops=p["peak_fp32_flops"])
+    assert np.allclose(predicted_seconds(fitted, frame), frame.time_s, rtol=0.02)
+    assert fit["gemm_fit_error"] < 0.01 and fit["csr_fit_error"] < 0.01
+    assert p["peak_fp32_flops"] == pytest.approx(TRUTH.peak_fp32_flops, rel=0.01)
+    for key in ("tile_m", "tile_n", "k_half", "launch_overhead_s", "csr_row_overhead",
+                "csr_nnz_overhead"):
+        assert p[key] == pytest.approx(getattr(TRUTH, key)), key
+
+
+def test_arch_text_is_a_valid_cpu_arch(tmp_path):
+    from accelsim.spec import load_arch
+
+    fit = cal.fit_cpu(_synthetic_frame(TRUTH), bandwidth_bytes_per_s=20e9, threads=1)
+    info = {"cores": 2, "cpu": "x", "blas": "b", "blas_threads": 1, "numpy": "n"}
+    path = tmp_path / "cpu.yaml"
+    path.write_text(cal.cpu_arch_text(fit, info, name="t", clock_hz=2e9))
+    arch = load_arch(path)
+    assert arch.engine == "cpu" and arch.config.csr_nnz_overhead == 16.0
+
+
+def test_crossover_interpolates_where_speedup_crosses_one():
+    assert crossover_sparsity([0.5, 0.8, 0.9], [0.5, 0.8, 1.2]) == pytest.approx(0.85)
+    assert crossover_sparsity([0.1, 0.5], [0.2, 0.9]) is None

@@ -1,0 +1,53 @@
+"""The kernel timer and the measured kernels on tiny shapes (fast)."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from accelsim.validate.kernels import KernelCase, kernel_call, measure, time_call
+
+
+def test_time_call_reports_the_median_of_a_known_sleep():
+    import time
+
+    t = time_call(lambda: time.sleep(0.002), min_repeats=5, min_time_s=0.0, spread=1.0)
+    assert 0.002 <= t.median_s < 0.02 and t.repeats >= 5
+
+
+def test_time_call_stops_at_max_repeats_when_spread_stays_large():
+    durations = itertools.cycle([1e-4, 3e-3])  # a 30x bimodal spread never settles
+
+    def noisy():
+        import time
+
+        time.sleep(next(durations))
+    t = time_call(noisy, min_repeats=4, max_repeats=12, spread=0.01, min_time_s=0.0)
+    assert t.repeats == 12 and t.spread > 0.01
+
+
+@pytest.mark.parametrize("kernel, extra", [
+    ("dense", {}), ("csr", {"density": 0.2}),
+    ("structured", {"row_sparsity": 0.5, "col_sparsity": 0.25}),
+    ("lowrank", {"rank": 4}),
+])
+def test_kernel_calls_compute_the_right_shapes(kernel, extra):
+    case = KernelCase("t", "tiny", kernel, m=8, k=12, n=5, groups=2, **extra)
+    out = kernel_call(case, np.random.default_rng(0))()
+    m = 4 if kernel == "structured" else 8
+    assert len(out) == 2 and all(np.asarray(o).shape == (m, 5) for o in out)
+
+
+def test_lowrank_call_equals_the_product_of_its_factors():
+    """The pair of GEMMs is one rank-r matrix: its result has rank ≤ r."""
+    case = KernelCase("t", "tiny", "lowrank", m=16, k=20, n=30, rank=3)
+    (y,) = kernel_call(case, np.random.default_rng(1))()
+    assert np.linalg.matrix_rank(y.astype(np.float64), tol=1e-3) == 3
+
+
+def test_measure_records_machine_and_pins_threads():
+    cases = [KernelCase("d", "tiny", "dense", 16, 16, 16), KernelCase("c", "tiny", "csr", 16, 16,
+                                                                    16, density=0.1)]
+    frame, info = measure(cases, threads=1, timing=dict(min_time_s=0.0, min_repeats=4))
+    assert list(frame["name"]) == ["d", "c"] and (frame["time_s"] > 0).all()
+    assert info["blas_threads"] == 1 and info["cores"] >= 1 and info["blas"]
