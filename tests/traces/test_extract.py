@@ -106,27 +106,10 @@ def test_rewrite_replaces_masks_atomically(npz_source, tmp_path):
 
 def test_lenet_flop_percentages_from_ssl_masks():
     """S000 Tables 2.1/2.2: FLOP % of conv1/conv2 from masks with the published structure."""
-    from accelsim.traces.trace import Trace, TraceLayer, layer_spec
-    from accelsim.traces.zoo import lenet5_caffe
+    from accelsim.validate.published import lenet_flop_pct, lenet_masks
 
-    conv1, conv2 = lenet5_caffe().workload.layers[:2]
     tables = published()["s000_lenet_flops"]
     for row in tables["table2_1"] + tables["table2_2"]:
-        m1 = np.zeros((20, 1, 5, 5), dtype=bool)
-        m2 = np.zeros((50, 20, 5, 5), dtype=bool)
-        if "filters" in row:            # filter-wise + channel-wise
-            m1[: row["filters"][0]] = True
-            m2[: row["filters"][1], : row["channels"][1]] = True
-        else:                            # shape-wise: conv1 feeds only conv2's channels
-            used = row["channels"][1]            # conv2's input channels in use
-            m1[:used].reshape(used, 25)[:, : row["filter_size"][0]] = True
-            size = row["filter_size"][1]         # conv2's columns, spread over those channels
-            columns = np.arange(size) % used * 25 + np.arange(size) // used
-            m2.reshape(50, 500)[:, columns] = True
-        trace = Trace("lenet", "test", (TraceLayer(layer_spec(conv1), mask=m1),
-                                        TraceLayer(layer_spec(conv2), mask=m2)), rank_error=None)
-        layers = trace.workload().layers
-        pct = [round(100 * l.compacted_gemm().macs / l.dense_macs(), 1) for l in layers]
-        assert pct == row["flop_pct"], row
-        channels = sparsity_statistics(m2, "conv")["channel_sparsity"]
+        assert lenet_flop_pct(row) == row["flop_pct"], row
+        channels = sparsity_statistics(lenet_masks(row)[1], "conv")["channel_sparsity"]
         assert round(20 * (1 - channels)) == row["channels"][1]

@@ -114,21 +114,8 @@ def test_mlp_gradients_match_finite_differences():
 def test_snip_table4_1_per_layer_sparsity():
     """7-layer tanh MLP, N(0, 1e-2) weights, global 90% (S002 Table 4.1, gamma = 1e-2),
     on MNIST-like digits (scikit-learn; MNIST is not available), mean of 10 draws."""
-    pytest.importorskip("sklearn")
-    from accelsim.traces.digits import mnist_like_digits
+    from accelsim.validate.published import snip_table4_1_sparsity
 
     target = published()["s002_table4_1_snip"]
-    x, y = mnist_like_digits()
-    sizes = [784] + [100] * 6 + [10]
-    per_layer = []
-    for seed in range(10):
-        rng = np.random.default_rng(seed)
-        w = [rng.normal(0, np.sqrt(target["init_variance"]), (sizes[i + 1], sizes[i]))
-             for i in range(7)]
-        grads = sparsify.mlp_gradients(w, x, y, "tanh")
-        names = [f"fc{i + 1}" for i in range(7)]
-        masks = sparsify.snip(dict(zip(names, w)), dict(zip(names, grads)),
-                              target["global_sparsity"])
-        per_layer.append([1 - masks[n].mean() for n in names])
-    predicted = np.mean(per_layer, axis=0)
+    predicted = snip_table4_1_sparsity()
     assert np.abs(predicted - target["sparsity"]).max() <= target["tolerance"], predicted
