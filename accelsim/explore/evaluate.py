@@ -2,7 +2,7 @@
 
 An engine module with ``simulate_batch(arch, workload, params) -> dict of arrays`` is called
 once for the whole chunk; any other engine runs ``simulate`` point by point, and a point the
-engine rejects gets its message in ``error`` and NaN totals (either path). Numbers are stored as float64
+engine rejects gets its message in ``error``, NaN numbers and empty strings (either path). Numbers are stored as float64
 (NaN marks a missing value), so every chunk of a sweep has the same Parquet schema. Two
 columns are derived for every engine: ``latency_s`` (one batch) and ``images_per_s``.
 """
@@ -35,9 +35,11 @@ def evaluate(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) ->
         columns = _point_by_point(sweep, workload, params)
     columns = {k: _normalise(np.asarray(v)) for k, v in columns.items()}
     failed = columns["error"] != ""
-    for values in columns.values():
+    for key, values in columns.items():
         if values.dtype == np.float64:
             values[failed] = np.nan
+        elif values.dtype == object and key != "error":
+            values[failed] = ""
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["latency_s"] = columns["seconds"]
         columns["images_per_s"] = workload.batch / columns["seconds"]
