@@ -28,6 +28,46 @@ def main():
     """Simulate neural-network workloads on accelerator architectures."""
 
 
+def parse_counts(text: str) -> tuple[int, ...]:
+    """``1,2,4,...,512`` → 1, 2, 4, ..., 512: ``...`` continues the ratio of the first two."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        if "..." in parts:
+            at = parts.index("...")
+            head = [int(p) for p in parts[:at]]
+            last = int(parts[at + 1])
+            if at < 2 or at != len(parts) - 2 or head[1] <= head[0]:
+                raise ValueError
+            ratio = head[1] / head[0]
+            while head[-1] * ratio <= last:
+                head.append(int(round(head[-1] * ratio)))
+            return tuple(dict.fromkeys(head + [last]))
+        return tuple(int(p) for p in parts)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"{text!r}: give integers like 1,2,4 or 1,2,4,...,512") from None
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+# engine options of ``run``: click option → (engine option name, converter)
+_ENGINE_OPTIONS = {
+    "kernel": str, "mode": str, "precision": str, "scheme": str, "scaling": str,
+    "gpus": parse_counts, "encoding": _words, "overlap": bool, "servers": int,
+    "localization": bool, "topk_fraction": float, "float_last_layer": bool,
+    "profiled_iteration_s": float,
+}
+
+
+def _convert(name: str, value):
+    try:
+        return _ENGINE_OPTIONS[name](value)
+    except ValueError:
+        flag = "--" + name.replace("_", "-")
+        raise click.BadParameter(f"{value!r} is not a valid {flag}") from None
+
+
 @main.command()
 @click.argument("arch_file", type=click.Path(dir_okay=False))
 @click.argument("workload_file", type=click.Path(dir_okay=False))
@@ -35,20 +75,49 @@ def main():
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
-def run(arch_file, workload_file, fmt, output):
-    """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer table with totals."""
-    from accelsim.engines.registry import simulate
-    from accelsim.report.table import render
+@click.option("--kernel", help="gpu/cpu: dense, structured, csr, lowrank or auto (from the "
+              "workload's sparsity fields).")
+@click.option("--mode", help="gpu/cpu: inference or training (forward + backward).")
+@click.option("--precision", help="gpu/cpu: fp32 or fp16.")
+@click.option("--gpus", help="cluster: GPU counts, e.g. 1,2,4,...,512.")
+@click.option("--encoding", help="cluster: gradient encodings, e.g. fp32,terngrad (also fp16, topk).")
+@click.option("--scheme", help="cluster: appendix-b, ps, ring or hierarchical.")
+@click.option("--scaling", help="cluster: weak (batch per GPU) or strong (global batch).")
+@click.option("--overlap/--no-overlap", default=None,
+              help="cluster: overlap communication with backpropagation layer by layer.")
+@click.option("--servers", help="cluster, ps: number of parameter servers (default one per node).")
+@click.option("--localization/--no-localization", default=None,
+              help="cluster, ps: parameter localization (only gradients travel).")
+@click.option("--topk-fraction", help="cluster, topk: fraction of gradient entries sent.")
+@click.option("--float-last-layer/--no-float-last-layer", default=None,
+              help="cluster, terngrad: keep the last layer in fp32.")
+@click.option("--profiled-iteration-s", help="cluster: a profiled single-GPU iteration time "
+              "instead of the roofline's.")
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
+              help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
+def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
+    """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table."""
+    from accelsim.engines.registry import ENGINES, renderer, simulate
     from accelsim.spec import load_arch, load_workload
 
     arch = load_arch(arch_file)
     workload = load_workload(workload_file)
-    text = render(simulate(arch, workload), fmt)
+    options = {k: _convert(k, v) for k, v in engine_options.items() if v is not None}
+    if plot_file and ENGINES[arch.engine].report != "scaling":
+        raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
+                               f"{arch.engine} engine")
+    result = simulate(arch, workload, options)
+    text = renderer(arch.engine)(result, fmt)
     if output:
         Path(output).write_text(text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+    if plot_file:
+        from accelsim.report.plot import scaling_plot
+
+        scaling_plot(result, plot_file)
+        click.echo(f"wrote {plot_file}", err=True)
 
 
 @main.command("list")

@@ -34,8 +34,8 @@ is pipeline fill/drain). A pass also moves its input band and writes its outputs
 costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
-(≤ S_p) with the fewest cycles: tiles of S_p rows, balanced tiles, or tiles just short enough
-to stay compute-bound. So a design with more PEs or more bandwidth is never slower.
+(≤ S_p) with the fewest cycles (an exact search over the few heights that can win, see
+``tile_row_candidates``), so a design with more PEs or more bandwidth is never slower.
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
@@ -155,19 +155,29 @@ def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
     return np.ceil(n * pass_cycles), compute, transfer
 
 
-def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle):
-    """Row-tile heights worth trying with at most ``pes`` PEs (stacked on a new last axis):
-    all PEs (greedy); the fewest tiles balanced; the tallest tile that is still compute-bound
-    (⌈P/S_c⌉·B rows) and its balanced version. Property-tested against trying every height."""
-    pes = np.asarray(pes)
+def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
+    """Row-tile heights that contain the best one with at most ``pes`` PEs (stacked on a new
+    last axis).
+
+    With c = compute and x = transfer cycles per row of a tile, tiles of at most
+    T* = ⌊c/x⌋ rows are compute-bound: there the tallest (fewest tiles) wins. Taller tiles
+    cost m·x + tiles·overhead + max(0, c − remainder·x); for a given tile count the
+    smallest height (balanced tiles) has the largest remainder, so it wins. So the best
+    height is T* or a balanced ⌈m/t⌉ for t from ⌈m/pes⌉ tiles up to the compute-bound count
+    (and no further than the extra overhead can pay for). Property-tested against trying
+    every height."""
+    pes, overhead = np.asarray(pes), np.asarray(overhead)
+    compute = np.ceil(m.pixels_per_pass / np.asarray(macs_per_pe)) * m.cols
+    tallest_compute = np.clip(np.floor(compute * words_per_cycle / m.cols), 1, pes)
     fewest = np.ceil(m.rows / pes)
-    balanced = np.ceil(m.rows / fewest)
-    tallest_compute = np.floor(np.ceil(m.pixels_per_pass / macs_per_pe) * words_per_cycle)
-    tallest_compute = np.clip(tallest_compute, 1, pes)
-    balanced_compute = np.ceil(m.rows / np.ceil(m.rows / tallest_compute))
-    stacked = np.stack(np.broadcast_arrays(pes, balanced, tallest_compute, balanced_compute),
-                       axis=-1)
-    return np.clip(stacked, 1, None).astype(np.int64)
+    most = np.ceil(m.rows / tallest_compute)
+    with np.errstate(divide="ignore"):
+        affordable = np.where(overhead > 0, fewest + np.ceil(compute / overhead), most)
+    span = int(np.max(np.minimum(most, affordable) - fewest)) + 1
+    tiles = fewest[..., None] + np.arange(max(span, 1))
+    balanced = np.ceil(m.rows / np.minimum(tiles, m.rows))
+    heights = np.concatenate(np.broadcast_arrays(balanced, tallest_compute[..., None]), axis=-1)
+    return np.clip(heights, 1, pes[..., None]).astype(np.int64)
 
 
 def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
@@ -177,7 +187,7 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
     if m.rows == 0 or m.passes == 0:
         zero = np.zeros(np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape)
         return zero, zero, zero, zero.astype(np.int64)
-    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle)
+    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle, overhead)
     cycles, compute, transfer = tiled_cycles(
         m, heights, *(np.expand_dims(np.asarray(a), -1)
                       for a in (macs_per_pe, words_per_cycle, overhead)))
@@ -208,15 +218,15 @@ def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
 
 
 def pe_count(bounds: dict):
-    """S_p and the index (in ``bounds`` order) of the binding bound; arrays broadcast. The
-    bandwidth bound is soft (more PEs only lower efficiency), so it never takes the array
-    below one PE; the others are hard."""
+    """S_p and the index (in ``bounds`` order) of the binding (smallest) bound; arrays
+    broadcast. The bandwidth bound is soft (more PEs only lower efficiency), so it never
+    takes the array below one PE; the others are hard."""
     stacked = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float)
                                              for v in bounds.values())), axis=-1)
-    binding = np.argmin(stacked, axis=-1)
-    pes = np.floor(np.take_along_axis(stacked, binding[..., None], axis=-1)[..., 0])
-    soft = binding == list(bounds).index("bandwidth")
-    return np.where((pes < 1) & soft, 1, pes).astype(np.int64), binding
+    soft = list(bounds).index("bandwidth")
+    hard = np.delete(stacked, soft, axis=-1).min(axis=-1)
+    pes = np.floor(np.minimum(hard, np.maximum(1.0, stacked[..., soft])))
+    return pes.astype(np.int64), np.argmin(stacked, axis=-1)
 
 
 def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str, float]]:
@@ -287,6 +297,28 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                   notes=notes, summary=summary)
 
 
+# what a layer's figures depend on, besides the PE count (see layer_figures)
+_LAYER_FIELDS = ("macs_per_pe", "dram_bandwidth_bytes_per_s", "dram_efficiency", "clock_hz",
+                 "data_width_bits", "tile_overhead_cycles")
+
+
+def _distinct_designs(cfg: FpgaConfig, pes: np.ndarray):
+    """The distinct (PE count, layer fields) combinations among the design points: a config
+    and PE counts holding one of each, and the index of each point's combination. Sweeps
+    repeat combinations a lot (e.g. every ``max_pes`` above the hard bounds)."""
+    import pandas as pd
+
+    columns = np.broadcast_arrays(pes, *(getattr(cfg, f) for f in _LAYER_FIELDS))
+    inverse = np.zeros(len(pes), dtype=np.int64)
+    for values in columns:  # combine per-column codes, kept dense (< n): exact, no sorting
+        codes, levels = pd.factorize(values)
+        inverse = pd.factorize(inverse * len(levels) + codes)[0]
+    first = np.zeros(inverse.max() + 1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    distinct = replace(cfg, **{f: columns[j + 1][first] for j, f in enumerate(_LAYER_FIELDS)})
+    return distinct, pes[first], inverse
+
+
 def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> dict:
     """``simulate``'s totals and summary for many design points at once: ``params`` maps
     fpga fields (``clock_hz`` included) to equal-length arrays, the rest comes from
@@ -296,14 +328,16 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     bounds = pe_bounds(cfg, workload)
     pes, binding = pe_count(bounds)
     pes = np.broadcast_to(pes, (n,))
-    error = np.where(pes < 1, "no PE fits", "")
+    messages = ["", "no PE fits"]
+    error = np.where(pes < 1, 1, 0)  # index into messages
+    distinct, distinct_pes, inverse = _distinct_designs(cfg, np.maximum(pes, 1))
     figures = {key: [] for key in LAYER_FIGURES}
     for layer in workload.layers:
         m = mapping(layer, workload.batch)
-        too_long = np.broadcast_to(m.cols > cfg.pe_buffer_words, (n,))
-        error = np.where(too_long & (error == ""), f"layer {layer.name}: pe_buffer_words too small",
+        messages.append(f"layer {layer.name}: pe_buffer_words too small")
+        error = np.where((m.cols > cfg.pe_buffer_words) & (error == 0), len(messages) - 1,
                          error)
-        f = layer_figures(cfg, m, np.maximum(pes, 1))
+        f = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
         figures["dense_macs"].append(layer.dense_macs(workload.batch))
         figures["effective_macs"].append(m.macs)
         figures["energy_j"].append(None)
@@ -313,5 +347,5 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     columns = {**sum_layers(figures, pes * cfg.macs_per_pe),
                **_summary(cfg, pes, names[binding], bounds)}
     columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,)) for k, v in columns.items()}
-    columns["error"] = error
+    columns["error"] = np.array(messages, dtype=object)[error]
     return columns

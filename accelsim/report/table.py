@@ -40,12 +40,23 @@ def rows_with_total(result) -> list[dict]:
 
 def render(result, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"engine": result.engine, "arch": result.arch,
-                           "workload": result.workload, "notes": list(result.notes),
-                           "summary": result.summary, "totals": result.totals(),
-                           "layers": [r.as_row() for r in result.layers]},
-                          indent=2, default=_json_default) + "\n"
-    rows = rows_with_total(result)
+        return render_json(result)
+    return render_rows(result, rows_with_total(result), fmt, _SHOWN,
+                       kind_totals(result) + list(result.notes), total_row=True)
+
+
+def render_json(result) -> str:
+    return json.dumps({"engine": result.engine, "arch": result.arch,
+                       "workload": result.workload, "notes": list(result.notes),
+                       "summary": result.summary, "totals": result.totals(),
+                       "layers": [r.as_row() for r in result.layers]},
+                      indent=2, default=_json_default) + "\n"
+
+
+def render_rows(result, rows: list[dict], fmt: str, shown: dict, lines: list[str], *,
+                total_row: bool) -> str:
+    """CSV, Markdown or terminal table of ``rows``; ``shown`` maps column → (header,
+    formatter); ``lines`` follow the table."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -53,20 +64,19 @@ def render(result, fmt: str) -> str:
         writer.writerows(rows)
         return out.getvalue()
     columns = list(rows[0])
-    headers = [_SHOWN.get(c, (c, None))[0] for c in columns]
-    cells = [[_cell(c, row[c]) for c in columns] for row in rows]
+    headers = [shown.get(c, (c, None))[0] for c in columns]
+    cells = [[_cell(c, row[c], shown) for c in columns] for row in rows]
     if fmt == "markdown":
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(r) + " |" for r in cells]
-        notes = kind_totals(result) + list(result.notes)
-        return "\n".join(lines + [""] + [f"- {n}" for n in notes]) + "\n"
-    return _rich_table(result, headers, cells)
+        out_lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        out_lines += ["| " + " | ".join(r) + " |" for r in cells]
+        return "\n".join(out_lines + [""] + [f"- {n}" for n in lines]) + "\n"
+    return _rich_table(result, headers, cells, lines, total_row)
 
 
-def _cell(column: str, value) -> str:
+def _cell(column: str, value, shown: dict) -> str:
     if value is None:
         return "" if column != "energy_j" else "–"
-    formatter = _SHOWN.get(column, (None, None))[1]
+    formatter = shown.get(column, (None, None))[1]
     if formatter is not None:
         return formatter(value)
     if isinstance(value, float):
@@ -74,7 +84,8 @@ def _cell(column: str, value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _rich_table(result, headers: list[str], cells: list[list[str]]) -> str:
+def _rich_table(result, headers: list[str], cells: list[list[str]], lines: list[str],
+                total_row: bool) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -82,11 +93,11 @@ def _rich_table(result, headers: list[str], cells: list[list[str]]) -> str:
     for i, header in enumerate(headers):
         table.add_column(header, justify="left" if i < 2 or header == "bound" else "right")
     for i, row in enumerate(cells):
-        table.add_row(*row, end_section=(i == len(cells) - 2))
+        table.add_row(*row, end_section=total_row and i == len(cells) - 2)
     out = io.StringIO()
     console = Console(file=out, width=200, force_terminal=False, color_system=None)
     console.print(table)
-    for line in kind_totals(result) + list(result.notes):
+    for line in lines:
         console.print(line, soft_wrap=True, highlight=False)
     return out.getvalue()
 

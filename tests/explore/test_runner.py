@@ -145,8 +145,9 @@ def test_cli_sweep_and_pareto_write_plot_and_frontier(write_spec, tmp_path):
     assert result.exit_code == 2 and "--x: unknown column 'latency'" in result.stderr
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_fpga_batch_equals_simulate(vc707, seed):
+@pytest.mark.parametrize("seed, efficiencies", [(0, None), (1, None), (2, [0.5, 0.79])])
+def test_fpga_batch_equals_simulate(vc707, seed, efficiencies):
+    """Also with many points sharing their layer costs (evaluated once per combination)."""
     from dataclasses import replace
 
     from accelsim import load_workload, simulate
@@ -155,9 +156,11 @@ def test_fpga_batch_equals_simulate(vc707, seed):
 
     workload = load_workload(ROOT / "workloads" / "alexnet_dense.json")
     rng = np.random.default_rng(seed)
-    params = {"macs_per_pe": rng.integers(1, 64, 40), "max_pes": rng.integers(1, 600, 40),
+    params = {"macs_per_pe": rng.integers(1, 64 if efficiencies is None else 4, 40),
+              "max_pes": rng.integers(1, 600, 40),
               "pe_buffer_words": 2 ** rng.integers(10, 17, 40),
-              "dram_efficiency": rng.uniform(0.2, 1.0, 40),
+              "dram_efficiency": rng.choice(efficiencies, 40) if efficiencies else rng.uniform(
+                  0.2, 1.0, 40),
               "dsp_slices": rng.integers(10, 3000, 40), "clock_hz": rng.uniform(1e8, 3e8, 40)}
     batch = fpga.simulate_batch(vc707, workload, params)
     for i in range(40):

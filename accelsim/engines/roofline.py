@@ -1,0 +1,270 @@
+"""GPU / CPU roofline engine: dense, structured-sparse, CSR-sparse and low-rank GEMM kernels.
+
+Model (``shared/reference/gpu-cpu.md`` §2, §3, §5, §8)
+-----------------------------------------------------
+Every layer is lowered to GEMMs (Caffe im2col, one GEMM per group; DESIGN.md GEMM view,
+``n`` = output pixels × batch). A GEMM of ``g`` groups of ``m × k`` weights times ``k × n``
+runs the groups one after another (as Caffe does); per kernel call
+
+    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + g · t_launch
+
+**Dense GEMM.** FLOPs = 2gmkn, bytes = v·g(mk + kn + mn) for v-byte values. The compute
+efficiency is a function of the GEMM's shape: the output is cut into tiles of
+``tile_m × tile_n`` (clamped to the matrix: libraries switch to narrow kernels, e.g. GEMV
+at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and each tile pays
+a fixed prologue worth ``k_half`` steps of its k loop:
+
+    tiles = ⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉
+    η(m, k, n) = η_max · (m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
+
+Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
+dominated by their prologue; a large GEMM tends to η_max.
+
+**Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
+ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
+
+**CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm), nnz non-zeros per group:
+
+    FLOPs = 2·g·nnz·n
+    compute time = g · 2n · (nnz + r_0 · m) / (P · η_csr)
+    bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers)
+
+η_csr is the fraction of peak the irregular gather reaches per non-zero, and r_0 is a per
+output element overhead (row-pointer walk, output write), in non-zero equivalents; it makes
+CSR slower than dense when the matrix is not sparse enough (S000 Fig 2.1, Table 2.4).
+
+**Low rank** (cross-filter, S000 §3.1): the dense kernel on the two GEMMs of
+``Layer.lowrank_gemms``: M basis filters (M × CHW), then a 1×1 layer (N × M).
+The ideal speedup = dense MACs / kernel MACs = N·CHW / (M·(CHW + N)) (S000 Table 3.4).
+
+**Training** = forward + backward: each forward GEMM (g, m, k, n) adds the data-gradient
+GEMM (g, k, m, n) and the weight-gradient GEMM (g, m, n, k), so ≈ 3× the forward FLOPs with
+the backward GEMMs' own shapes (assumption: the first layer's data gradient is computed
+too). CSR is modelled for inference only. Pooling, normalisation and element-wise layers
+are not GEMMs and are not timed.
+
+**Whole network.** ``total_speedup`` aggregates per-layer speedups by baseline time shares
+(Amdahl, the form that reproduces S000 Table 3.6).
+
+Calibration (values and fits in the ``archs/*.yaml`` comments, procedure in
+``accelsim.validate.calibrate``): per device, the few efficiency parameters (t_m, t_n,
+k_half, t_launch, η_csr, r_0) of the TITAN Black and Xeon E5-2630 are grid-fitted to S000
+Table 2.4 (the same 20 speedups they are validated on: an in-sample fit), η_mem and
+t_launch of the Titan X and i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted
+platform percent of peak, 0.62; LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths and unit
+counts are device facts with their sources in the arch files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.engines.result import LayerResult, Result
+from accelsim.errors import EngineError, SpecError
+from accelsim.model import Gemm, Layer, Workload
+
+KERNELS = ("dense", "structured", "csr", "lowrank")
+OPTIONS = {"kernel": ("auto",) + KERNELS, "mode": ("inference", "training"),
+           "precision": ("fp32", "fp16")}
+VALUE_BYTES = {"fp32": 4, "fp16": 2}
+INDEX_BYTES = 4
+
+
+@dataclass(frozen=True)
+class RooflineConfig:
+    device: str                  # "gpu" or "cpu"
+    peak_fp32_flops: float
+    memory_bandwidth_bytes_per_s: float
+    compute_units: int
+    tile_m: int
+    tile_n: int
+    max_efficiency: float
+    k_half: float
+    memory_efficiency: float
+    launch_overhead_s: float
+    csr_efficiency: float
+    csr_row_overhead: float
+    peak_fp16_flops: float | None = None
+    clock_hz: float = 1.0
+
+    def peak_flops(self, precision: str) -> float:
+        peak = self.peak_fp32_flops if precision == "fp32" else self.peak_fp16_flops
+        if peak is None:
+            raise EngineError(f"precision {precision!r}: the device gives no peak_{precision}_flops")
+        return peak
+
+
+def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> RooflineConfig:
+    if "clock_hz" not in doc:
+        raise SpecError(f"missing required field 'clock_hz' (the {doc['engine']} engine reports "
+                        "cycles)", file=file)
+    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]), **block)
+
+
+# ---- kernel times (numpy: every shape argument may be an array) --------------------------
+@dataclass(frozen=True)
+class KernelTime:
+    seconds: np.ndarray
+    flops: np.ndarray
+    bytes: np.ndarray
+    compute_bound: np.ndarray
+
+
+def gemm_efficiency(cfg: RooflineConfig, m, k, n):
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue."""
+    m, k, n = (np.asarray(x, dtype=float) for x in (m, k, n))
+    tm = np.minimum(cfg.tile_m, m)
+    tn = np.minimum(cfg.tile_n, n)
+    tiles = np.ceil(m / tm) * np.ceil(n / tn)
+    waves = np.ceil(tiles / cfg.compute_units)
+    fill = m * n / (waves * cfg.compute_units * tm * tn)
+    return cfg.max_efficiency * fill * k / (k + cfg.k_half)
+
+
+def _roofline(cfg, g, t_compute, flops, nbytes) -> KernelTime:
+    t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
+    seconds = np.maximum(t_compute, t_memory) + g * cfg.launch_overhead_s
+    return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
+
+
+def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
+    """Time of ``g`` sequential dense GEMMs (m × k)·(k × n)."""
+    g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
+    flops = 2 * g * m * k * n
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n))
+    nbytes = VALUE_BYTES[precision] * g * (m * k + k * n + m * n)
+    return _roofline(cfg, g, t_compute, flops, nbytes)
+
+
+def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
+    """Time of ``g`` sequential CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
+    g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
+    v = VALUE_BYTES[precision]
+    flops = 2 * g * nnz * n
+    t_compute = (g * 2 * n * (nnz + cfg.csr_row_overhead * m)
+                 / (cfg.peak_flops(precision) * cfg.csr_efficiency))
+    nbytes = g * ((v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n))
+    return _roofline(cfg, g, t_compute, flops, nbytes)
+
+
+def training_gemms(gemms: list[Gemm]) -> list[Gemm]:
+    """Forward GEMMs plus their data-gradient and weight-gradient GEMMs."""
+    out = []
+    for x in gemms:
+        out += [x, Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
+    return out
+
+
+def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") -> KernelTime:
+    """Summed time of a list of dense GEMMs (one vectorized call)."""
+    arr = np.array([(x.groups, x.m, x.k, x.n) for x in gemms], dtype=float).T
+    t = dense_time(cfg, *arr, precision=precision)
+    return KernelTime(t.seconds.sum(), t.flops.sum(), t.bytes.sum(),
+                      t.compute_bound[np.argmax(t.seconds)])
+
+
+# ---- layers -------------------------------------------------------------------------------
+def layer_kernel(layer: Layer, kernel: str) -> str:
+    """``auto`` picks the kernel the workload implies: rank → low rank, weight_density →
+    CSR, row/column sparsity → structured, otherwise dense."""
+    if kernel != "auto":
+        return kernel
+    if layer.rank is not None:
+        return "lowrank"
+    if layer.weight_density is not None:
+        return "csr"
+    if layer.row_sparsity > 0 or layer.col_sparsity > 0:
+        return "structured"
+    return "dense"
+
+
+def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
+    """The dense GEMMs a dense, structured or low-rank kernel runs for ``layer``."""
+    if kernel == "dense":
+        return [layer.gemm(batch)]
+    if kernel == "structured":
+        return [layer.compacted_gemm(batch)]
+    if layer.rank is None:
+        raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
+    return list(layer.lowrank_gemms(batch))
+
+
+def layer_time(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
+               precision: str = "fp32") -> KernelTime:
+    """Time of one layer with one kernel in ``inference`` or ``training`` mode."""
+    if kernel == "csr":
+        if mode == "training":
+            raise EngineError(f"layer {layer.name}: the csr kernel is modelled for inference only")
+        g = layer.gemm(batch)
+        return csr_time(cfg, g.groups, g.m, g.k, g.n, layer.nonzero_weights / g.groups,
+                        precision)
+    gemms = kernel_gemms(layer, batch, kernel)
+    return gemms_time(cfg, training_gemms(gemms) if mode == "training" else gemms, precision)
+
+
+def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "auto",
+                       precision: str = "fp32") -> tuple[np.ndarray, np.ndarray]:
+    """Per-layer forward and backward seconds of one training iteration (for the cluster)."""
+    fwd, bwd = [], []
+    for layer in workload.layers:
+        gemms = kernel_gemms(layer, workload.batch, layer_kernel(layer, kernel))
+        f = gemms_time(cfg, gemms, precision).seconds
+        fwd.append(f)
+        bwd.append(gemms_time(cfg, training_gemms(gemms), precision).seconds - f)
+    return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
+
+
+def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
+    """MACs the kernel does. Low rank: rank·(CHW + N)·H'W' with the layer's total rank, so a
+    grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
+    g = layer.gemm(batch)
+    if kernel == "lowrank":
+        return layer.rank * (g.k + g.m) * g.n
+    if kernel == "csr":
+        return layer.nonzero_weights * g.n
+    return kernel_gemms(layer, batch, kernel)[0].macs
+
+
+def total_speedup(time_fractions, speedups) -> float:
+    """Whole-network speedup from per-layer speedups weighted by baseline time shares:
+    1 / Σ f_l / s_l (Amdahl; reproduces S000 Table 3.6)."""
+    f = np.asarray(time_fractions, dtype=float)
+    return float(1.0 / np.sum(f / f.sum() / np.asarray(speedups, dtype=float)))
+
+
+# ---- engine entry point ------------------------------------------------------------------
+def simulate(arch, workload: Workload, options: dict) -> Result:
+    cfg: RooflineConfig = arch.config
+    kernel = options.get("kernel", "auto")
+    mode = options.get("mode", "inference")
+    precision = options.get("precision", "fp32")
+    peak = cfg.peak_flops(precision)
+    clock = cfg.clock_hz
+    rows, dense_s = [], []
+    for layer in workload.layers:
+        chosen = layer_kernel(layer, kernel)
+        t = layer_time(cfg, layer, workload.batch, chosen, mode, precision)
+        base = layer_time(cfg, layer, workload.batch, "dense", mode, precision)
+        seconds = float(t.seconds)
+        dense_s.append(float(base.seconds))
+        dense_macs = int(base.flops) // 2
+        rows.append(LayerResult(
+            name=layer.name, kind=layer.kind, dense_macs=dense_macs,
+            effective_macs=int(t.flops) // 2, cycles=int(round(seconds * clock)),
+            seconds=seconds, utilization=float(t.flops) / (seconds * peak),
+            bound="compute" if bool(t.compute_bound) else "memory",
+            dram_bytes=int(t.bytes),
+            extra={"kernel": chosen, "dense_s": float(base.seconds),
+                   "speedup": float(base.seconds) / seconds,
+                   "ideal_speedup": dense_macs / kernel_macs(layer, workload.batch, chosen)},
+        ))
+    speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
+    summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
+               "peak_flops": peak, "total_speedup_vs_dense": speedup}
+    notes = (f"{mode}, {precision}, kernel {kernel}: whole-workload speedup over dense "
+             f"{speedup:.2f}x (time-weighted, Amdahl)",)
+    return Result(engine=cfg.device, arch=arch.name, workload=workload.name,
+                  layers=tuple(rows), peak_macs_per_cycle=peak / 2 / clock, clock_hz=clock,
+                  notes=notes, summary=summary)

@@ -1,0 +1,136 @@
+"""Cluster engine: S000's TernGrad scaling results and the model's invariants."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelsim.engines import cluster
+from accelsim.errors import SpecError
+from accelsim.spec import load_arch, load_workload
+from accelsim.validate.calibrate import fit_cluster_compute_efficiency
+from accelsim.validate.published import published
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = published()["s000_terngrad_scaling"]
+ETH = load_arch(ROOT / "archs/cluster_gtx1080_1gbe.yaml")
+IB = load_arch(ROOT / "archs/cluster_p100_ib.yaml")
+NETS = {n: load_workload(ROOT / f"workloads/{n}_train.json")
+        for n in ("alexnet", "vgg_a", "googlenet")}
+
+
+def gain(arch, net, gpus, **options):
+    runs = cluster.sweep(arch.config, NETS[net], {"gpus": (gpus,), **options})
+    return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
+
+
+def test_terngrad_alexnet_304x_on_8_ethernet_gpus():
+    """Calibrated target (compute_efficiency of the Ethernet cluster is fitted on it)."""
+    t = TARGET["alexnet_ethernet"]
+    assert abs(gain(ETH, "alexnet", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
+    fitted = fit_cluster_compute_efficiency(ETH, NETS["alexnet"], gain=t["gain"], gpus=t["gpus"])
+    assert fitted == ETH.config.compute_efficiency
+
+
+def test_terngrad_vgg_a_about_2x_on_128_infiniband_nodes():
+    """Prediction (the InfiniBand cluster has no calibrated parameter): 1.83x."""
+    t = TARGET["vgg_a_infiniband"]
+    assert abs(gain(IB, "vgg_a", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
+
+
+def test_one_shared_compute_efficiency_cannot_meet_both_targets():
+    """Known miss, stated: with the Ethernet cluster's fitted efficiency (0.34) the P100
+    cluster's compute triples and VggNet-A gains only 1.34x (-33%); S000's profiled GTX 1080
+    time is not available for P100, so the two clusters keep separate values."""
+    shared = replace(IB, config=replace(IB.config,
+                                        compute_efficiency=ETH.config.compute_efficiency))
+    assert gain(shared, "vgg_a", 512) == pytest.approx(1.34, abs=0.01)
+
+
+@pytest.mark.parametrize("arch,gpus", [(ETH, 8), (IB, 512)])
+def test_googlenet_gains_less_than_alexnet_and_vgg_a(arch, gpus):
+    g = {net: gain(arch, net, gpus) for net in NETS}
+    assert g["googlenet"] < g["alexnet"] and g["googlenet"] < g["vgg_a"]
+
+
+def test_appendix_b_weak_scaling_by_hand():
+    cfg = ETH.config
+    runs = cluster.sweep(cfg, NETS["alexnet"], {"gpus": (8,), "encoding": ("fp32",)})
+    g = 4.0 * 60_965_224
+    comm = g / 16e9 + g / 16e9 * 2 + (50e-6 + g / 0.125e9) * 1
+    assert runs["fp32"].comm_s[0] == pytest.approx(comm)
+    assert runs["fp32"].images_per_s[0] == pytest.approx(8 * 128 / (runs["fp32"].compute_s[0] + comm))
+
+
+def test_terngrad_bytes_follow_s000():
+    push, pull = cluster.encoded_bytes([1_000_000, 1000], [2, 8, 512], "terngrad")
+    assert push[0] == pytest.approx(np.full(3, 250_004.0))
+    assert pull[0] == pytest.approx([375_004.0, 625_004.0, 1_375_004.0])  # 3, 5, 11 bits
+    assert (push[1] == 4000).all() and (pull[1] == 4000).all()            # last layer fp32
+
+
+schemes = st.sampled_from(cluster.SCHEMES)
+counts = st.lists(st.integers(1, 512), min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scheme=schemes, gpus=counts, net=st.sampled_from(list(NETS)),
+       encoding=st.sampled_from(cluster.ENCODINGS), overlap=st.booleans(),
+       arch=st.sampled_from([ETH, IB]))
+def test_throughput_never_above_n_times_one_gpu(scheme, gpus, net, encoding, overlap, arch):
+    overlap = overlap and scheme != "appendix-b"
+    opts = {"gpus": tuple(gpus) + (1,), "encoding": (encoding,), "scheme": scheme,
+            "overlap": overlap}
+    s = cluster.sweep(arch.config, NETS[net], opts)[encoding]
+    assert np.all(s.images_per_s <= s.gpus * s.images_per_s[-1] * (1 + 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(scheme=schemes, gpus=counts, factor=st.floats(1.0, 100.0), which=st.sampled_from(
+    ["intra_node", "host", "network"]))
+def test_comm_monotone_in_bytes_and_bandwidth(scheme, gpus, factor, which):
+    cfg = ETH.config
+    n = np.array(gpus, dtype=float)
+    i = np.minimum(n, cfg.gpus_per_node)
+    j = np.ceil(n / i)
+    small, big = 1e6, 1e6 * factor
+    base = cluster.comm_s(cfg, scheme, small, small, i, j)
+    assert np.all(cluster.comm_s(cfg, scheme, big, big, i, j) >= base)
+    link = getattr(cfg, which)
+    faster = replace(cfg, **{which: replace(link, bandwidth_bytes_per_s=link.bandwidth_bytes_per_s * factor)})
+    assert np.all(cluster.comm_s(faster, scheme, small, small, i, j) <= base)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scheme=schemes, gpus=counts, net=st.sampled_from(list(NETS)), overlap=st.booleans(),
+       arch=st.sampled_from([ETH, IB]), last=st.booleans())
+def test_terngrad_never_slower_than_fp32(scheme, gpus, net, overlap, arch, last):
+    opts = {"gpus": tuple(gpus), "scheme": scheme, "overlap": overlap and scheme != "appendix-b",
+            "float_last_layer": last}
+    runs = cluster.sweep(arch.config, NETS[net], opts)
+    assert np.all(runs["terngrad"].iteration_s <= runs["fp32"].iteration_s * (1 + 1e-12))
+
+
+@pytest.mark.parametrize("scheme", cluster.SCHEMES)
+def test_strong_and_weak_scaling_agree_at_one_gpu(scheme):
+    for net in NETS:
+        w = cluster.sweep(ETH.config, NETS[net], {"gpus": (1,), "scheme": scheme})
+        s = cluster.sweep(ETH.config, NETS[net], {"gpus": (1,), "scheme": scheme,
+                                                  "scaling": "strong"})
+        for enc in w:
+            assert s[enc].images_per_s[0] == pytest.approx(w[enc].images_per_s[0])
+
+
+def test_missing_or_wrong_node_file_is_one_line_naming_the_field(tmp_path):
+    text = (ROOT / "archs/cluster_gtx1080_1gbe.yaml").read_text()
+    bad = tmp_path / "c.yaml"
+    bad.write_text(text.replace("node: gtx1080.yaml", "node: missing.yaml"))
+    with pytest.raises(SpecError, match="cluster.node: node file .* not found"):
+        load_arch(bad)
+    (tmp_path / "cpu.yaml").write_text((ROOT / "archs/i7_5930k.yaml").read_text())
+    bad.write_text(text.replace("node: gtx1080.yaml", "node: cpu.yaml"))
+    with pytest.raises(SpecError, match="cluster.node: .*cpu engine, need gpu"):
+        load_arch(bad)
