@@ -194,7 +194,8 @@ def pareto(sweep_dir, x, y, z, maximize, out_stem):
     title = (f"{results.manifest['name']}: frontier of " +
              ", ".join(f"{g} {c}" for c, g in zip(columns, goals)))
     paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
-                        parameters=results.parameters, title=title, out_stem=stem)
+                        parameters=results.parameters, title=title, out_stem=stem,
+                        maximize_x=goals[0] == "max")
     table = results.frame[front].sort_values(["workload_index", x, y])
     leading = ["workload", "point", *results.parameters, *columns]
     table = table[leading + [c for c in table.columns if c not in leading]]

@@ -4,7 +4,8 @@ An engine module with ``simulate_batch(arch, workload, params) -> dict of arrays
 once for the whole chunk; any other engine runs ``simulate`` point by point, and a point the
 engine rejects gets its message in ``error``, NaN numbers and empty strings (either path). Numbers are stored as float64
 (NaN marks a missing value), so every chunk of a sweep has the same Parquet schema. Two
-columns are derived for every engine: ``latency_s`` (one batch) and ``images_per_s``.
+columns are derived for every engine: ``latency_s`` (one batch) and ``images_per_s`` (batch /
+seconds, unless the engine reports its own); a sweep may add its own ``derived`` columns.
 """
 
 from __future__ import annotations
@@ -19,17 +20,24 @@ from accelsim.model import Workload
 from accelsim.spec.sweep import Sweep
 
 
+def _scalars(mapping: dict) -> dict:
+    return {k: v for k, v in mapping.items()
+            if isinstance(v, int | float | str | bool | np.generic)}
+
+
 def result_columns(result) -> dict:
-    """A Result's totals and scalar summary entries: one sweep row's result columns."""
-    summary = {k: v for k, v in result.summary.items()
-               if isinstance(v, int | float | str | bool | np.generic)}
-    return {**result.totals(), **summary, "error": ""}
+    """A Result's totals and scalar summary entries: one sweep row's result columns. A
+    Result of one row (e.g. the cluster engine at one GPU count and encoding) adds that
+    row's engine columns."""
+    extra = _scalars(result.layers[0].extra) if len(result.layers) == 1 else {}
+    return {**result.totals(), **_scalars(result.summary), **extra, "error": ""}
 
 
 def evaluate(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) -> dict:
     """Result columns (numpy arrays) of the design points ``params`` on ``workload``."""
     module = engine_module(sweep.arch.engine)
-    if hasattr(module, "simulate_batch"):
+    if hasattr(module, "simulate_batch") and not sweep.options_for({}) and all(
+            p.path[0] != "options" for p in sweep.parameters):
         columns = module.simulate_batch(sweep.arch, workload, params)
     else:
         columns = _point_by_point(sweep, workload, params)
@@ -42,16 +50,31 @@ def evaluate(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) ->
             values[failed] = ""
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["latency_s"] = columns["seconds"]
-        columns["images_per_s"] = workload.batch / columns["seconds"]
+        columns.setdefault("images_per_s", workload.batch / columns["seconds"])
     return columns
+
+
+def add_derived(sweep: Sweep, columns: dict) -> dict:
+    """``columns`` with the sweep's derived columns (expressions over the others and the
+    base arch's fields), in order, each able to use the ones before."""
+    import pandas as pd
+
+    if not sweep.derived:
+        return columns
+    frame = pd.DataFrame(columns)
+    constants = {k: v for k, v in sweep.constants.items() if k not in frame.columns}
+    for name, text in sweep.derived.items():
+        frame[name] = np.asarray(frame.eval(text, resolvers=[constants]), dtype=np.float64)
+    return {**columns, **{name: frame[name].to_numpy() for name in sweep.derived}}
 
 
 def _point_by_point(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) -> dict:
     rows = []
     for i in range(len(next(iter(params.values())))):
         try:
-            arch = sweep.with_arch_values({k: v[i] for k, v in params.items()})
-            rows.append(result_columns(simulate(arch, workload)))
+            values = {k: v[i] for k, v in params.items()}
+            arch = sweep.with_arch_values(values)
+            rows.append(result_columns(simulate(arch, workload, sweep.options_for(values))))
         except AccelsimError as exc:
             rows.append({"error": exc.message})
     keys = list(dict.fromkeys(k for row in rows for k in row))

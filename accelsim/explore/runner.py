@@ -22,12 +22,13 @@ from rich.text import Text
 
 from accelsim.engines.registry import engine_module
 from accelsim.errors import SpecError
-from accelsim.explore.evaluate import evaluate, point_ids
+from accelsim.explore.evaluate import add_derived, evaluate, point_ids
 from accelsim.explore.space import Space
 from accelsim.explore.store import Store, chunk_name
 from accelsim.spec.sweep import Sweep, expression_names
 
 BATCH_CHUNK_POINTS = 1 << 16
+FIRST_POINTS_TRIED = 64
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Job:
     start: int
     stop: int
     name: str
+    kinds: dict  # column -> numpy dtype kind: every chunk gets the same schema
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,11 @@ def run_job(job: Job) -> int:
                "point_id": point_ids(workload, params), **params}
     results = evaluate(job.sweep, workload, params)
     columns.update({k: v for k, v in results.items() if k not in params})
-    Store(job.out_dir).write_chunk(job.name, pa.table(columns))
+    columns = add_derived(job.sweep, columns)
+    blank = {"f": np.nan, "O": ""}  # a column no point of this chunk produced
+    table = {c: columns[c] if c in columns else np.full(n, blank[kind])
+             for c, kind in job.kinds.items()}
+    Store(job.out_dir).write_chunk(job.name, pa.table(table))
     return n
 
 
@@ -78,14 +84,15 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
     chunk = chunk_points or sweep.chunk_points or (
         BATCH_CHUNK_POINTS if batch else max(1, min(64, space.size // (8 * workers))))
     store = Store(out_dir)
-    store.open(manifest(sweep, space, chunk, check_columns(sweep, space)))
+    kinds = check_columns(sweep, space)
+    store.open(manifest(sweep, space, chunk, list(kinds)))
     finished = store.finished()
     jobs = []
     for w in range(len(sweep.workloads)):
         for start in range(0, space.size, chunk):
             stop = min(start + chunk, space.size)
             jobs.append(Job(sweep, str(out_dir), w, start, stop,
-                            chunk_name(sweep.fingerprint, w, start, stop)))
+                            chunk_name(sweep.fingerprint, w, start, stop), kinds))
     todo = [j for j in jobs if j.name not in finished]
     total = space.size * len(sweep.workloads)
     done = total - sum(j.stop - j.start for j in todo)
@@ -115,23 +122,41 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None):
                 yield future.result()
 
 
-def check_columns(sweep: Sweep, space: Space) -> list[str]:
-    """The columns a row will have (evaluating the first point), after checking that every
-    objective and constraint names one of them or a field of the base arch."""
-    params = space.points(0, 1)
-    columns = [*params, "workload", "point", *evaluate(sweep, sweep.workloads[0], params)]
-    known = set(columns) | set(sweep.constants)
+def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
+    """Every column of a row and its kind (numpy dtype kind), from the first design point
+    that runs, after checking that every derived column, objective and constraint names a
+    column or a field of the base arch."""
+    workload = sweep.workloads[0]
+    for point in range(min(space.size, FIRST_POINTS_TRIED)):
+        params = space.points(point, point + 1)
+        results = evaluate(sweep, workload, params)
+        if results["error"][0] == "":
+            break
+    else:
+        raise SpecError(f"the first {point + 1} design points all fail on {workload.name}: "
+                        f"{results['error'][0]}", file=sweep.path, field="parameters")
+    columns = ["workload", "workload_index", "point", "point_id", *params,
+               *(k for k in results if k not in params)]
+
+    def check(text: str, field: str, comparison: bool) -> None:
+        names = expression_names(text, file=sweep.path, field=field, comparison=comparison)
+        unknown = sorted(names - set(columns) - set(sweep.constants))
+        if unknown:
+            raise SpecError(f"unknown name {unknown[0]!r} (columns: {', '.join(columns)}; "
+                            "or a field of the base arch)", file=sweep.path, field=field)
+
+    for name, text in sweep.derived.items():
+        check(text, f"derived.{name}", comparison=False)
+        columns.append(name)
     for i, o in enumerate(sweep.objectives):
         if o.column not in columns:
             raise SpecError(f"unknown column {o.column!r} (columns: {', '.join(columns)})",
                             file=sweep.path, field=f"objectives.{i}.column")
     for i, text in enumerate(sweep.constraints):
-        field = f"constraints.{i}"
-        unknown = sorted(expression_names(text, file=sweep.path, field=field) - known)
-        if unknown:
-            raise SpecError(f"unknown name {unknown[0]!r} (columns: {', '.join(columns)}; "
-                            "or a field of the base arch)", file=sweep.path, field=field)
-    return columns
+        check(text, f"constraints.{i}", comparison=True)
+    results = add_derived(sweep, {**params, **results})
+    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
+    return {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
 
 
 def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict:

@@ -18,7 +18,8 @@ _LABELS = {
     "images_per_s": "throughput [images/s]", "dsp_used": "DSP slices used",
     "bram18_used": "BRAM18 blocks used", "energy_j": "energy per batch [J]",
     "utilization": "utilization [fraction of peak]", "dram_bytes": "DRAM traffic [bytes]",
-    "pes": "PEs", "cycles": "cycles",
+    "pes": "PEs", "cycles": "cycles", "gpus": "GPUs",
+    "gpu_s_per_image": "cost: GPU-seconds per image [s]",
 }
 _UNITS = (("_per_s", "1/s"), ("_bytes", "bytes"), ("_hz", "Hz"), ("_j", "J"), ("_s", "s"),
           ("_usd", "USD"), ("_w", "W"))
@@ -50,7 +51,7 @@ def _label(ax, row, x: str, y: str, parameters: list[str], color, stagger: int) 
     fx, fy = ax.transLimits.transform(ax.transScale.transform((row[x], row[y])))
     dx = -1 if fx > 0.55 else 1
     dy = -1 if fy > 0.55 else 1
-    pairs = [f"{p}={_short(row[p])}" for p in parameters]
+    pairs = [f"{p.removeprefix('options.')}={_short(row[p])}" for p in parameters]
     text = "\n".join(", ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2))
     ax.annotate(text, (row[x], row[y]),
                 xytext=(dx * 18, dy * (18 + 34 * stagger)), textcoords="offset points",
@@ -63,8 +64,9 @@ def _label(ax, row, x: str, y: str, parameters: list[str], color, stagger: int) 
 
 def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: str,
                 z: str | None, parameters: list[str], title: str, out_stem: str | Path,
-                labels_per_workload: int = 3) -> list[Path]:
-    """Draw ``frame``'s feasible rows and frontier rows (masks) and write PNG + SVG."""
+                maximize_x: bool = False) -> list[Path]:
+    """Draw ``frame``'s feasible rows and frontier rows (masks) and write PNG + SVG. The
+    staircase joins frontier points the way the best attainable y changes along x."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,16 +81,20 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
     zs = frame.loc[front, z].to_numpy(dtype=float) if z else None
     norm = plt.Normalize(np.nanmin(zs), np.nanmax(zs)) if z and len(zs) else None
     labelled = []
+    groups = frame["workload_index"].nunique()
+    labels_per_workload = 3 if groups < 3 else 2
+    dense = len(frame) > 20_000  # many points: small and faint
     for i, (_, group) in enumerate(frame.groupby("workload_index", sort=True)):
         color = colors[i % len(colors)]
         workload = group["workload"].iloc[0]
         cloud = np.unique(group.loc[feasible[group.index], [x, y]].to_numpy(dtype=float),
                           axis=0)
-        ax.scatter(cloud[:, 0], cloud[:, 1], s=3, color=color, alpha=0.12, linewidths=0,
+        ax.scatter(cloud[:, 0], cloud[:, 1], s=3 if dense else 9, color=color,
+                   alpha=0.12 if dense else 0.3, linewidths=0,
                    rasterized=True, label=f"{workload}: {int(feasible[group.index].sum()):,} "
                                           f"feasible of {len(group):,}")
         best = group[front[group.index]].sort_values([x, y])
-        ax.plot(best[x], best[y], drawstyle="steps-post", color=color, linewidth=1.5,
+        ax.plot(best[x], best[y], drawstyle="steps-pre" if maximize_x else "steps-post", color=color, linewidth=1.5,
                 label=f"{workload}: frontier ({len(best)} designs)")
         ax.scatter(best[x], best[y], s=22, zorder=3, edgecolors=color, linewidths=1.2,
                    c=best[z] if z else [color], cmap="viridis" if z else None, norm=norm)

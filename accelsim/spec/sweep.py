@@ -2,9 +2,11 @@
 constraints (format in README "Design-space exploration").
 
 Paths in the file are relative to it. A parameter is a field of the arch's engine block
-(``macs_per_pe``; ``a.b`` for a nested field) or a top-level arch field (``clock_hz``); every
-value it can take is checked against the arch schemas here, so a bad value fails before the
-sweep starts.
+(``macs_per_pe``; ``a.b`` for a nested field), ``clock_hz``, or an engine option
+(``options.gpus``, passed to ``simulate`` like ``accelsim run``'s options). Every value an arch
+field can take is checked against the arch schemas here, so a bad value fails before the sweep
+starts; an option the engine rejects marks its points with the engine's error. ``derived``
+columns are expressions over a row's columns (e.g. a cost).
 """
 
 from __future__ import annotations
@@ -61,13 +63,25 @@ class Sweep:
     sampling: Sampling
     objectives: tuple[Objective, ...] = ()
     constraints: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict)  # engine options for every point
+    derived: dict = field(default_factory=dict)  # column name -> expression
     chunk_points: int | None = None
     constants: dict = field(default_factory=dict)  # scalar fields of the base arch
     fingerprint: str = ""  # what decides the points and their results
 
+    @property
+    def arch_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.path[0] != "options")
+
     def with_arch_values(self, values: dict[str, Any]) -> Arch:
         """The base arch with the swept fields set to ``values`` (validated)."""
-        return arch_with(self.arch_doc, self.arch.path, self.parameters, values)
+        return arch_with(self.arch_doc, self.arch.path, self.arch_parameters, values)
+
+    def options_for(self, values: dict[str, Any]) -> dict:
+        """The engine options of a point: the fixed ones and the swept ones."""
+        swept = {p.path[1]: values[p.name] for p in self.parameters if p.path[0] == "options"}
+        return {**self.options, **{k: v.item() if hasattr(v, "item") else v
+                                   for k, v in swept.items()}}
 
 
 def arch_with(arch_doc: dict, arch_file: str, parameters, values: dict[str, Any]) -> Arch:
@@ -79,7 +93,7 @@ def arch_with(arch_doc: dict, arch_file: str, parameters, values: dict[str, Any]
             target = target.setdefault(key, {})
         value = values[p.name]
         target[p.path[-1]] = value.item() if hasattr(value, "item") else value
-    return arch_from_dict(doc, file=arch_file)
+    return arch_from_dict(doc, file=arch_file, base_dir=Path(arch_file).parent)
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -102,6 +116,8 @@ def load_sweep(path: str | Path) -> Sweep:
     sampling = _sampling(doc.get("sampling", {"method": "grid"}), parameters, file=file)
     for i, text in enumerate(doc.get("constraints", [])):
         expression_names(text, file=file, field=f"constraints.{i}")
+    for name, text in doc.get("derived", {}).items():
+        expression_names(text, file=file, field=f"derived.{name}", comparison=False)
     block = arch_doc.get(arch.engine, {})
     constants = {k: v for k, v in {**arch_doc, **block}.items()
                  if isinstance(v, int | float | str | bool)}
@@ -109,12 +125,14 @@ def load_sweep(path: str | Path) -> Sweep:
         "arch": arch_doc, "workloads": [hashlib.sha256(w.read_bytes()).hexdigest()
                                         for w in workload_files],
         "layer_kinds": kinds, "parameters": doc["parameters"],
-        "sampling": doc.get("sampling", {}),
+        "sampling": doc.get("sampling", {}), "options": doc.get("options", {}),
+        "derived": doc.get("derived", {}),
     }, sort_keys=True, default=str).encode()).hexdigest()
     return Sweep(name=doc["name"], path=file, arch=arch, arch_doc=arch_doc, workloads=workloads,
                  parameters=parameters, sampling=sampling,
                  objectives=tuple(Objective(**o) for o in doc.get("objectives", [])),
                  constraints=tuple(doc.get("constraints", [])),
+                 options=doc.get("options", {}), derived=doc.get("derived", {}),
                  chunk_points=doc.get("chunk_points"), constants=constants,
                  fingerprint=fingerprint)
 
@@ -140,13 +158,16 @@ def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -
     _check_domain(domain, settings, file=file, field=f"{where}.{domain}")
     head = name.split(".")
     block = ENGINES[arch.engine].block
+    if head[0] == "options" and len(head) == 2:
+        return Parameter(name=name, path=tuple(head), domain=domain, settings=settings)
     if head[0] in schema(ENGINES[arch.engine].schema)["properties"]:
         path = (block, *head)
     elif name == "clock_hz":
         path = (name,)
     else:
         fields = sorted(schema(ENGINES[arch.engine].schema)["properties"]) + ["clock_hz"]
-        raise SpecError(f"not a field of the {arch.engine} arch (fields: {', '.join(fields)})",
+        raise SpecError(f"not a field of the {arch.engine} arch nor options.NAME (fields: "
+                        f"{', '.join(fields)})",
                         file=file, field=where)
     parameter = Parameter(name=name, path=path, domain=domain, settings=settings)
     for value in _probe_values(domain, settings):
@@ -201,15 +222,18 @@ _ALLOWED = (ast.Expression, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast
             ast.Constant, ast.Load, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
-def expression_names(text: str, *, file: str, field: str) -> set[str]:
-    """The column names a constraint such as ``dsp_used <= dsp_slices`` uses; it may only
-    compare, combine with and/or/not and do arithmetic."""
+def expression_names(text: str, *, file: str, field: str, comparison: bool = True) -> set[str]:
+    """The column names an expression uses: a constraint such as ``dsp_used <= dsp_slices``
+    (``comparison``) or a derived column's arithmetic; it may only compare, combine with
+    and/or/not and do arithmetic."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError:
         raise SpecError(f"not an expression: {text!r}", file=file, field=field) from None
     bad = [type(n).__name__ for n in ast.walk(tree) if not isinstance(n, _ALLOWED)]
-    if bad or not isinstance(tree.body, ast.Compare | ast.BoolOp | ast.UnaryOp):
-        raise SpecError(f"{text!r} must be a comparison such as 'latency_s <= 0.01' "
-                        "(arithmetic, and/or/not allowed)", file=file, field=field)
+    compares = isinstance(tree.body, ast.Compare | ast.BoolOp | ast.UnaryOp)
+    if bad or (comparison and not compares):
+        want = "a comparison such as 'latency_s <= 0.01'" if comparison else "arithmetic"
+        raise SpecError(f"{text!r} must be {want} (arithmetic, and/or/not allowed)",
+                        file=file, field=field)
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
