@@ -29,6 +29,8 @@ ENGINES: dict[str, EngineEntry] = {
     "gpu": EngineEntry("roofline", "gpu", "roofline"),
     "cpu": EngineEntry("roofline", "cpu", "roofline"),
     "cluster": EngineEntry("cluster", "cluster", "cluster", report="scaling"),
+    "eie": EngineEntry("eie", "eie", "eie"),
+    "scnn": EngineEntry("scnn", "scnn", "scnn"),
 }
 
 

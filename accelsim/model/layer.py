@@ -19,7 +19,11 @@ is what the structured sparsity leaves, ``(1 − row)(1 − col)``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accelsim.model.masks import LayerMasks
 
 LAYER_KINDS = ("conv", "fc", "lstm", "matmul")
 
@@ -74,6 +78,8 @@ class Layer:
     activation_density: float = 1.0
     rank: int | None = None
     mask: str | None = None
+    mask_distribution: str = "uniform"  # how masks are generated without a mask file
+    masks: LayerMasks | None = field(default=None, compare=False, repr=False)  # from `mask`
 
     # ---- shapes -------------------------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ class Workload:
     batch: int
     layers: tuple[Layer, ...]
     path: str | None = None  # the file it was loaded from, for messages
+    seed: int = 0  # seeds generated masks (accelsim.model.masks)
 
     def dense_macs(self) -> int:
         return sum(layer.dense_macs(self.batch) for layer in self.layers)

@@ -95,7 +95,8 @@ def _rich_table(result, headers: list[str], cells: list[list[str]], lines: list[
     for i, row in enumerate(cells):
         table.add_row(*row, end_section=total_row and i == len(cells) - 2)
     out = io.StringIO()
-    console = Console(file=out, width=200, force_terminal=False, color_system=None)
+    console = Console(file=out, width=10_000, force_terminal=False, color_system=None)
+    console.width = max(100, console.measure(table).maximum)  # never truncate a number
     console.print(table)
     for line in lines:
         console.print(line, soft_wrap=True, highlight=False)

@@ -24,6 +24,13 @@ def schema(name: str) -> dict:
     return json.loads(text)
 
 
+def parse_yaml(text: str):
+    """Parse YAML text with the project's loader (YAML 1.2 floats, no duplicate keys)."""
+    import yaml
+
+    return yaml.load(text, Loader=_yaml_loader())
+
+
 def read_document(path: str | Path) -> dict:
     """Parse a YAML or JSON file into a mapping, or raise a one-line SpecError."""
     path = Path(path)
@@ -43,7 +50,7 @@ def read_document(path: str | Path) -> dict:
         import yaml
 
         try:
-            data = yaml.load(text, Loader=_yaml_loader())
+            data = parse_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -57,13 +64,22 @@ def read_document(path: str | Path) -> dict:
 @lru_cache(maxsize=None)
 def _yaml_loader():
     """A safe YAML loader that also reads YAML 1.2 floats such as ``200e6`` and ``1.5e9``
-    (PyYAML's YAML 1.1 rules would read them as strings)."""
+    (PyYAML's YAML 1.1 rules would read them as strings) and refuses duplicate keys (YAML
+    would silently keep the last one)."""
     import re
 
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
 
     Loader.add_implicit_resolver(
         "tag:yaml.org,2002:float",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from accelsim.errors import SpecError
 from accelsim.model import Layer, Workload
+from accelsim.model.masks import load_mask_file
 from accelsim.spec.validate import check, read_document
 
 # shape fields each layer kind takes; the sparsity fields apply to every kind
@@ -16,7 +18,7 @@ KIND_FIELDS = {
     "lstm": {"input_size", "hidden_size", "timesteps"},
 }
 COMMON_FIELDS = {"name", "kind", "weight_density", "row_sparsity", "col_sparsity",
-                 "activation_density", "rank", "mask", "note"}
+                 "activation_density", "rank", "mask", "mask_distribution", "note"}
 
 
 def load_workload(path: str | Path) -> Workload:
@@ -38,16 +40,17 @@ def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | 
             raise SpecError(f"duplicate layer name {raw['name']!r}", file=file,
                             field=f"{field}.name")
         names.add(raw["name"])
-        layers.append(_layer(raw, file=file, field=field, base_dir=base_dir))
+        layers.append(_layer(raw, file=file, field=field, base_dir=base_dir,
+                             batch=doc["batch"]))
     return Workload(name=doc["name"], source=doc["source"], batch=doc["batch"],
-                    layers=tuple(layers), path=file)
+                    layers=tuple(layers), path=file, seed=doc.get("seed", 0))
 
 
 def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None) -> Layer:
+def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: int) -> Layer:
     kind = raw["kind"]
     foreign = sorted(set(raw) - KIND_FIELDS[kind] - COMMON_FIELDS)
     if foreign:
@@ -62,6 +65,9 @@ def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None) -> Layer:
         values["mask"] = str((base_dir / values["mask"]).resolve())
     layer = Layer(**values)
     _check_semantics(layer, raw, file=file, field=field)
+    if layer.mask is not None:
+        masks = load_mask_file(layer.mask, layer, batch, file=file, field=f"{field}.mask")
+        layer = replace(layer, masks=masks)
     return layer
 
 

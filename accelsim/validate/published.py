@@ -9,10 +9,9 @@ from importlib import resources
 @lru_cache(maxsize=None)
 def published() -> dict:
     """All published targets, keyed by case."""
-    import yaml
+    from accelsim.spec.validate import parse_yaml
 
-    return yaml.safe_load(resources.files("accelsim.validate").joinpath("published.yaml")
-                          .read_text())
+    return parse_yaml(resources.files("accelsim.validate").joinpath("published.yaml").read_text())
 
 
 def table1_errors(efficiency_pct: dict[str, float]) -> dict[str, float]:

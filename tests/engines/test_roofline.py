@@ -73,7 +73,7 @@ def test_table24_fit_recovers_the_arch_parameters():
 @pytest.mark.parametrize("arch,key", [("archs/titan_x_maxwell.yaml", "gpu_titan_x_us"),
                                       ("archs/i7_5930k.yaml", "cpu_i7_5930k_us")])
 def test_eie_table4_dense_batch1_times_within_30_percent(arch, key):
-    target = published()["eie_table4"]
+    target = published()["eie_table4_dense"]
     result = run(arch, target["workload"])
     for r in result.layers:
         assert abs(r.seconds * 1e6 / target[key][r.name] - 1) <= target["tolerance"], r.name
@@ -84,7 +84,7 @@ def test_eie_fit_recovers_the_i7_parameters():
     published bandwidth is 2x Alex-7's for the same kernel) sits near the 30% edge."""
     arch = load_arch(ROOT / "archs/i7_5930k.yaml")
     fit = fit_memory_eie(arch.config, load_workload(ROOT / "workloads/eie_fc_dense.json"),
-                         published()["eie_table4"]["cpu_i7_5930k_us"])
+                         published()["eie_table4_dense"]["cpu_i7_5930k_us"])
     assert fit["memory_efficiency"] == arch.config.memory_efficiency
     assert fit["launch_overhead_s"] == pytest.approx(arch.config.launch_overhead_s)
     assert 0.28 < fit["max_abs_relative_error"] < 0.30

@@ -92,3 +92,9 @@ def test_missing_file(tmp_path):
 def test_yaml_1_2_floats_are_numbers(tmp_path, root):
     text = (root / "archs" / "vc707.yaml").read_text().replace("200.0e6", "2e8")
     assert load_arch(_write(tmp_path, "a.yaml", text)).clock_hz == 2e8
+
+
+def test_duplicate_yaml_keys_are_errors(tmp_path, root):
+    text = (root / "archs" / "vc707.yaml").read_text() + "  macs_per_pe: 32\n"
+    with pytest.raises(SpecError, match=r"invalid YAML at line \d+ column \d+: duplicate key 'macs_per_pe'"):
+        load_arch(_write(tmp_path, "a.yaml", text))

@@ -1,0 +1,183 @@
+"""Weight and activation masks of a layer: real ones from an ``.npz``, or generated, seeded.
+
+Shapes (the layer's natural layout):
+
+* weights — conv: ``(out_channels, in_channels/groups, kh, kw)``; fc, matmul, lstm: the GEMM
+  matrix ``(m, k)`` (rows = outputs; an LSTM's ``4·hidden × (input + hidden)``).
+* activations — conv: ``(batch, in_channels, H, W)``; others: ``(n, k)``, one row per input
+  vector (``n = batch`` for fc, ``batch × timesteps`` for lstm, ``batch × columns`` for
+  matmul), vectors of one sample adjacent.
+
+An ``.npz`` mask file holds ``weights`` (boolean, required) and optionally ``activations``
+(boolean) or ``activation_density`` (one density per sample). :func:`load_mask_file` reads
+and checks it at the edge (the workload loader); engines only see :class:`LayerMasks`.
+
+Generated masks (``mask_distribution``): ``uniform`` — each weight non-zero i.i.d. with
+probability = the layer's density (drawn as geometric gaps, so that only the non-zeros are
+ever materialised); activations — exactly ``round(density · size)`` non-zeros per sample (or
+per input vector), placed uniformly at random. Every draw comes from
+``numpy.random.default_rng([seed, crc32(layer name), stream])``: deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from accelsim.errors import SpecError
+
+MASK_DISTRIBUTIONS = ("uniform",)
+DENSITY_TOLERANCE = 0.01  # a mask within one percentage point of the stated density agrees
+_WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
+
+
+@dataclass(frozen=True, eq=False)
+class LayerMasks:
+    """A layer's real masks (any part may be missing and is then generated)."""
+
+    weights: np.ndarray                              # bool, weight_shape(layer)
+    activations: np.ndarray | None = None            # bool, activation_shape(layer, batch)
+    activation_density: np.ndarray | None = None     # float, one per sample
+
+
+def weight_shape(layer) -> tuple[int, ...]:
+    if layer.kind == "conv":
+        return (layer.out_channels, layer.in_channels // layer.groups, *layer.kernel)
+    g = layer.gemm(1)
+    return (g.m, g.k)
+
+
+def vectors_per_sample(layer) -> int:
+    """Input vectors (activation rows) one sample feeds a non-conv layer."""
+    return layer.gemm(1).n
+
+
+def activation_shape(layer, batch: int) -> tuple[int, ...]:
+    if layer.kind == "conv":
+        return (batch, layer.in_channels, *layer.in_hw)
+    return (batch * vectors_per_sample(layer), layer.gemm(1).k)
+
+
+def _rng(layer, seed: int, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(layer.name.encode()), stream])
+
+
+def bernoulli_positions(size: int, density: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted flat indices of an i.i.d. Bernoulli(density) mask of ``size`` elements."""
+    if density >= 1.0:
+        return np.arange(size, dtype=np.int64)
+    expected = size * density
+    positions = np.empty(0, dtype=np.int64)
+    last = -1
+    while last < size:
+        gaps = rng.geometric(density, size=int(expected + 6 * np.sqrt(expected) + 16))
+        more = last + np.cumsum(gaps)
+        positions = np.concatenate([positions, more])
+        last = int(more[-1])
+    return positions[positions < size]
+
+
+def weight_positions(layer, seed: int, *, transpose: bool = False) -> np.ndarray:
+    """Sorted flat indices of the non-zero weights (of the transposed ``(k, m)`` matrix when
+    ``transpose``, i.e. column-major order for a 2-D weight matrix)."""
+    shape = weight_shape(layer)
+    if transpose and len(shape) != 2:
+        raise ValueError("transpose applies to 2-D weight matrices only")
+    masks = layer.masks
+    if masks is not None:
+        array = masks.weights.T if transpose else masks.weights
+        return np.flatnonzero(array)
+    return bernoulli_positions(int(np.prod(shape)), layer.density, _rng(layer, seed,
+                                                                        _WEIGHT_STREAM))
+
+
+def weight_mask(layer, seed: int) -> np.ndarray:
+    """The boolean weight mask in :func:`weight_shape`."""
+    if layer.masks is not None:
+        return layer.masks.weights
+    shape = weight_shape(layer)
+    flat = np.zeros(int(np.prod(shape)), dtype=bool)
+    flat[weight_positions(layer, seed)] = True
+    return flat.reshape(shape)
+
+
+def sample_densities(layer, batch: int) -> np.ndarray:
+    """Activation density of each sample (per-sample densities from the mask file if given)."""
+    masks = layer.masks
+    if masks is not None and masks.activation_density is not None:
+        return masks.activation_density
+    return np.full(batch, layer.activation_density)
+
+
+def activation_mask(layer, batch: int, seed: int) -> np.ndarray:
+    """The boolean activation mask in :func:`activation_shape` (real, or generated with
+    exactly ``round(density · size)`` non-zeros per sample (conv) or per vector)."""
+    masks = layer.masks
+    if masks is not None and masks.activations is not None:
+        return masks.activations
+    shape = activation_shape(layer, batch)
+    rng = _rng(layer, seed, _ACTIVATION_STREAM)
+    per_sample = 1 if layer.kind == "conv" else vectors_per_sample(layer)
+    rows = np.zeros((shape[0], int(np.prod(shape[1:]))), dtype=bool)
+    densities = np.repeat(sample_densities(layer, batch), per_sample)
+    for i, density in enumerate(densities):
+        count = int(np.floor(density * rows.shape[1] + 0.5))
+        rows[i, rng.choice(rows.shape[1], size=count, replace=False)] = True
+    return rows.reshape(shape)
+
+
+# ---- the edge: reading and checking a mask file -----------------------------------------
+def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str) -> LayerMasks:
+    """Read ``path`` (an ``.npz``) and check it against ``layer``; one-line SpecError if the
+    file is missing or unreadable, or a shape or density contradicts the layer."""
+    def fail(message: str):
+        raise SpecError(f"{Path(path).name}: {message}", file=file, field=field)
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except FileNotFoundError:
+        fail("mask file not found")
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read as .npz ({exc.__class__.__name__})")
+    unknown = sorted(set(arrays) - {"weights", "activations", "activation_density"})
+    if unknown:
+        fail(f"unknown array {unknown[0]!r} (allowed: activation_density, activations, weights)")
+    if "weights" not in arrays:
+        fail("missing array 'weights'")
+    if "activations" in arrays and "activation_density" in arrays:
+        fail("give either 'activations' or 'activation_density', not both")
+    weights = _boolean(arrays["weights"], "weights", weight_shape(layer), fail)
+    _check_density(weights.mean(), layer.density, "weights", "the layer's weight density", fail)
+    activations = None
+    if "activations" in arrays:
+        activations = _boolean(arrays["activations"], "activations",
+                               activation_shape(layer, batch), fail)
+        _check_density(activations.mean(), layer.activation_density, "activations",
+                       "activation_density", fail)
+    densities = None
+    if "activation_density" in arrays:
+        densities = np.asarray(arrays["activation_density"], dtype=float).reshape(-1)
+        if densities.size != batch:
+            fail(f"'activation_density' has {densities.size} values, the batch is {batch}")
+        if np.any(densities <= 0) or np.any(densities > 1):
+            fail("'activation_density' values must be in (0, 1]")
+        _check_density(densities.mean(), layer.activation_density, "activation_density",
+                       "activation_density", fail)
+    return LayerMasks(weights=weights, activations=activations, activation_density=densities)
+
+
+def _boolean(array: np.ndarray, name: str, shape: tuple[int, ...], fail) -> np.ndarray:
+    if array.dtype != bool:
+        fail(f"'{name}' must be boolean, got {array.dtype}")
+    if array.shape != tuple(shape):
+        fail(f"'{name}' has shape {array.shape}, the layer needs {tuple(shape)}")
+    return array
+
+
+def _check_density(actual: float, stated: float, name: str, what: str, fail) -> None:
+    if abs(actual - stated) > DENSITY_TOLERANCE:
+        fail(f"'{name}' density {actual:.4f} contradicts {what} {stated:.4f}")

@@ -1,0 +1,132 @@
+"""EIE engine: FIFO invariants (property tests), Table IV, FIFO depth, LSTM and batch."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from accelsim.engines import eie
+from accelsim.model import Layer, Workload
+from accelsim.report.sparse_plots import eie_fifo_sweep
+from accelsim.spec import load_arch, load_workload
+from accelsim.validate.published import published
+
+
+@pytest.fixture(scope="module")
+def arch(root):
+    return load_arch(root / "archs/eie.yaml")
+
+
+@pytest.fixture(scope="module")
+def bench(root):
+    return load_workload(root / "workloads/eie_benchmarks.json")
+
+
+@pytest.fixture(scope="module")
+def result(arch, bench):
+    return eie.simulate(arch, bench, {})
+
+
+def _fc(k, m, wd, ad):
+    return Layer(name="fc", kind="fc", in_features=k, out_features=m, weight_density=wd,
+                 activation_density=ad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(8, 300), m=st.integers(8, 300), wd=st.floats(0.01, 1.0),
+       ad=st.floats(0.05, 1.0), pes=st.integers(1, 16), depth=st.integers(1, 8),
+       seed=st.integers(0, 3))
+def test_cycles_bounded_by_busiest_pe(arch, k, m, wd, ad, pes, depth, seed):
+    cfg = replace(arch.config, pes=pes, fifo_depth=depth)
+    layer = _fc(k, m, wd, ad)
+    run = eie.run_layer(layer, 1, cfg, seed)
+    entries, _ = eie.weight_structure(layer, cfg, seed)
+    acts = np.flatnonzero(eie.mk.activation_mask(layer, 1, seed)[0])
+    busiest_entries = entries[acts].sum(axis=0).max() if acts.size else 0
+    assert run.cycles >= run.max_pe_work >= busiest_entries
+    infinite = eie.run_layer(layer, 1, replace(cfg, fifo_depth=10 ** 9), seed)
+    assert infinite.cycles == infinite.max_pe_work == run.max_pe_work
+
+
+def test_padding_follows_the_4_bit_index(arch):
+    cfg = replace(arch.config, pes=1)
+    rows = np.array([0, 16, 40, 41])          # runs of 0, 15, 23, 0 zeros → 1 padding entry
+    entries, nnz = eie.column_entries(np.zeros(4, np.int64), rows, 1, 1, cfg.max_zero_run)
+    assert (entries[0, 0], nnz[0, 0]) == (5, 4)
+    rows = np.array([16])                     # 16 zeros before the first entry → 1 padding
+    entries, _ = eie.column_entries(np.zeros(1, np.int64), rows, 1, 1, cfg.max_zero_run)
+    assert entries[0, 0] == 2
+
+
+def test_deterministic_for_a_seed(arch, bench):
+    small = replace(bench, layers=bench.layers[6:8])
+    a, b = eie.simulate(arch, small, {"seed": 3}), eie.simulate(arch, small, {"seed": 3})
+    c = eie.simulate(arch, small, {"seed": 4})
+    assert [r.cycles for r in a.layers] == [r.cycles for r in b.layers]
+    assert [r.cycles for r in a.layers] != [r.cycles for r in c.layers]
+
+
+TABLE4 = published()["eie_table4"]
+# measured misses, explained in the engine's README section and the closing note
+ACTUAL_MISS = {"Alex-8", "VGG-6"}
+THEORETICAL_MISS = {"Alex-7", "Alex-8", "VGG-6"}
+MISS_REASON = ("uniform i.i.d. masks at Table III's whole-percent densities: the paper's real "
+               "pruned masks and activations are not available (4% may be 3.5-4.5%)")
+
+
+def _row(result, name):
+    return next(r for r in result.layers if r.name == name)
+
+
+@pytest.mark.parametrize("name", list(TABLE4["actual_us"]))
+def test_table4_actual_time(result, name, request):
+    if name in ACTUAL_MISS:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=MISS_REASON))
+    error = _row(result, name).seconds * 1e6 / TABLE4["actual_us"][name] - 1
+    assert abs(error) <= TABLE4["tolerance"]["actual"]
+
+
+@pytest.mark.parametrize("name", list(TABLE4["theoretical_us"]))
+def test_table4_theoretical_time(result, name, request):
+    if name in THEORETICAL_MISS:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=MISS_REASON))
+    error = _row(result, name).extra["theoretical_s"] * 1e6 / TABLE4["theoretical_us"][name] - 1
+    assert abs(error) <= TABLE4["tolerance"]["theoretical"]
+
+
+def test_fifo_depth_one_leaves_about_half_idle(arch, bench):
+    rows = eie_fifo_sweep(arch, bench, [1, 8, 64])
+    eff = [r["load_efficiency"] for r in rows]
+    target = published()["eie_fifo_depth1"]["load_efficiency"]
+    assert abs(eff[0] - target) <= 0.1
+    assert eff[0] < eff[1] < eff[2] and eff[2] - eff[1] < 0.05   # small gain beyond 8
+
+
+def test_batch_and_lstm(arch):
+    lstm = Layer(name="lstm", kind="lstm", input_size=60, hidden_size=40, timesteps=3,
+                 weight_density=0.1)
+    fc = _fc(200, 100, 0.1, 0.4)
+    one = eie.simulate(arch, Workload("w", "test", 1, (lstm, fc)), {})
+    four = eie.simulate(arch, Workload("w", "test", 4, (lstm, fc)), {})
+    for a, b in zip(one.layers, four.layers):
+        assert b.effective_macs > 3 * a.effective_macs
+        assert b.cycles > 3 * a.cycles and b.energy_j > 3 * a.energy_j
+    lstm_run = eie.run_layer(lstm, 1, arch.config, 0)
+    assert lstm_run.cycles >= 3 * 1      # three barriered steps
+    assert lstm_run.macs == pytest.approx(160 * 100 * 0.1 * 3, rel=0.25)
+
+
+def test_rejects_conv(arch):
+    from accelsim.errors import EngineError
+
+    conv = Layer(name="c", kind="conv", in_channels=3, out_channels=4, kernel=(3, 3),
+                 in_hw=(8, 8))
+    with pytest.raises(EngineError, match="eie engine runs"):
+        eie.simulate(arch, Workload("w", "test", 1, (conv,)), {})
+
+
+def test_result_columns(result):
+    row = result.layers[0]
+    assert row.energy_j > 0 and row.extra["sram_reads"] > 0 and row.extra["gop_per_s"] > 0
+    assert 0 < row.extra["load_efficiency"] <= 1
