@@ -195,9 +195,9 @@ def pareto(sweep_dir, x, y, z, maximize, out_stem):
              ", ".join(f"{g} {c}" for c, g in zip(columns, goals)))
     paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
                         parameters=results.parameters, title=title, out_stem=stem,
-                        maximize_x=goals[0] == "max")
+                        maximize=(goals[0] == "max", goals[1] == "max"))
     table = results.frame[front].sort_values(["workload_index", x, y])
-    leading = ["workload", "point", *results.parameters, *columns]
+    leading = list(dict.fromkeys(["workload", "point", *results.parameters, *columns]))
     table = table[leading + [c for c in table.columns if c not in leading]]
     integral_columns(table).to_csv(f"{stem}.csv", index=False)
     for name, group in table.groupby("workload", sort=False):

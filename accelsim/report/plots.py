@@ -3,7 +3,7 @@
 All feasible points are drawn faint (one colour per workload, duplicates merged and
 rasterised so the SVG stays small), the frontier on top, connected as a staircase, and a few
 frontier points are labelled with their parameters. With a third objective the frontier
-markers are coloured by it. Axes carry units and go logarithmic when the data spans more
+markers are coloured by it and the staircase follows the (x, y) part of the frontier. Axes carry units and go logarithmic when the data spans more
 than two decades.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from accelsim.explore.pareto import pareto_mask
 
 _LABELS = {
     "latency_s": "latency per batch [s]", "seconds": "time per batch [s]",
@@ -64,9 +66,10 @@ def _label(ax, row, x: str, y: str, parameters: list[str], color, stagger: int) 
 
 def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: str,
                 z: str | None, parameters: list[str], title: str, out_stem: str | Path,
-                maximize_x: bool = False) -> list[Path]:
+                maximize: tuple[bool, bool] = (False, False)) -> list[Path]:
     """Draw ``frame``'s feasible rows and frontier rows (masks) and write PNG + SVG. The
-    staircase joins frontier points the way the best attainable y changes along x."""
+    staircase joins the frontier points that are also non-dominated in (x, y) alone (with
+    ``maximize`` per axis), the way the best attainable y changes along x."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,7 +97,8 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
                    rasterized=True, label=f"{workload}: {int(feasible[group.index].sum()):,} "
                                           f"feasible of {len(group):,}")
         best = group[front[group.index]].sort_values([x, y])
-        ax.plot(best[x], best[y], drawstyle="steps-pre" if maximize_x else "steps-post", color=color, linewidth=1.5,
+        line = best[pareto_mask(best[[x, y]].to_numpy(dtype=float), maximize)]
+        ax.plot(line[x], line[y], drawstyle="steps-pre" if maximize[0] else "steps-post", color=color, linewidth=1.5,
                 label=f"{workload}: frontier ({len(best)} designs)")
         ax.scatter(best[x], best[y], s=22, zorder=3, edgecolors=color, linewidths=1.2,
                    c=best[z] if z else [color], cmap="viridis" if z else None, norm=norm)
