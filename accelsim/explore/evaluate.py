@@ -48,9 +48,10 @@ def evaluate(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) ->
             values[failed] = np.nan
         elif values.dtype == object and key != "error":
             values[failed] = ""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        columns["latency_s"] = columns["seconds"]
-        columns.setdefault("images_per_s", workload.batch / columns["seconds"])
+    if "seconds" in columns:  # not when every point failed
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns["latency_s"] = columns["seconds"]
+            columns.setdefault("images_per_s", workload.batch / columns["seconds"])
     return columns
 
 

@@ -66,10 +66,11 @@ def run_job(job: Job) -> int:
                "point_id": point_ids(workload, params), **params}
     results = evaluate(job.sweep, workload, params)
     columns.update({k: v for k, v in results.items() if k not in params})
+    blank = {"f": np.nan, "O": "", "b": False}  # a column no point of this chunk produced
+    columns.update({c: np.full(n, blank[kind]) for c, kind in job.kinds.items()
+                    if c not in columns and c not in job.sweep.derived})
     columns = add_derived(job.sweep, columns)
-    blank = {"f": np.nan, "O": ""}  # a column no point of this chunk produced
-    table = {c: columns[c] if c in columns else np.full(n, blank[kind])
-             for c, kind in job.kinds.items()}
+    table = {c: columns[c] for c in job.kinds}
     Store(job.out_dir).write_chunk(job.name, pa.table(table))
     return n
 

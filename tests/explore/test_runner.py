@@ -174,3 +174,43 @@ def test_fpga_batch_equals_simulate(vc707, seed, efficiencies):
         for key, value in expected.items():
             got = batch[key][i]
             assert got == value or (value is None and np.isnan(got)), (i, key, value, got)
+
+
+CLUSTER = f"""
+schema_version: 1
+name: cluster
+arch: {ROOT / 'archs' / 'cluster_gtx1080_1gbe.yaml'}
+workloads: [{ROOT / 'workloads' / 'alexnet_train.json'}]
+options: {{scaling: weak}}
+parameters:
+  options.gpus: {{values: [1, 8]}}
+  options.encoding: {{values: [fp32, terngrad, bogus]}}
+derived:
+  gpu_s_per_image: gpus / images_per_s
+objectives: [{{column: images_per_s, goal: max}}, {{column: gpu_s_per_image, goal: min}}]
+"""
+
+
+def test_engine_options_and_derived_columns(write_spec, tmp_path):
+    _run(write_spec(CLUSTER), tmp_path / "o", chunk_points=1)  # a chunk per point
+    rows = _rows(tmp_path / "o")
+    bad = rows["options.encoding"] == "bogus"
+    assert rows.loc[bad, "error"].str.contains("got 'bogus', allowed: fp32").all()
+    assert rows.loc[bad, "images_per_s"].isna().all()  # its chunk has the common schema
+    good = rows[~bad]
+    assert (good["gpus"] == good["options.gpus"]).all()
+    assert (good["encoding"] == good["options.encoding"]).all()
+    batch = good["batch"]  # weak scaling: every GPU trains the batch
+    assert np.allclose(good["images_per_s"], good["gpus"] * batch / good["seconds"])
+    assert np.allclose(good["gpu_s_per_image"], good["gpus"] / good["images_per_s"])
+    eight = good[good["gpus"] == 8].set_index("encoding")["images_per_s"]
+    assert eight["terngrad"] > eight["fp32"]
+
+
+def test_derived_column_with_unknown_name_fails_before_running(write_spec, tmp_path):
+    from accelsim.errors import SpecError
+
+    sweep = load_sweep(write_spec(CLUSTER.replace("gpus / images_per_s", "gpus / speed")))
+    with pytest.raises(SpecError, match="unknown name 'speed'") as info:
+        run_sweep(sweep, tmp_path / "o", workers=1, progress=False)
+    assert info.value.field == "derived.gpu_s_per_image"
