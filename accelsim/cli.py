@@ -1,4 +1,4 @@
-"""The ``accelsim`` command line: run, list, trace (and later sweep, validate, report)."""
+"""The ``accelsim`` command line: run, list, trace, sweep, pareto, validate."""
 
 from __future__ import annotations
 
@@ -237,6 +237,70 @@ def validate_published(quick, root, out):
     counts = frame.status.value_counts().to_dict()
     click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
                f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+@main.command()
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for the results (Parquet chunks); rerun to resume.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: all cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on a Dask distributed cluster, e.g. tcp://host:8786.")
+@click.option("--chunk-points", type=click.IntRange(min=1), default=None,
+              help="Design points per stored chunk (default: the spec's, or automatic).")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress):
+    """Evaluate every design point of SPEC_FILE on its workloads into OUT (resumable)."""
+    from accelsim.explore.results import SweepResults
+    from accelsim.explore.runner import run_sweep
+    from accelsim.spec.sweep import load_sweep
+
+    summary = run_sweep(load_sweep(spec_file), out_dir, workers=workers, scheduler=scheduler,
+                        chunk_points=chunk_points, progress=progress)
+    results = SweepResults(out_dir)
+    click.echo(f"{summary.rows:,} rows (design points × workloads) in {out_dir}: "
+               f"{summary.computed:,} computed in {summary.seconds:.1f} s "
+               f"({summary.rows_per_s:,.0f} rows/s), {int(results.feasible().sum()):,} feasible")
+
+
+@main.command()
+@click.argument("sweep_dir", type=click.Path(file_okay=False))
+@click.option("--x", "x", required=True, help="Column on the x axis (an objective).")
+@click.option("--y", "y", required=True, help="Column on the y axis (an objective).")
+@click.option("--z", "z", default=None, help="Optional third objective (marker colour).")
+@click.option("--max", "maximize", multiple=True, metavar="COL",
+              help="Maximise COL (default: the sweep's objective goal, else minimise).")
+@click.option("--out", "out_stem", default=None,
+              help="Path without extension for the .png, .svg and .csv "
+                   "(default: SWEEP_DIR/pareto_X_Y[_Z]).")
+def pareto(sweep_dir, x, y, z, maximize, out_stem):
+    """Frontier of SWEEP_DIR's feasible points: PNG + SVG plot and the frontier as CSV."""
+    from accelsim.explore.results import SweepResults
+    from accelsim.report.plots import pareto_plot
+    from accelsim.report.table import integral_columns
+
+    results = SweepResults(sweep_dir)
+    columns = [c for c in (x, y, z) if c]
+    for option, column in zip(("--x", "--y", "--z"), columns):
+        results.check_column(column, option)
+    goals = ["max" if c in maximize else results.goal(c) for c in columns]
+    feasible = results.feasible()
+    front = results.frontier(columns, [g == "max" for g in goals], feasible)
+    stem = Path(out_stem or Path(sweep_dir) / f"pareto_{'_'.join(columns)}")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    title = (f"{results.manifest['name']}: frontier of " +
+             ", ".join(f"{g} {c}" for c, g in zip(columns, goals)))
+    paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
+                        parameters=results.parameters, title=title, out_stem=stem,
+                        maximize=(goals[0] == "max", goals[1] == "max"))
+    table = results.frame[front].sort_values(["workload_index", x, y])
+    leading = list(dict.fromkeys(["workload", "point", *results.parameters, *columns]))
+    table = table[leading + [c for c in table.columns if c not in leading]]
+    integral_columns(table).to_csv(f"{stem}.csv", index=False)
+    for name, group in table.groupby("workload", sort=False):
+        click.echo(f"{name}: {len(group)} frontier points of "
+                   f"{int(feasible[(results.frame['workload'] == name).to_numpy()].sum()):,} "
+                   "feasible")
+    click.echo("wrote " + ", ".join(str(p) for p in [*paths, Path(f"{stem}.csv")]))
 
 
 if __name__ == "__main__":  # pragma: no cover

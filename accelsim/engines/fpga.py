@@ -50,11 +50,11 @@ PEs. Everything else is a device fact. Energy is not modelled for this engine.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, _ratio, sum_layers
 from accelsim.errors import EngineError, SpecError
 from accelsim.model import Layer, Workload
 
@@ -199,7 +199,8 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
 
 # ---- sizing ------------------------------------------------------------------------------
 def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
-    """The three S001 upper bounds on S_p (unrounded), plus ``max_pes`` if set."""
+    """The three S001 upper bounds on S_p (unrounded), plus ``max_pes`` if set. Design
+    fields of ``cfg`` may be arrays over design points; the bounds then are arrays."""
     bram_bits = cfg.bram18_blocks * cfg.bram18_data_bits
     sized = [mapping(layer, workload.batch) for layer in workload.layers
              if layer.kind in cfg.sizing_layer_kinds]
@@ -212,56 +213,139 @@ def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
         "bandwidth": reuse * cfg.words_per_cycle / cfg.macs_per_pe,
     }
     if cfg.max_pes is not None:
-        bounds["max_pes"] = float(cfg.max_pes)
+        bounds["max_pes"] = np.asarray(cfg.max_pes, dtype=float)
     return bounds
 
 
+def pe_count(bounds: dict):
+    """S_p and the index (in ``bounds`` order) of the binding (smallest) bound; arrays
+    broadcast. The bandwidth bound is soft (more PEs only lower efficiency), so it never
+    takes the array below one PE; the others are hard."""
+    stacked = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                             for v in bounds.values())), axis=-1)
+    soft = list(bounds).index("bandwidth")
+    hard = np.delete(stacked, soft, axis=-1).min(axis=-1)
+    pes = np.floor(np.minimum(hard, np.maximum(1.0, stacked[..., soft])))
+    return pes.astype(np.int64), np.argmin(stacked, axis=-1)
+
+
 def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str, float]]:
-    """S_p, the binding bound and all bounds. The bandwidth bound is soft (more PEs only
-    lower efficiency), so it never takes the array below one PE; the others are hard."""
-    bounds = pe_bounds(cfg, workload)
-    binding = min(bounds, key=bounds.get)
-    hard = min(v for k, v in bounds.items() if k != "bandwidth")
-    pes = int(math.floor(min(hard, max(1.0, bounds["bandwidth"]))))
-    return pes, binding, bounds
+    """S_p, the binding bound and all bounds (see :func:`pe_count`)."""
+    bounds = {k: float(v) for k, v in pe_bounds(cfg, workload).items()}
+    pes, binding = pe_count(bounds)
+    return int(pes), list(bounds)[int(binding)], bounds
 
 
-# ---- engine entry point ------------------------------------------------------------------
+def resources_used(cfg: FpgaConfig, pes):
+    """DSP slices and BRAM18 blocks an array of ``pes`` PEs uses (arrays broadcast)."""
+    dsp = np.ceil(pes * cfg.macs_per_pe * cfg.dsp_per_mac)
+    bram = np.ceil(pes * cfg.pe_buffer_words * cfg.data_width_bits / cfg.bram18_data_bits)
+    return dsp, bram
+
+
+def layer_figures(cfg: FpgaConfig, m: Mapping, pes) -> dict:
+    """One layer's cycles, seconds, utilization, memory-bound flag, DRAM bytes and row-tile
+    height on ``pes`` PEs; ``pes`` and the design fields of ``cfg`` may be arrays."""
+    cycles, compute, transfer, tile_rows = layer_cycles(
+        m, pes, cfg.macs_per_pe, cfg.words_per_cycle, cfg.tile_overhead_cycles)
+    peak = pes * cfg.macs_per_pe
+    return {"cycles": cycles, "seconds": cycles / cfg.clock_hz,
+            "utilization": _ratio(m.macs, cycles * peak), "memory_bound": transfer > compute,
+            "dram_bytes": np.round(m.words * (cfg.data_width_bits / 8)), "tile_rows": tile_rows}
+
+
+def _summary(cfg: FpgaConfig, pes, binding, bounds: dict) -> dict:
+    dsp_used, bram_used = resources_used(cfg, pes)
+    return {"pes": pes, "macs_per_pe": cfg.macs_per_pe, "binding_bound": binding,
+            **{f"pe_bound_{k}": v for k, v in bounds.items()},
+            "dsp_used": dsp_used, "bram18_used": bram_used,
+            "dram_words_per_cycle": cfg.words_per_cycle}
+
+
+# ---- engine entry points -----------------------------------------------------------------
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: FpgaConfig = arch.config
     pes, binding, bounds = size_array(cfg, workload)
     if pes < 1:
         raise EngineError(f"the {binding} bound allows {bounds[binding]:.2f} PEs: no PE fits",
                           file=arch.path)
-    peak = pes * cfg.macs_per_pe
-    word_bytes = cfg.data_width_bits / 8
-    dsp_used = int(math.ceil(peak * cfg.dsp_per_mac))
-    bram_used = int(math.ceil(pes * cfg.pe_buffer_words * cfg.data_width_bits
-                              / cfg.bram18_data_bits))
+    summary = {k: v.item() if isinstance(v, np.ndarray | np.generic) else v
+               for k, v in _summary(cfg, pes, binding, bounds).items()}
+    summary["dsp_used"], summary["bram18_used"] = (int(summary["dsp_used"]),
+                                                   int(summary["bram18_used"]))
     rows = []
     for layer in workload.layers:
         m = mapping(layer, workload.batch)
         if m.cols > cfg.pe_buffer_words:
             raise EngineError(f"layer {layer.name}: {m.cols} weights per PE per pass exceed "
                               f"pe_buffer_words={cfg.pe_buffer_words}", file=arch.path)
-        cycles, compute, transfer, tile_rows = (x.item() for x in layer_cycles(
-            m, pes, cfg.macs_per_pe, cfg.words_per_cycle, cfg.tile_overhead_cycles))
+        f = {k: np.asarray(v).item() for k, v in layer_figures(cfg, m, pes).items()}
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
-            effective_macs=m.macs, cycles=int(cycles), seconds=cycles / cfg.clock_hz,
-            utilization=m.macs / (cycles * peak) if cycles else 0.0,
-            bound="memory" if transfer > compute else "compute",
-            dram_bytes=int(round(m.words * word_bytes)),
-            extra={"pes": pes, "dsp_used": dsp_used, "bram18_used": bram_used,
-                   "gemm_rows": m.rows, "gemm_cols": m.cols, "tile_rows": tile_rows,
+            effective_macs=m.macs, cycles=int(f["cycles"]), seconds=f["seconds"],
+            utilization=f["utilization"], bound="memory" if f["memory_bound"] else "compute",
+            dram_bytes=int(f["dram_bytes"]),
+            extra={"pes": pes, "dsp_used": summary["dsp_used"],
+                   "bram18_used": summary["bram18_used"], "gemm_rows": m.rows,
+                   "gemm_cols": m.cols, "tile_rows": f["tile_rows"],
                    "passes": m.groups * m.passes},
         ))
-    summary = {"pes": pes, "macs_per_pe": cfg.macs_per_pe, "binding_bound": binding,
-               **{f"pe_bound_{k}": v for k, v in bounds.items()},
-               "dsp_used": dsp_used, "bram18_used": bram_used,
-               "dram_words_per_cycle": cfg.words_per_cycle}
     notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
              f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",)
     return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
-                  peak_macs_per_cycle=peak, clock_hz=cfg.clock_hz, notes=notes,
-                  summary=summary)
+                  peak_macs_per_cycle=pes * cfg.macs_per_pe, clock_hz=cfg.clock_hz,
+                  notes=notes, summary=summary)
+
+
+# what a layer's figures depend on, besides the PE count (see layer_figures)
+_LAYER_FIELDS = ("macs_per_pe", "dram_bandwidth_bytes_per_s", "dram_efficiency", "clock_hz",
+                 "data_width_bits", "tile_overhead_cycles")
+
+
+def _distinct_designs(cfg: FpgaConfig, pes: np.ndarray):
+    """The distinct (PE count, layer fields) combinations among the design points: a config
+    and PE counts holding one of each, and the index of each point's combination. Sweeps
+    repeat combinations a lot (e.g. every ``max_pes`` above the hard bounds)."""
+    import pandas as pd
+
+    columns = np.broadcast_arrays(pes, *(getattr(cfg, f) for f in _LAYER_FIELDS))
+    inverse = np.zeros(len(pes), dtype=np.int64)
+    for values in columns:  # combine per-column codes, kept dense (< n): exact, no sorting
+        codes, levels = pd.factorize(values)
+        inverse = pd.factorize(inverse * len(levels) + codes)[0]
+    first = np.zeros(inverse.max() + 1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+    distinct = replace(cfg, **{f: columns[j + 1][first] for j, f in enumerate(_LAYER_FIELDS)})
+    return distinct, pes[first], inverse
+
+
+def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> dict:
+    """``simulate``'s totals and summary for many design points at once: ``params`` maps
+    fpga fields (``clock_hz`` included) to equal-length arrays, the rest comes from
+    ``arch``. Returns arrays; ``error`` is non-empty where ``simulate`` would raise."""
+    cfg = replace(arch.config, **{k: np.asarray(v) for k, v in params.items()})
+    n = len(next(iter(params.values())))
+    bounds = pe_bounds(cfg, workload)
+    pes, binding = pe_count(bounds)
+    pes = np.broadcast_to(pes, (n,))
+    messages = ["", "no PE fits"]
+    error = np.where(pes < 1, 1, 0)  # index into messages
+    distinct, distinct_pes, inverse = _distinct_designs(cfg, np.maximum(pes, 1))
+    figures = {key: [] for key in LAYER_FIGURES}
+    for layer in workload.layers:
+        m = mapping(layer, workload.batch)
+        messages.append(f"layer {layer.name}: pe_buffer_words too small")
+        error = np.where((m.cols > cfg.pe_buffer_words) & (error == 0), len(messages) - 1,
+                         error)
+        f = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
+        figures["dense_macs"].append(layer.dense_macs(workload.batch))
+        figures["effective_macs"].append(m.macs)
+        figures["energy_j"].append(None)
+        for key in ("cycles", "seconds", "utilization", "dram_bytes"):
+            figures[key].append(f[key])
+    names = np.array(list(bounds))
+    columns = {**sum_layers(figures, pes * cfg.macs_per_pe),
+               **_summary(cfg, pes, names[binding], bounds)}
+    columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,)) for k, v in columns.items()}
+    columns["error"] = np.array(messages, dtype=object)[error]
+    return columns

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 BOUNDS = ("compute", "memory", "network", "imbalance", "none")
 
 
@@ -36,6 +38,38 @@ class LayerResult:
         return row
 
 
+LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilization",
+                 "dram_bytes", "energy_j")
+
+
+def _ratio(num, den):
+    """num / den, 0 where den is 0 (scalars, or numpy arrays over design points)."""
+    if np.ndim(den) == 0:
+        return num / den if den else 0.0
+    return np.divide(num, den, out=np.zeros(np.shape(den)), where=den != 0)
+
+
+def sum_layers(figures: dict[str, list], peak_macs_per_cycle) -> dict[str, Any]:
+    """Totals from per-layer lists of :data:`LAYER_FIGURES` (scalars, or arrays over design
+    points for batch evaluation): sums; utilization is time-weighted and
+    ``mean_utilization`` is the plain mean over layers (how S001 Table I totals)."""
+    n = len(figures["cycles"])
+    cycles = sum(figures["cycles"])
+    eff = sum(figures["effective_macs"])
+    energies = figures["energy_j"]
+    return {
+        "layers": n,
+        "dense_macs": sum(figures["dense_macs"]),
+        "effective_macs": eff,
+        "cycles": cycles,
+        "seconds": sum(figures["seconds"]),
+        "utilization": _ratio(eff, cycles * peak_macs_per_cycle),
+        "mean_utilization": sum(figures["utilization"]) / n if n else 0.0,
+        "dram_bytes": sum(figures["dram_bytes"]),
+        "energy_j": None if any(e is None for e in energies) else sum(energies),
+    }
+
+
 @dataclass(frozen=True)
 class Result:
     engine: str
@@ -48,23 +82,10 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)  # design-level facts (e.g. PE count)
 
     def totals(self, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """Sums over the layers (of ``kinds`` if given); utilization is time-weighted and
-        ``mean_utilization`` is the plain mean over layers (how S001 Table I totals)."""
+        """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`."""
         rows = [r for r in self.layers if kinds is None or r.kind in kinds]
-        cycles = sum(r.cycles for r in rows)
-        eff = sum(r.effective_macs for r in rows)
-        energies = [r.energy_j for r in rows]
-        return {
-            "layers": len(rows),
-            "dense_macs": sum(r.dense_macs for r in rows),
-            "effective_macs": eff,
-            "cycles": cycles,
-            "seconds": sum(r.seconds for r in rows),
-            "utilization": eff / (cycles * self.peak_macs_per_cycle) if cycles else 0.0,
-            "mean_utilization": sum(r.utilization for r in rows) / len(rows) if rows else 0.0,
-            "dram_bytes": sum(r.dram_bytes for r in rows),
-            "energy_j": None if any(e is None for e in energies) else sum(energies),
-        }
+        return sum_layers({key: [getattr(r, key) for r in rows] for key in LAYER_FIGURES},
+                          self.peak_macs_per_cycle)
 
     def to_frame(self):
         """Per-layer pandas DataFrame (the only thing reports and sweeps consume)."""

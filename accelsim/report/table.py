@@ -123,3 +123,14 @@ def _json_default(value):
     if isinstance(value, float) and math.isinf(value):
         return None
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def integral_columns(frame):
+    """``frame`` with float columns that hold only whole numbers (and NaN) as integers, for
+    readable CSV (sweeps store every number as float64)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f" and values.dropna().pipe(lambda v: (v == v.round()).all()):
+            frame[column] = values.astype("Int64")
+    return frame

@@ -1,0 +1,54 @@
+"""A finished (or partly finished) sweep read back: rows, feasibility and frontiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from accelsim.errors import SpecError
+from accelsim.explore.pareto import pareto_mask
+from accelsim.explore.store import Store
+
+
+class SweepResults:
+    """The rows of a sweep folder with its manifest (parameters, objectives, constraints)."""
+
+    def __init__(self, out_dir: str | Path):
+        store = Store(out_dir)
+        self.dir = str(out_dir)
+        self.manifest = store.manifest()
+        self.frame = store.read()
+        self.parameters = self.manifest["parameters"]
+
+    def goal(self, column: str) -> str:
+        """min or max: the sweep's objective for ``column``; min if it names none."""
+        goals = {o["column"]: o["goal"] for o in self.manifest["objectives"]}
+        return goals.get(column, "min")
+
+    def check_column(self, column: str, option: str) -> None:
+        if column not in self.frame.columns:
+            raise SpecError(f"unknown column {column!r} (columns: "
+                            f"{', '.join(self.frame.columns)})", file=self.dir, field=option)
+
+    def feasible(self) -> np.ndarray:
+        """Rows without an engine error that meet every constraint of the sweep."""
+        ok = (self.frame["error"] == "").to_numpy().copy()
+        constants = {k: v for k, v in self.manifest["constants"].items()
+                     if k not in self.frame.columns}
+        for text in self.manifest["constraints"]:
+            ok &= self.frame.eval(text, resolvers=[constants]).to_numpy(dtype=bool)
+        return ok
+
+    def frontier(self, columns: list[str], maximize: list[bool], rows: np.ndarray
+                 ) -> np.ndarray:
+        """Mask of the rows (among ``rows``) non-dominated within their workload; of rows
+        tying on every objective only the first design point is kept."""
+        mask = np.zeros(len(self.frame), dtype=bool)
+        values = self.frame[columns].to_numpy(dtype=float)
+        for index in self.frame.groupby("workload_index", sort=True).indices.values():
+            index = index[rows[index]]
+            mask[index[pareto_mask(values[index], maximize)]] = True
+        ties = self.frame[mask].duplicated(["workload_index", *columns])
+        mask[ties.index[ties.to_numpy()]] = False
+        return mask

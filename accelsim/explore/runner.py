@@ -1,0 +1,184 @@
+"""Run a sweep: cut its points into chunks, evaluate the unfinished ones and store each.
+
+Chunks run in a local process pool (all cores by default), in this process (one worker), or
+on a Dask distributed cluster (``scheduler`` = its address; the workers must have accelsim
+installed and see the output folder, e.g. on a shared filesystem). Workers write their
+chunks themselves, so only row counts travel back. A batch engine gets large chunks (one
+numpy evaluation each); a point-by-point engine gets small ones, so that all workers stay busy.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.text import Text
+
+from accelsim.engines.registry import engine_module
+from accelsim.errors import SpecError
+from accelsim.explore.evaluate import add_derived, evaluate, point_ids
+from accelsim.explore.space import Space
+from accelsim.explore.store import Store, chunk_name
+from accelsim.spec.sweep import Sweep, expression_names
+
+BATCH_CHUNK_POINTS = 1 << 16
+FIRST_POINTS_TRIED = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    sweep: Sweep
+    out_dir: str
+    workload_index: int
+    start: int
+    stop: int
+    name: str
+    kinds: dict  # column -> numpy dtype kind: every chunk gets the same schema
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    rows: int      # design points × workloads in the store after the run
+    computed: int  # of which this run computed
+    seconds: float
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.computed / self.seconds if self.seconds else 0.0
+
+
+def run_job(job: Job) -> int:
+    """Evaluate one chunk and write it; returns its row count."""
+    import pyarrow as pa
+
+    workload = job.sweep.workloads[job.workload_index]
+    params = Space(job.sweep).points(job.start, job.stop)
+    n = job.stop - job.start
+    columns = {"workload": np.full(n, workload.name, dtype=object),
+               "workload_index": np.full(n, job.workload_index, dtype=np.int64),
+               "point": np.arange(job.start, job.stop, dtype=np.int64),
+               "point_id": point_ids(workload, params), **params}
+    results = evaluate(job.sweep, workload, params)
+    columns.update({k: v for k, v in results.items() if k not in params})
+    blank = {"f": np.nan, "O": "", "b": False}  # a column no point of this chunk produced
+    columns.update({c: np.full(n, blank[kind]) for c, kind in job.kinds.items()
+                    if c not in columns and c not in job.sweep.derived})
+    columns = add_derived(job.sweep, columns)
+    table = {c: columns[c] for c in job.kinds}
+    Store(job.out_dir).write_chunk(job.name, pa.table(table))
+    return n
+
+
+def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
+              scheduler: str | None = None, chunk_points: int | None = None,
+              progress: bool = True) -> RunSummary:
+    """Run every unfinished chunk of ``sweep`` into ``out_dir``; see the module docstring."""
+    space = Space(sweep)
+    batch = hasattr(engine_module(sweep.arch.engine), "simulate_batch")
+    workers = workers or os.cpu_count() or 1
+    chunk = chunk_points or sweep.chunk_points or (
+        BATCH_CHUNK_POINTS if batch else max(1, min(64, space.size // (8 * workers))))
+    store = Store(out_dir)
+    kinds = check_columns(sweep, space)
+    store.open(manifest(sweep, space, chunk, list(kinds)))
+    finished = store.finished()
+    jobs = []
+    for w in range(len(sweep.workloads)):
+        for start in range(0, space.size, chunk):
+            stop = min(start + chunk, space.size)
+            jobs.append(Job(sweep, str(out_dir), w, start, stop,
+                            chunk_name(sweep.fingerprint, w, start, stop), kinds))
+    todo = [j for j in jobs if j.name not in finished]
+    total = space.size * len(sweep.workloads)
+    done = total - sum(j.stop - j.start for j in todo)
+    began = time.perf_counter()
+    with _progress(progress) as bar:
+        task = bar.add_task(sweep.name, total=total, completed=done)
+        for rows in _execute(todo, workers, scheduler):
+            bar.advance(task, rows)
+    return RunSummary(rows=total, computed=total - done, seconds=time.perf_counter() - began)
+
+
+def _execute(jobs: list[Job], workers: int, scheduler: str | None):
+    """Run jobs and yield each one's row count as it finishes."""
+    if scheduler:
+        from dask.distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            for future in as_completed(client.map(run_job, jobs, pure=False)):
+                yield future.result()
+    elif workers == 1 or len(jobs) <= 1:
+        yield from map(run_job, jobs)
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for future in as_completed([pool.submit(run_job, j) for j in jobs]):
+                yield future.result()
+
+
+def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
+    """Every column of a row and its kind (numpy dtype kind), from the first design point
+    that runs, after checking that every derived column, objective and constraint names a
+    column or a field of the base arch."""
+    workload = sweep.workloads[0]
+    for point in range(min(space.size, FIRST_POINTS_TRIED)):
+        params = space.points(point, point + 1)
+        results = evaluate(sweep, workload, params)
+        if results["error"][0] == "":
+            break
+    else:
+        raise SpecError(f"the first {point + 1} design points all fail on {workload.name}: "
+                        f"{results['error'][0]}", file=sweep.path, field="parameters")
+    columns = ["workload", "workload_index", "point", "point_id", *params,
+               *(k for k in results if k not in params)]
+
+    def check(text: str, field: str, comparison: bool) -> None:
+        names = expression_names(text, file=sweep.path, field=field, comparison=comparison)
+        unknown = sorted(names - set(columns) - set(sweep.constants))
+        if unknown:
+            raise SpecError(f"unknown name {unknown[0]!r} (columns: {', '.join(columns)}; "
+                            "or a field of the base arch)", file=sweep.path, field=field)
+
+    for name, text in sweep.derived.items():
+        check(text, f"derived.{name}", comparison=False)
+        columns.append(name)
+    for i, o in enumerate(sweep.objectives):
+        if o.column not in columns:
+            raise SpecError(f"unknown column {o.column!r} (columns: {', '.join(columns)})",
+                            file=sweep.path, field=f"objectives.{i}.column")
+    for i, text in enumerate(sweep.constraints):
+        check(text, f"constraints.{i}", comparison=True)
+    results = add_derived(sweep, {**params, **results})
+    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
+    return {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
+
+
+def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict:
+    """What ``accelsim pareto`` needs to read the store, and what identifies the sweep."""
+    return {"name": sweep.name, "spec": sweep.path, "fingerprint": sweep.fingerprint,
+            "chunk_points": chunk, "points": space.size,
+            "workloads": [w.name for w in sweep.workloads], "engine": sweep.arch.engine,
+            "parameters": [p.name for p in sweep.parameters], "columns": columns,
+            "objectives": [{"column": o.column, "goal": o.goal} for o in sweep.objectives],
+            "constraints": list(sweep.constraints), "constants": sweep.constants}
+
+
+class _RateColumn(ProgressColumn):
+    """Points per second."""
+
+    def render(self, task):
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} points/s" if speed else "… points/s")
+
+
+def _progress(show: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    _RateColumn(), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), disable=not show)

@@ -1,0 +1,239 @@
+"""Sweep YAML → :class:`Sweep`: a base arch, parameters to vary, workloads, objectives and
+constraints (format in README "Design-space exploration").
+
+Paths in the file are relative to it. A parameter is a field of the arch's engine block
+(``macs_per_pe``; ``a.b`` for a nested field), ``clock_hz``, or an engine option
+(``options.gpus``, passed to ``simulate`` like ``accelsim run``'s options). Every value an arch
+field can take is checked against the arch schemas here, so a bad value fails before the sweep
+starts; an option the engine rejects marks its points with the engine's error. ``derived``
+columns are expressions over a row's columns (e.g. a cost).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from accelsim.errors import AccelsimError, SpecError
+from accelsim.model import Workload
+from accelsim.spec.arch import Arch, arch_from_dict
+from accelsim.spec.validate import check, read_document, schema
+from accelsim.spec.workload import load_workload
+
+DOMAINS = ("values", "range", "log_range", "uniform")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept arch field: ``path`` inside the arch document and its domain (one of
+    :data:`DOMAINS`, with that domain's settings from the file)."""
+
+    name: str
+    path: tuple[str, ...]
+    domain: str
+    settings: Any  # the list of values, or the domain's mapping
+
+
+@dataclass(frozen=True)
+class Sampling:
+    method: str = "grid"  # grid | random | latin_hypercube
+    points: int | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Objective:
+    column: str
+    goal: str  # min | max
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    path: str
+    arch: Arch
+    arch_doc: dict
+    workloads: tuple[Workload, ...]
+    parameters: tuple[Parameter, ...]
+    sampling: Sampling
+    objectives: tuple[Objective, ...] = ()
+    constraints: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict)  # engine options for every point
+    derived: dict = field(default_factory=dict)  # column name -> expression
+    chunk_points: int | None = None
+    constants: dict = field(default_factory=dict)  # scalar fields of the base arch
+    fingerprint: str = ""  # what decides the points and their results
+
+    @property
+    def arch_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.path[0] != "options")
+
+    def with_arch_values(self, values: dict[str, Any]) -> Arch:
+        """The base arch with the swept fields set to ``values`` (validated)."""
+        return arch_with(self.arch_doc, self.arch.path, self.arch_parameters, values)
+
+    def options_for(self, values: dict[str, Any]) -> dict:
+        """The engine options of a point: the fixed ones and the swept ones."""
+        swept = {p.path[1]: values[p.name] for p in self.parameters if p.path[0] == "options"}
+        return {**self.options, **{k: v.item() if hasattr(v, "item") else v
+                                   for k, v in swept.items()}}
+
+
+def arch_with(arch_doc: dict, arch_file: str, parameters, values: dict[str, Any]) -> Arch:
+    """``arch_doc`` with each parameter's field set to its entry in ``values``, validated."""
+    doc = copy.deepcopy(arch_doc)
+    for p in parameters:
+        target = doc
+        for key in p.path[:-1]:
+            target = target.setdefault(key, {})
+        value = values[p.name]
+        target[p.path[-1]] = value.item() if hasattr(value, "item") else value
+    return arch_from_dict(doc, file=arch_file, base_dir=Path(arch_file).parent)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file and the files it names; one-line SpecError on error."""
+    path = Path(path)
+    doc = read_document(path)
+    file = str(path)
+    check(doc, "sweep", file=file)
+    arch_file = path.parent / doc["arch"]
+    arch_doc = read_document(arch_file)
+    arch = arch_from_dict(arch_doc, file=str(arch_file), base_dir=arch_file.parent)
+    kinds = tuple(doc.get("layer_kinds", ()))
+    workload_files = [path.parent / w for w in doc["workloads"]]
+    workloads = tuple(_only_kinds(load_workload(w), kinds, file=file, field=f"workloads.{i}")
+                      for i, w in enumerate(workload_files))
+    parameters = tuple(_parameter(name, raw, arch, arch_doc, file=file)
+                       for name, raw in doc["parameters"].items())
+    if not parameters:
+        raise SpecError("give at least one parameter to vary", file=file, field="parameters")
+    sampling = _sampling(doc.get("sampling", {"method": "grid"}), parameters, file=file)
+    for i, text in enumerate(doc.get("constraints", [])):
+        expression_names(text, file=file, field=f"constraints.{i}")
+    for name, text in doc.get("derived", {}).items():
+        expression_names(text, file=file, field=f"derived.{name}", comparison=False)
+    block = arch_doc.get(arch.engine, {})
+    constants = {k: v for k, v in {**arch_doc, **block}.items()
+                 if isinstance(v, int | float | str | bool)}
+    fingerprint = hashlib.sha256(json.dumps({
+        "arch": arch_doc, "workloads": [hashlib.sha256(w.read_bytes()).hexdigest()
+                                        for w in workload_files],
+        "layer_kinds": kinds, "parameters": doc["parameters"],
+        "sampling": doc.get("sampling", {}), "options": doc.get("options", {}),
+        "derived": doc.get("derived", {}),
+    }, sort_keys=True, default=str).encode()).hexdigest()
+    return Sweep(name=doc["name"], path=file, arch=arch, arch_doc=arch_doc, workloads=workloads,
+                 parameters=parameters, sampling=sampling,
+                 objectives=tuple(Objective(**o) for o in doc.get("objectives", [])),
+                 constraints=tuple(doc.get("constraints", [])),
+                 options=doc.get("options", {}), derived=doc.get("derived", {}),
+                 chunk_points=doc.get("chunk_points"), constants=constants,
+                 fingerprint=fingerprint)
+
+
+def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field: str) -> Workload:
+    if not kinds:
+        return workload
+    layers = tuple(layer for layer in workload.layers if layer.kind in kinds)
+    if not layers:
+        raise SpecError(f"workload {workload.name!r} has no layers of kinds {', '.join(kinds)}",
+                        file=file, field=field)
+    return replace(workload, layers=layers)
+
+
+def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -> Parameter:
+    from accelsim.engines.registry import ENGINES
+
+    where = f"parameters.{name}"
+    given = [d for d in DOMAINS if d in raw]
+    if len(given) != 1:
+        raise SpecError(f"give exactly one of {', '.join(DOMAINS)}", file=file, field=where)
+    domain, settings = given[0], raw[given[0]]
+    _check_domain(domain, settings, file=file, field=f"{where}.{domain}")
+    head = name.split(".")
+    block = ENGINES[arch.engine].block
+    if head[0] == "options" and len(head) == 2:
+        return Parameter(name=name, path=tuple(head), domain=domain, settings=settings)
+    if head[0] in schema(ENGINES[arch.engine].schema)["properties"]:
+        path = (block, *head)
+    elif name == "clock_hz":
+        path = (name,)
+    else:
+        fields = sorted(schema(ENGINES[arch.engine].schema)["properties"]) + ["clock_hz"]
+        raise SpecError(f"not a field of the {arch.engine} arch nor options.NAME (fields: "
+                        f"{', '.join(fields)})",
+                        file=file, field=where)
+    parameter = Parameter(name=name, path=path, domain=domain, settings=settings)
+    for value in _probe_values(domain, settings):
+        try:
+            arch_with(arch_doc, arch.path, (parameter,), {name: value})
+        except AccelsimError as exc:
+            raise SpecError(f"value {value!r} gives an invalid arch: {exc.field or ''} "
+                            f"{exc.message}", file=file, field=where) from None
+    return parameter
+
+
+def _check_domain(domain: str, settings, *, file: str, field: str) -> None:
+    if domain == "values":
+        return
+    if settings["to"] < settings["from"]:
+        raise SpecError(f"'to' ({settings['to']}) is below 'from' ({settings['from']})",
+                        file=file, field=field)
+    if domain == "log_range" and ("factor" in settings) == ("num" in settings):
+        raise SpecError("give exactly one of 'factor' or 'num'", file=file, field=field)
+
+
+def _probe_values(domain: str, settings) -> list:
+    """Values that show whether a domain fits the arch schema: every listed value, a range's
+    ends, and a continuous domain's ends and middle (an integer field rejects a fraction)."""
+    if domain == "values":
+        return list(settings)
+    ends = [settings["from"], settings["to"]]
+    if domain != "uniform":
+        return ends
+    middle = (ends[0] + ends[1]) / 2
+    return ends + [round(middle) if settings.get("integer") else middle]
+
+
+def _sampling(raw: dict, parameters: tuple[Parameter, ...], *, file: str) -> Sampling:
+    sampling = Sampling(method=raw["method"], points=raw.get("points"), seed=raw.get("seed", 0))
+    if sampling.method == "grid":
+        if sampling.points is not None:
+            raise SpecError("a grid has as many points as the product of the parameters' "
+                            "values; drop 'points' or sample", file=file,
+                            field="sampling.points")
+        for p in parameters:
+            if p.domain == "uniform":
+                raise SpecError("a continuous 'uniform' domain needs sampling method random "
+                                "or latin_hypercube", file=file, field=f"parameters.{p.name}")
+    elif sampling.points is None:
+        raise SpecError(f"missing required field 'points' (method {sampling.method})",
+                        file=file, field="sampling")
+    return sampling
+
+
+_ALLOWED = (ast.Expression, ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Name,
+            ast.Constant, ast.Load, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def expression_names(text: str, *, file: str, field: str, comparison: bool = True) -> set[str]:
+    """The column names an expression uses: a constraint such as ``dsp_used <= dsp_slices``
+    (``comparison``) or a derived column's arithmetic; it may only compare, combine with
+    and/or/not and do arithmetic."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise SpecError(f"not an expression: {text!r}", file=file, field=field) from None
+    bad = [type(n).__name__ for n in ast.walk(tree) if not isinstance(n, _ALLOWED)]
+    compares = isinstance(tree.body, ast.Compare | ast.BoolOp | ast.UnaryOp)
+    if bad or (comparison and not compares):
+        want = "a comparison such as 'latency_s <= 0.01'" if comparison else "arithmetic"
+        raise SpecError(f"{text!r} must be {want} (arithmetic, and/or/not allowed)",
+                        file=file, field=field)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

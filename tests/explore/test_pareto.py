@@ -1,0 +1,45 @@
+"""Pareto sets against a brute-force definition, on hypothesis-generated point sets."""
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from accelsim.explore.pareto import pareto_mask
+
+
+def brute_force(values: np.ndarray) -> np.ndarray:
+    """a dominates b: a <= b everywhere and a < b somewhere (minimisation)."""
+    n = len(values)
+    return np.array([not any(np.all(values[j] <= values[i]) and np.any(values[j] < values[i])
+                             for j in range(n)) for i in range(n)], dtype=bool)
+
+
+point_sets = st.integers(1, 5).flatmap(lambda k: arrays(
+    np.float64, st.tuples(st.integers(1, 60), st.just(k)),
+    elements=st.integers(0, 6).map(float)))  # few values: many ties and duplicates
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=point_sets, data=st.data())
+def test_pareto_equals_brute_force(values, data):
+    maximize = data.draw(st.lists(st.booleans(), min_size=values.shape[1],
+                                  max_size=values.shape[1]))
+    signed = np.where(maximize, -values, values)
+    assert np.array_equal(pareto_mask(values, maximize), brute_force(signed))
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 200), st.integers(2, 3)),
+                     elements=st.floats(-1e6, 1e6, allow_nan=False)))
+def test_pareto_equals_brute_force_on_continuous_values(values):
+    assert np.array_equal(pareto_mask(values), brute_force(values))
+
+
+def test_rows_with_nan_are_never_on_the_front():
+    values = np.array([[1.0, np.nan], [2.0, 2.0], [3.0, 1.0], [np.nan, 0.0]])
+    assert pareto_mask(values).tolist() == [False, True, True, False]
+
+
+def test_two_objective_front_of_a_known_set():
+    values = [[1, 5], [2, 3], [2, 4], [3, 3], [4, 1], [4, 1], [5, 0.5]]
+    assert pareto_mask(values).tolist() == [True, True, False, False, True, True, True]
