@@ -115,7 +115,7 @@ def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
     else:
         click.echo(text, nl=False)
     if plot_file:
-        from accelsim.report.plot import scaling_plot
+        from accelsim.report.scaling import scaling_plot
 
         scaling_plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
@@ -179,9 +179,12 @@ def validate_calibrate(threads, quick, out):
               help="BLAS threads to pin while timing.")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Project folder holding workloads/.")
-@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
-              show_default=True, help="Report folder.")
-def validate_kernels(quick, arch_file, threads, root, out):
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="cuda: the same kernels with torch on the GPU, against --arch (a gpu "
+                   "arch file); skipped, not failed, without CUDA.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
+              help="Report folder [default: reports/validation, or reports/validation/gpu].")
+def validate_kernels(quick, arch_file, threads, root, device, out):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -190,14 +193,23 @@ def validate_kernels(quick, arch_file, threads, root, out):
     from accelsim.spec.validate import parse_yaml
     from accelsim.validate import suite
 
-    out = Path(out)
+    from accelsim.validate.kernels import cuda_available
+
+    want = "gpu" if device == "cuda" else "cpu"
+    if device == "cuda" and not cuda_available():
+        click.echo("CUDA is not available here (torch with a CUDA device): GPU suite skipped")
+        return
+    if device == "cuda" and not arch_file:
+        raise AccelsimError("--device cuda needs --arch, the GPU's arch file (e.g. "
+                            "archs/h100.yaml)")
+    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
     if arch_file:
         arch = load_arch(arch_file)
-        if arch.engine != "cpu":
-            raise AccelsimError(f"the kernels run on the CPU: got a {arch.engine} arch",
-                                file=arch_file, field="engine")
+        if arch.engine != want:
+            raise AccelsimError(f"the kernels run on the {want.upper()}: got a {arch.engine} "
+                                "arch", file=arch_file, field="engine")
     else:
         with progress_bar("calibration kernels") as update:
             calibration = suite.calibrate(threads=threads, quick=quick, progress=update)
@@ -206,7 +218,7 @@ def validate_kernels(quick, arch_file, threads, root, out):
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
     with progress_bar("validation kernels") as update:
         result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
-                                        progress=update)
+                                        progress=update, device=device)
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))

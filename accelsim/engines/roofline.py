@@ -18,7 +18,11 @@ a fixed prologue worth ``k_half`` steps of its k loop:
     η(m, k, n) = η_max · (m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
 
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
-dominated by their prologue; a large GEMM tends to η_max.
+dominated by their prologue; a large GEMM tends to η_max. Optionally (``cache_bytes``,
+``cache_spill_penalty``; S000 §2.3 attributes part of SSL's CPU speedup to matrices that
+shrink into cache) a working set ws = v(mk + kn + mn) larger than the cache C lowers it:
+
+    η_cache = 1 / (1 + spill · max(0, 1 − C / ws))
 
 **Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
 ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
@@ -90,6 +94,8 @@ class RooflineConfig:
     csr_efficiency: float
     csr_row_overhead: float
     csr_nnz_overhead: float = 0.0
+    cache_bytes: float | None = None
+    cache_spill_penalty: float = 0.0
     peak_fp16_flops: float | None = None
     clock_hz: float = 1.0
 
@@ -127,6 +133,14 @@ def gemm_efficiency(cfg: RooflineConfig, m, k, n):
     return cfg.max_efficiency * fill * k / (k + cfg.k_half)
 
 
+def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
+    """η_cache: 1 while the working set fits the cache, lower as it outgrows it."""
+    if cfg.cache_bytes is None:
+        return 1.0
+    over = np.maximum(0.0, 1.0 - cfg.cache_bytes / np.asarray(working_set_bytes, dtype=float))
+    return 1.0 / (1.0 + cfg.cache_spill_penalty * over)
+
+
 def _roofline(cfg, g, t_compute, flops, nbytes) -> KernelTime:
     t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
     seconds = np.maximum(t_compute, t_memory) + g * cfg.launch_overhead_s
@@ -137,9 +151,10 @@ def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> Kern
     """Time of ``g`` sequential dense GEMMs (m × k)·(k × n)."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
     flops = 2 * g * m * k * n
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n))
-    nbytes = VALUE_BYTES[precision] * g * (m * k + k * n + m * n)
-    return _roofline(cfg, g, t_compute, flops, nbytes)
+    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n)
+                         * cache_efficiency(cfg, working_set))
+    return _roofline(cfg, g, t_compute, flops, g * working_set)
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:

@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
-from rich.text import Text
 
 from accelsim.engines.registry import engine_module
 from accelsim.errors import SpecError
 from accelsim.explore.evaluate import add_derived, evaluate, point_ids
 from accelsim.explore.space import Space
 from accelsim.explore.store import Store, chunk_name
+from accelsim.report.progress import progress as report_progress
 from accelsim.spec.sweep import Sweep, expression_names
 
 BATCH_CHUNK_POINTS = 1 << 16
@@ -98,7 +95,7 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
     total = space.size * len(sweep.workloads)
     done = total - sum(j.stop - j.start for j in todo)
     began = time.perf_counter()
-    with _progress(progress) as bar:
+    with report_progress("points", show=progress) as bar:
         task = bar.add_task(sweep.name, total=total, completed=done)
         for rows in _execute(todo, workers, scheduler):
             bar.advance(task, rows)
@@ -169,16 +166,3 @@ def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict
             "objectives": [{"column": o.column, "goal": o.goal} for o in sweep.objectives],
             "constraints": list(sweep.constraints), "constants": sweep.constants}
 
-
-class _RateColumn(ProgressColumn):
-    """Points per second."""
-
-    def render(self, task):
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} points/s" if speed else "… points/s")
-
-
-def _progress(show: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    _RateColumn(), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), disable=not show)

@@ -8,6 +8,7 @@ import numpy as np
 def predicted_seconds(cfg, frame) -> np.ndarray:
     """The roofline engine's time for every measured kernel (one row of ``frame`` each)."""
     from accelsim.engines.roofline import csr_time, dense_time
+    from accelsim.validate.kernels import per_group_rank
 
     out = np.empty(len(frame))
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -20,7 +21,7 @@ def predicted_seconds(cfg, frame) -> np.ndarray:
             t = dense_time(cfg, g, max(1, round(m * (1 - row.row_sparsity))),
                            max(1, round(k * (1 - row.col_sparsity))), n).seconds
         else:  # lowrank, conv_lowrank: basis filters, then the 1×1 layer
-            r = max(1, int(row.rank) // g)
+            r = per_group_rank(row.rank, g)
             t = dense_time(cfg, g, r, k, n).seconds + dense_time(cfg, g, m, r, n).seconds
         out[i] = float(t)
     return out

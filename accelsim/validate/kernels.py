@@ -49,6 +49,12 @@ class KernelCase:
         return 2 * self.groups * self.m * self.k * self.n
 
 
+def per_group_rank(rank: int, groups: int) -> int:
+    """Basis filters per group of a low-rank layer: ⌈rank/groups⌉, as ``Layer.lowrank_gemms``
+    splits an odd total (S000 Table 3.4's 201 over 2 groups)."""
+    return -(-int(rank) // groups)
+
+
 @dataclass(frozen=True)
 class Timing:
     median_s: float
@@ -80,11 +86,15 @@ def _spread(times: list[float]) -> float:
 
 
 # ---- operands and the calls that are timed ----------------------------------------------
-def kernel_call(case: KernelCase, rng: np.random.Generator) -> Callable[[], object]:
-    """Build the operands of ``case`` once and return the call to time."""
+def kernel_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"
+                ) -> Callable[[], object]:
+    """Build the operands of ``case`` once and return the call to time: numpy's BLAS and
+    scipy.sparse on the CPU, torch (cuBLAS, cuSPARSE, cuDNN) on ``cuda``."""
     f32 = np.float32
     if case.kernel in ("conv_dense", "conv_lowrank"):
-        return _torch_conv_call(case, rng)
+        return _torch_conv_call(case, rng, device)
+    if device != "cpu":
+        return _torch_gemm_call(case, rng, device)
     x = rng.standard_normal((case.groups, case.k, case.n), dtype=f32)
     if case.kernel == "dense":
         w = rng.standard_normal((case.groups, case.m, case.k), dtype=f32)
@@ -102,54 +112,115 @@ def kernel_call(case: KernelCase, rng: np.random.Generator) -> Callable[[], obje
         xs = np.ascontiguousarray(x[:, :k, :])
         return lambda: [w[g] @ xs[g] for g in range(case.groups)]
     if case.kernel == "lowrank":
-        r = max(1, case.rank // case.groups)
+        r = per_group_rank(case.rank, case.groups)
         basis = rng.standard_normal((case.groups, r, case.k), dtype=f32)
         back = rng.standard_normal((case.groups, case.m, r), dtype=f32)
         return lambda: [back[g] @ (basis[g] @ x[g]) for g in range(case.groups)]
     raise ValueError(f"unknown kernel {case.kernel!r}")
 
 
-def _torch_conv_call(case: KernelCase, rng: np.random.Generator) -> Callable[[], object]:
+def _torch_random(rng: np.random.Generator, device: str):
+    """``randn(*shape)``: seeded normal fp32 tensors on ``device``."""
     import torch
 
-    c = case.conv
     gen = torch.Generator().manual_seed(int(rng.integers(1 << 31)))
-    x = torch.randn(1, c["in_channels"], *c["in_hw"], generator=gen)
-    conv = dict(stride=c["stride"], padding=c["padding"], groups=c["groups"])
-    cin_g = c["in_channels"] // c["groups"]
-    if case.kernel == "conv_dense":
-        w = torch.randn(c["out_channels"], cin_g, *c["kernel"], generator=gen)
+    return lambda *shape: torch.randn(*shape, generator=gen).to(device)
 
-        def call():
-            with torch.no_grad():
-                return torch.nn.functional.conv2d(x, w, **conv)
-        return call
-    basis = torch.randn(case.rank, cin_g, *c["kernel"], generator=gen)
-    back = torch.randn(c["out_channels"], case.rank // c["groups"], 1, 1, generator=gen)
+
+def _synchronized(fn: Callable[[], object], device: str) -> Callable[[], object]:
+    """``fn`` run without autograd and, on a GPU, waited for (so wall time is kernel time)."""
+    import torch
 
     def call():
         with torch.no_grad():
-            y = torch.nn.functional.conv2d(x, basis, **conv)
-            return torch.nn.functional.conv2d(y, back, groups=c["groups"])
+            out = fn()
+        if device != "cpu":
+            torch.cuda.synchronize()
+        return out
     return call
 
 
+def _torch_gemm_call(case: KernelCase, rng: np.random.Generator, device: str):
+    """The GEMM kernels with torch on ``device``: dense, CSR (torch sparse CSR), structured
+    (the compacted dense GEMM) and low rank (two dense GEMMs)."""
+    randn = _torch_random(rng, device)
+    g = case.groups
+    x = randn(g, case.k, case.n)
+    if case.kernel == "dense":
+        w = randn(g, case.m, case.k)
+        return _synchronized(lambda: [w[i] @ x[i] for i in range(g)], device)
+    if case.kernel == "csr":
+        keep = [randn(case.m, case.k).abs() < _normal_quantile(case.density) for _ in range(g)]
+        mats = [(randn(case.m, case.k) * k).to_sparse_csr() for k in keep]
+        return _synchronized(lambda: [mats[i] @ x[i] for i in range(g)], device)
+    if case.kernel == "structured":
+        m = max(1, round(case.m * (1 - case.row_sparsity)))
+        k = max(1, round(case.k * (1 - case.col_sparsity)))
+        w, xs = randn(g, m, k), x[:, :k, :].contiguous()
+        return _synchronized(lambda: [w[i] @ xs[i] for i in range(g)], device)
+    r = per_group_rank(case.rank, g)
+    basis, back = randn(g, r, case.k), randn(g, case.m, r)
+    return _synchronized(lambda: [back[i] @ (basis[i] @ x[i]) for i in range(g)], device)
+
+
+def _normal_quantile(density: float) -> float:
+    """t with P(|N(0,1)| < t) = density, so that ``|randn| < t`` keeps that fraction."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + density / 2)
+
+
+def _torch_conv_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"):
+    import torch
+
+    c = case.conv
+    randn = _torch_random(rng, device)
+    x = randn(1, c["in_channels"], *c["in_hw"])
+    conv = dict(stride=c["stride"], padding=c["padding"], groups=c["groups"])
+    cin_g = c["in_channels"] // c["groups"]
+    f = torch.nn.functional.conv2d
+    if case.kernel == "conv_dense":
+        w = randn(c["out_channels"], cin_g, *c["kernel"])
+        return _synchronized(lambda: f(x, w, **conv), device)
+    r = per_group_rank(case.rank, c["groups"])
+    basis = randn(r * c["groups"], cin_g, *c["kernel"])
+    back = randn(c["out_channels"], r, 1, 1)
+    return _synchronized(lambda: f(f(x, basis, **conv), back, groups=c["groups"]), device)
+
+
 # ---- the machine and the suite ----------------------------------------------------------
-def machine_info(threads: int) -> dict:
-    """Cores, CPU, BLAS library and the pinned thread count, recorded with every run."""
+def machine_info(threads: int, device: str = "cpu") -> dict:
+    """Cores, CPU, BLAS library, the pinned thread count and the GPU (if used), recorded
+    with every run."""
     from threadpoolctl import threadpool_info
 
     blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')})"
             for i in threadpool_info() if i.get("user_api") == "blas"]
-    return {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
+    info = {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
             "blas": "; ".join(blas) or "unknown", "blas_threads": threads,
-            "numpy": np.__version__, "python": platform.python_version()}
+            "numpy": np.__version__, "python": platform.python_version(), "device": device}
+    if device != "cpu":
+        import torch
+
+        info["gpu"] = f"{torch.cuda.get_device_name()} (torch {torch.__version__})"
+    return info
+
+
+def cuda_available() -> bool:
+    """True when torch is installed with a usable CUDA device."""
+    if not _has_torch():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
-            timing: dict | None = None, progress: Callable[[int, int], None] | None = None):
-    """Time every case with BLAS pinned to ``threads``; returns (DataFrame, machine info).
-    Cases whose optional dependency (torch) is missing are left out."""
+            timing: dict | None = None, progress: Callable[[int, int], None] | None = None,
+            device: str = "cpu"):
+    """Time every case with BLAS pinned to ``threads`` on ``device`` (cpu, or cuda via
+    torch); returns (DataFrame, machine info). Cases whose optional dependency (torch) is
+    missing are left out."""
     import pandas as pd
     from threadpoolctl import threadpool_limits
 
@@ -164,7 +235,7 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
         for i, case in enumerate(cases):
             if case.kernel.startswith("conv") and not torch_ok:
                 continue
-            t = time_call(kernel_call(case, rng), **(timing or {}))
+            t = time_call(kernel_call(case, rng, device), **(timing or {}))
             rows.append({**{k: getattr(case, k) for k in (
                 "name", "group", "kernel", "m", "k", "n", "groups", "density",
                 "row_sparsity", "col_sparsity", "rank")},
@@ -172,7 +243,7 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
                 "spread": t.spread, "repeats": t.repeats})
             if progress:
                 progress(i + 1, len(cases))
-    return pd.DataFrame(rows), machine_info(threads)
+    return pd.DataFrame(rows), machine_info(threads, device)
 
 
 def _has_torch() -> bool:

@@ -37,17 +37,23 @@ def calibrate(*, threads: int = 1, quick: bool = False, seed: int = 0,
 
 
 def validate_kernels(root: Path, cfg, *, threads: int = 1, quick: bool = False, seed: int = 0,
-                     progress: Callable[[int, int], None] | None = None) -> dict:
-    """Time the validation suite and compare it with ``cfg`` (a RooflineConfig): returns the
-    raw measurements, the per-kernel comparison and the summary numbers."""
+                     progress: Callable[[int, int], None] | None = None,
+                     device: str = "cpu") -> dict:
+    """Time the validation suite on ``device`` and compare it with ``cfg`` (a
+    RooflineConfig): returns the raw measurements, the per-kernel comparison and the
+    summary numbers."""
     from accelsim.validate.compare import crossover_sparsity, speedups
     from accelsim.validate.kernels import measure, validation_cases
 
     frame, info = measure(validation_cases(root, quick=quick), threads=threads, seed=seed,
-                          timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
+                          timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
+                          device=device)
     comparison = speedups(frame, cfg)
     abs_err = comparison.error.abs()
+    gemm = ~comparison.kernel.str.startswith("conv")
     summary = {"kernels": len(comparison), "median_abs_error": float(abs_err.median()),
+               "gemm_kernels": int(gemm.sum()),
+               "median_abs_error_gemm": float(abs_err[gemm].median()),
                "median_abs_error_by_group": comparison.assign(a=abs_err).groupby("group")
                .a.median().to_dict(), "crossover": {}}
     for group in sorted(g for g in comparison.group.unique() if g.startswith("lstm")):

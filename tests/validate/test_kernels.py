@@ -51,3 +51,35 @@ def test_measure_records_machine_and_pins_threads():
     frame, info = measure(cases, threads=1, timing=dict(min_time_s=0.0, min_repeats=4))
     assert list(frame["name"]) == ["d", "c"] and (frame["time_s"] > 0).all()
     assert info["blas_threads"] == 1 and info["cores"] >= 1 and info["blas"]
+
+
+def test_torch_kernels_match_the_numpy_shapes():
+    """The torch path (the one used on a GPU), run on the CPU device."""
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for kernel, extra, m in (("dense", {}, 40), ("csr", {"density": 0.3}, 40),
+                             ("lowrank", {"rank": 5}, 40),
+                             ("structured", {"row_sparsity": 0.5, "col_sparsity": 0.5}, 20)):
+        case = KernelCase("t", "tiny", kernel, m=40, k=60, n=7, groups=2, **extra)
+        assert all(tuple(o.shape) == (m, 7) for o in kernel_call(case, rng, device="cpu")())
+    conv = KernelCase("c", "tiny", "conv_lowrank", m=8, k=36, n=16, groups=2, rank=5, conv=dict(
+        in_channels=8, out_channels=8, kernel=(3, 3), stride=(1, 1), padding=(1, 1), groups=2,
+        in_hw=(4, 4)))
+    assert tuple(kernel_call(conv, rng)().shape) == (1, 8, 4, 4)  # odd rank over 2 groups
+
+
+def test_csr_masks_keep_the_requested_density():
+    pytest.importorskip("torch")
+    from accelsim.validate.kernels import _normal_quantile, _torch_random
+
+    x = _torch_random(np.random.default_rng(0), "cpu")(200_000)
+    assert float((x.abs() < _normal_quantile(0.3)).float().mean()) == pytest.approx(0.3, abs=0.01)
+
+
+@pytest.mark.skipif("not __import__('accelsim.validate.kernels').validate.kernels.cuda_available()",
+                    reason="no CUDA device: the GPU suite is skipped, not failed")
+def test_gpu_suite_times_every_kernel_kind():
+    cases = [KernelCase("d", "t", "dense", 64, 64, 64), KernelCase("c", "t", "csr", 64, 64, 64,
+                                                               density=0.1)]
+    frame, info = measure(cases, device="cuda", timing=dict(min_time_s=0.0, min_repeats=4))
+    assert (frame.time_s > 0).all() and "gpu" in info
