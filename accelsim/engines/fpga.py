@@ -53,6 +53,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, _ratio, sum_layers
 from accelsim.errors import EngineError, SpecError
@@ -155,46 +156,66 @@ def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
     return np.ceil(n * pass_cycles), compute, transfer
 
 
-def tile_row_candidates(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
-    """Row-tile heights that contain the best one with at most ``pes`` PEs (stacked on a new
-    last axis).
+@njit(cache=True)
+def _best_tiling(rows, cols, pixels, n, pass_words, pes, macs_per_pe, words_per_cycle,
+                 overhead):  # pragma: no cover - compiled; checked against tiled_cycles
+    """Per design point, the row-tile height ≤ pes with the fewest cycles.
 
     With c = compute and x = transfer cycles per row of a tile, tiles of at most
     T* = ⌊c/x⌋ rows are compute-bound: there the tallest (fewest tiles) wins. Taller tiles
     cost m·x + tiles·overhead + max(0, c − remainder·x); for a given tile count the
     smallest height (balanced tiles) has the largest remainder, so it wins. So the best
     height is T* or a balanced ⌈m/t⌉ for t from ⌈m/pes⌉ tiles up to the compute-bound count
-    (and no further than the extra overhead can pay for). Property-tested against trying
-    every height."""
-    pes, overhead = np.asarray(pes), np.asarray(overhead)
-    compute = np.ceil(m.pixels_per_pass / np.asarray(macs_per_pe)) * m.cols
-    tallest_compute = np.clip(np.floor(compute * words_per_cycle / m.cols), 1, pes)
-    fewest = np.ceil(m.rows / pes)
-    most = np.ceil(m.rows / tallest_compute)
-    with np.errstate(divide="ignore"):
-        affordable = np.where(overhead > 0, fewest + np.ceil(compute / overhead), most)
-    span = int(np.max(np.minimum(most, affordable) - fewest)) + 1
-    tiles = fewest[..., None] + np.arange(max(span, 1))
-    balanced = np.ceil(m.rows / np.minimum(tiles, m.rows))
-    heights = np.concatenate(np.broadcast_arrays(balanced, tallest_compute[..., None]), axis=-1)
-    return np.clip(heights, 1, pes[..., None]).astype(np.int64)
+    (and no further than the extra overhead can pay for): only those are tried."""
+    size = pes.size
+    out = np.zeros((4, size))
+    for i in range(size):
+        sc, wpc, ov = macs_per_pe[i], words_per_cycle[i], overhead[i]
+        c = np.ceil(pixels / sc) * cols
+        x = cols / wpc
+        floor_pass = pass_words / wpc
+        tallest = min(max(np.floor(c * wpc / cols), 1.0), float(pes[i]))
+        fewest = np.ceil(rows / pes[i])
+        last = np.ceil(rows / tallest)
+        if ov > 0:
+            last = min(last, fewest + np.ceil(c / ov))
+        count = int(last - fewest) + 2
+        best = np.inf
+        for j in range(count):
+            if j < count - 1:
+                height = min(max(np.ceil(rows / min(fewest + j, rows)), 1.0), float(pes[i]))
+            else:
+                height = tallest
+            full = rows // height
+            rem = rows - full * height
+            tiles = full * (max(c, height * x) + ov)
+            if rem > 0:
+                tiles += max(c, rem * x) + ov
+            cycles = np.ceil(n * max(tiles, floor_pass))
+            if cycles < best:
+                best = cycles
+                out[0, i] = cycles
+                out[1, i] = n * (full + (1.0 if rem > 0 else 0.0)) * c
+                out[2, i] = n * floor_pass
+                out[3, i] = height
+    return out
 
 
 def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
     """The mapper's choice: the row-tile height ≤ ``pes`` with the fewest cycles (so a design
     with more PEs is never slower). Returns cycles, compute and transfer cycles and the
-    chosen height; every argument may be an array."""
+    chosen height; every argument may be an array (one design point per element)."""
+    shape = np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape
     if m.rows == 0 or m.passes == 0:
-        zero = np.zeros(np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape)
+        zero = np.zeros(shape)
         return zero, zero, zero, zero.astype(np.int64)
-    heights = tile_row_candidates(m, pes, macs_per_pe, words_per_cycle, overhead)
-    cycles, compute, transfer = tiled_cycles(
-        m, heights, *(np.expand_dims(np.asarray(a), -1)
-                      for a in (macs_per_pe, words_per_cycle, overhead)))
-    compute, transfer = np.broadcast_arrays(compute, transfer, cycles)[:2]
-    best = np.argmin(cycles, axis=-1)[..., None]
-    pick = lambda a: np.take_along_axis(a, best, axis=-1)[..., 0]  # noqa: E731
-    return pick(cycles), pick(compute), pick(transfer), pick(heights)
+    flat = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=np.float64), shape)
+                                 ).ravel() for a in (pes, macs_per_pe, words_per_cycle, overhead)]
+    out = _best_tiling(float(m.rows), float(m.cols), float(m.pixels_per_pass),
+                       float(m.groups * m.passes),
+                       float(m.rows * m.cols + m.extra_words_per_pass), *flat)
+    cycles, compute, transfer, height = (v.reshape(shape) for v in out)
+    return cycles, compute, transfer, height.astype(np.int64)
 
 
 # ---- sizing ------------------------------------------------------------------------------
