@@ -70,12 +70,11 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
     """Draw ``frame``'s feasible rows and frontier rows (masks) and write PNG + SVG. The
     staircase joins the frontier points that are also non-dominated in (x, y) alone (with
     ``maximize`` per axis), the way the best attainable y changes along x."""
-    import matplotlib
+    from accelsim.report.figures import new_figure, save_figure
 
-    matplotlib.use("Agg")
+    fig, ax = new_figure(figsize=(9, 6), layout="constrained")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
     shown = frame[feasible]
     for axis, column in (("x", x), ("y", y)):
         if _log_helps(shown[column].to_numpy(dtype=float)):
@@ -117,7 +116,5 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, loc="best", markerscale=3)
     paths = [Path(f"{out_stem}.png"), Path(f"{out_stem}.svg")]
-    for path in paths:
-        fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, *paths, dpi=150)
     return paths

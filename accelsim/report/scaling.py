@@ -41,12 +41,9 @@ def render(result, fmt: str) -> str:
 def scaling_plot(result, path: str) -> None:
     """Images/s against GPUs, one line per encoding, log-log (like S000 Fig 4.5 / S001 Fig 10),
     with the ideal linear scaling of one fp32 GPU for reference. PNG or SVG by suffix."""
-    import matplotlib
+    from accelsim.report.figures import new_figure, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    fig, ax = new_figure(figsize=(6.4, 4.4), dpi=120)
     encodings = dict.fromkeys(r.extra["encoding"] for r in result.layers)
     for encoding in encodings:
         rows = [r for r in result.layers if r.extra["encoding"] == encoding]
@@ -63,6 +60,4 @@ def scaling_plot(result, path: str) -> None:
     ax.set_title(f"{result.workload} on {result.arch}\n{result.notes[0]}", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)

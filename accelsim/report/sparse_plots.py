@@ -6,6 +6,8 @@ Each sweep re-runs the engine on modified configs or densities and returns plain
 
 from __future__ import annotations
 
+from accelsim.report.figures import new_figure, save_figure
+
 from dataclasses import replace
 
 from accelsim.engines.registry import simulate
@@ -54,22 +56,9 @@ def scnn_density_sweep(arch, workload, densities, options=None) -> list[dict]:
 
 
 def _figure():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    fig, ax = new_figure(figsize=(6.4, 4.2), dpi=120)
     ax.grid(True, alpha=0.3)
     return fig, ax
-
-
-def _save(fig, path) -> None:
-    fig.tight_layout()
-    fig.savefig(path)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
 
 
 def plot_eie_fifo(rows, path, title) -> None:
@@ -78,7 +67,7 @@ def plot_eie_fifo(rows, path, title) -> None:
                 "o-", base=2)
     ax.set(xlabel="activation FIFO depth", ylabel="load efficiency (%)", title=title,
            ylim=(0, 100))
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_eie_pes(rows, path, title) -> None:
@@ -88,7 +77,7 @@ def plot_eie_pes(rows, path, title) -> None:
     ax.loglog(x, x, "--", base=2, color="gray", label="linear")
     ax.set(xlabel="PEs", ylabel="speedup over 1 PE", title=title)
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_scnn_density(rows, path, title) -> None:
@@ -101,4 +90,4 @@ def plot_scnn_density(rows, path, title) -> None:
     ax.set(xlabel="weight = activation density", ylabel="relative to DCNN", title=title)
     ax.invert_xaxis()
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)

@@ -76,17 +76,14 @@ def kernels_markdown(result: dict, calibration, *, arch_name: str, quick: bool,
 
 def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
     """Predicted vs measured speedup (log-log with y = x) and speedup vs sparsity curves."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from accelsim.engines.roofline import csr_time, dense_time
+    from accelsim.report.figures import new_figure, save_figure
 
     comp = result["comparison"]
     paths = []
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    fig, ax = new_figure(figsize=(6.4, 5.6))
     for group, part in comp.groupby("group"):
         ax.scatter(part.measured_speedup, part.predicted_speedup, label=group, s=22, alpha=0.8)
     lo = min(comp.measured_speedup.min(), comp.predicted_speedup.min()) * 0.8
@@ -98,14 +95,12 @@ def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     paths.append(out_dir / "kernels_pred_vs_measured.png")
-    fig.tight_layout()
-    fig.savefig(paths[-1], dpi=120)
-    plt.close(fig)
+    save_figure(fig, paths[-1])
 
     lstm = comp[comp.group.str.startswith("lstm")]
     if not lstm.empty:
         groups = sorted(lstm.group.unique())
-        fig, axes = plt.subplots(1, len(groups), figsize=(6 * len(groups), 4.6), squeeze=False)
+        fig, axes = new_figure(ncols=len(groups), figsize=(6 * len(groups), 4.6), squeeze=False)
         s = np.arange(0.0, 0.991, 0.005)
         for ax, group in zip(axes[0], groups):
             part = lstm[lstm.group == group]
@@ -130,9 +125,7 @@ def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=8)
         paths.append(out_dir / "kernels_sparsity_sweep.png")
-        fig.tight_layout()
-        fig.savefig(paths[-1], dpi=120)
-        plt.close(fig)
+        save_figure(fig, paths[-1])
     return paths
 
 
