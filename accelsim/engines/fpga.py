@@ -34,8 +34,10 @@ is pipeline fill/drain). A pass also moves its input band and writes its outputs
 costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
-(≤ S_p) with the fewest cycles (an exact search over the few heights that can win, see
-``tile_row_candidates``), so a design with more PEs or more bandwidth is never slower.
+(≤ S_p) with the fewest cycles (an exact search, compiled with numba, over the few heights
+that can win, see ``_best_tiling``), so a design with more PEs or more bandwidth is never
+slower. ``simulate_batch`` evaluates many design points (arrays of parameters) at once
+with the same arithmetic, for sweeps.
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
