@@ -9,6 +9,7 @@ import click
 
 from accelsim import __version__
 from accelsim.errors import AccelsimError
+from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
 
 
@@ -72,7 +73,7 @@ def _convert(name: str, value):
 @main.command()
 @click.argument("arch_file", type=click.Path(dir_okay=False))
 @click.argument("workload_file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")

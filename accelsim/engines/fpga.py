@@ -57,7 +57,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numba import njit
 
-from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, _ratio, sum_layers
+from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, safe_ratio, sum_layers
 from accelsim.errors import EngineError, SpecError
 from accelsim.model import Layer, Workload
 
@@ -273,7 +273,7 @@ def layer_figures(cfg: FpgaConfig, m: Mapping, pes) -> dict:
         m, pes, cfg.macs_per_pe, cfg.words_per_cycle, cfg.tile_overhead_cycles)
     peak = pes * cfg.macs_per_pe
     return {"cycles": cycles, "seconds": cycles / cfg.clock_hz,
-            "utilization": _ratio(m.macs, cycles * peak), "memory_bound": transfer > compute,
+            "utilization": safe_ratio(m.macs, cycles * peak), "memory_bound": transfer > compute,
             "dram_bytes": np.round(m.words * (cfg.data_width_bits / 8)), "tile_rows": tile_rows}
 
 

@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 
-BOUNDS = ("compute", "memory", "network", "imbalance", "none")
-
 
 @dataclass(frozen=True)
 class LayerResult:
@@ -42,7 +40,7 @@ LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilizati
                  "dram_bytes", "energy_j")
 
 
-def _ratio(num, den):
+def safe_ratio(num, den):
     """num / den, 0 where den is 0 (scalars, or numpy arrays over design points)."""
     if np.ndim(den) == 0:
         return num / den if den else 0.0
@@ -63,7 +61,7 @@ def sum_layers(figures: dict[str, list], peak_macs_per_cycle) -> dict[str, Any]:
         "effective_macs": eff,
         "cycles": cycles,
         "seconds": sum(figures["seconds"]),
-        "utilization": _ratio(eff, cycles * peak_macs_per_cycle),
+        "utilization": safe_ratio(eff, cycles * peak_macs_per_cycle),
         "mean_utilization": sum(figures["utilization"]) / n if n else 0.0,
         "dram_bytes": sum(figures["dram_bytes"]),
         "energy_j": None if any(e is None for e in energies) else sum(energies),

@@ -30,7 +30,6 @@ import numpy as np
 
 from accelsim.errors import SpecError
 
-MASK_DISTRIBUTIONS = ("uniform",)
 DENSITY_TOLERANCE = 0.01  # a mask within one percentage point of the stated density agrees
 _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 

@@ -39,3 +39,12 @@ def progress_bar(description: str, unit: str = "kernels"):
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def tracked(description: str, unit: str):
+    """A ``wrap(items)`` that iterates ``items`` behind a progress bar."""
+    def wrap(items):
+        items = list(items)
+        with progress(unit) as bar:
+            yield from bar.track(items, description=description)
+    return wrap

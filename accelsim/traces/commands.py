@@ -7,12 +7,12 @@ need ``--layers`` (the layer description of :mod:`accelsim.traces.extract`).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from accelsim.errors import WorkloadError
+from accelsim.traces.sparsify import METHODS
 
 _out = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
                     help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
@@ -23,13 +23,6 @@ _rank = click.option("--rank-error", type=click.FloatRange(0.0, 1.0, max_open=Tr
                           "that model it, so it is off by default.")
 _layers = click.option("--layers", "layers_path", type=click.Path(dir_okay=False),
                        help="Layer description for .npz and state_dict sources.")
-
-
-def _progress(label: str):
-    def wrap(items):
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
-    return wrap
 
 
 def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None):
@@ -58,7 +51,9 @@ def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None 
 def _write(tr, output: str) -> None:
     for note in tr.notes:
         click.echo(f"note: {note}", err=True)
-    workload = tr.write(output, progress=_progress("layers"))
+    from accelsim.report.progress import tracked
+
+    workload = tr.write(output, progress=tracked("layers", "layers"))
     click.echo(f"wrote {output} ({len(workload.layers)} layers)", err=True)
 
 
@@ -104,7 +99,7 @@ def _with_rank(tr, rank_error):
 
 @trace.command()
 @click.argument("source", type=click.Path(dir_okay=False))
-@click.option("--method", type=click.Choice(["ssl", "magnitude", "snip", "random"]),
+@click.option("--method", type=click.Choice(METHODS),
               required=True)
 @click.option("--sparsity", type=click.FloatRange(0.0, 1.0, max_open=True), required=True,
               help="Target fraction of zero weights.")

@@ -25,9 +25,7 @@ uses :func:`group_norms` on tensors).
 
 from __future__ import annotations
 
-STRUCTURES = ("filter", "channel", "shape", "filter2d")
-
-# axes of the 4-D view each group spans
+# axes of the 4-D view each group spans (its keys are the group structures)
 GROUP_AXES = {"filter": (2, 3), "channel": (1, 3), "shape": (1,), "filter2d": (3,)}
 
 
