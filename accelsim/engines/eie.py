@@ -47,7 +47,7 @@ from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
 from accelsim.engines.result import LayerResult, Result
-from accelsim.errors import EngineError, SpecError
+from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 from accelsim.model import masks as mk
 
@@ -82,9 +82,6 @@ class EieConfig:
 
 
 def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> EieConfig:
-    if "clock_hz" not in doc:
-        raise SpecError("missing required field 'clock_hz' (the eie engine needs a clock)",
-                        file=file)
     values = {k: v for k, v in block.items() if k != "energy"}
     return EieConfig(clock_hz=float(doc["clock_hz"]), energy=table_from_dict(block.get("energy")),
                      **values)

@@ -22,13 +22,15 @@ class EngineEntry:
     block: str   # the arch file's block holding the engine's parameters
     schema: str  # accelsim/spec/schemas/<schema>.schema.json
     report: str = "table"  # accelsim/report/<report>.py renders its Result
+    needs_clock: bool = True  # the arch file must give clock_hz
 
 
 ENGINES: dict[str, EngineEntry] = {
     "fpga": EngineEntry("fpga", "fpga", "fpga"),
     "gpu": EngineEntry("roofline", "gpu", "roofline"),
     "cpu": EngineEntry("roofline", "cpu", "roofline"),
-    "cluster": EngineEntry("cluster", "cluster", "cluster", report="scaling"),
+    "cluster": EngineEntry("cluster", "cluster", "cluster", report="scaling",
+                           needs_clock=False),
     "eie": EngineEntry("eie", "eie", "eie"),
     "scnn": EngineEntry("scnn", "scnn", "scnn"),
 }

@@ -63,7 +63,6 @@ from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
 from accelsim.engines.result import LayerResult, Result
-from accelsim.errors import SpecError
 from accelsim.model import Layer, Workload
 from accelsim.model import masks as mk
 
@@ -99,9 +98,6 @@ class ScnnConfig:
 
 
 def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> ScnnConfig:
-    if "clock_hz" not in doc:
-        raise SpecError("missing required field 'clock_hz' (the scnn engine needs a clock)",
-                        file=file)
     values = {k: v for k, v in block.items() if k != "energy"}
     return ScnnConfig(clock_hz=float(doc["clock_hz"]),
                       energy=table_from_dict(block.get("energy")), **values)

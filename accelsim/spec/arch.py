@@ -39,6 +39,9 @@ def arch_from_dict(doc: dict, *, file: str = "<arch>", base_dir: Path | None = N
     block_name = ENGINES[engine].block
     common = {k: v for k, v in doc.items() if k != block_name}
     check(common, "arch", file=file)
+    if ENGINES[engine].needs_clock and "clock_hz" not in doc:
+        raise SpecError(f"missing required field 'clock_hz' (the {engine} engine needs a clock)",
+                        file=file)
     if block_name not in doc:
         raise SpecError(f"missing required field {block_name!r} (the {engine} engine's block)",
                         file=file)
