@@ -366,6 +366,7 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     names = np.array(list(bounds))
     columns = {**sum_layers(figures, pes * cfg.macs_per_pe),
                **_summary(cfg, pes, names[binding], bounds)}
-    columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,)) for k, v in columns.items()}
+    columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,))
+               for k, v in columns.items()}
     columns["error"] = np.array(messages, dtype=object)[error]
     return columns

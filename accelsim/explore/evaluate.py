@@ -2,8 +2,9 @@
 
 An engine module with ``simulate_batch(arch, workload, params) -> dict of arrays`` is called
 once for the whole chunk; any other engine runs ``simulate`` point by point, and a point the
-engine rejects gets its message in ``error``, NaN numbers and empty strings (either path). Numbers are stored as float64
-(NaN marks a missing value), so every chunk of a sweep has the same Parquet schema. Two
+engine rejects gets its message in ``error``, NaN numbers and empty strings (either path).
+Numbers are stored as float64 (NaN marks a missing value), so every chunk of a sweep has the
+same Parquet schema. Two
 columns are derived for every engine: ``latency_s`` (one batch) and ``images_per_s`` (batch /
 seconds, unless the engine reports its own); a sweep may add its own ``derived`` columns.
 """
