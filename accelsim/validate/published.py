@@ -109,18 +109,17 @@ def score_table24(root) -> list[dict]:
 
 
 def score_table34_36(root) -> list[dict]:
+    from dataclasses import replace
+
     from accelsim.engines import roofline
-    from accelsim.model import Layer
+    from accelsim.spec import load_workload
 
     rows = []
     t = published()["s000_table34"]
-    shapes = {"conv3": (256, 384, 1), "conv4": (384, 384, 2), "conv5": (384, 256, 2)}
+    alexnet = load_workload(root / "workloads" / "alexnet_dense.json")
     for force, ranks in t["rank"].items():
         for name, rank in ranks.items():
-            cin, cout, groups = shapes[name]
-            layer = Layer(name=name, kind="conv", in_channels=cin, out_channels=cout,
-                          kernel=(3, 3), padding=(1, 1), groups=groups, in_hw=(13, 13),
-                          rank=rank)
+            layer = replace(alexnet.layer(name), rank=rank)
             ideal = layer.dense_macs() / roofline.kernel_macs(layer, 1, "lowrank")
             pub = t["theoretical_speedup"][force][name]
             rows.append(_row("s000_table34", f"{force} {name} theoretical LRA speedup", pub,
