@@ -48,7 +48,7 @@ from numba import njit
 from accelsim.engines.energy import EnergyTable, table_from_dict
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
 OPTIONS = {"seed": None}  # overrides the workload's mask seed
@@ -191,7 +191,8 @@ def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: EieConfig = arch.config
     seed = int(options.get("seed", workload.seed))
-    rows, notes = [], []
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "eie")
+    rows, notes = [], list(skipped)
     for layer in workload.layers:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "
