@@ -68,13 +68,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Gemm, Layer, Workload
 
 KERNELS = ("dense", "structured", "csr", "lowrank")
-OPTIONS = {"kernel": ("auto",) + KERNELS, "mode": ("inference", "training"),
-           "precision": ("fp32", "fp16")}
+KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank or auto (from the "
+                "workload's sparsity fields)", choices=("auto",) + KERNELS)
+OPTIONS = (KERNEL,
+           Option("mode", str, "inference", "inference or training (forward + backward)",
+                  choices=("inference", "training")),
+           Option("precision", str, "fp32", "fp32 or fp16", choices=("fp32", "fp16")))
 VALUE_BYTES = {"fp32": 4, "fp16": 2}
 INDEX_BYTES = 4
 
@@ -104,10 +109,6 @@ class RooflineConfig:
         if peak is None:
             raise EngineError(f"precision {precision!r}: the device gives no peak_{precision}_flops")
         return peak
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> RooflineConfig:
-    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]), **block)
 
 
 # ---- kernel times (numpy: every shape argument may be an array) --------------------------
@@ -253,9 +254,8 @@ def total_speedup(time_fractions, speedups) -> float:
 # ---- engine entry point ------------------------------------------------------------------
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
-    kernel = options.get("kernel", "auto")
-    mode = options.get("mode", "inference")
-    precision = options.get("precision", "fp32")
+    opts = resolve(OPTIONS, options, cfg.device, file=arch.path)
+    kernel, mode, precision = opts["kernel"], opts["mode"], opts["precision"]
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
     rows, dense_s = [], []
