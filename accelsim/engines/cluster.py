@@ -118,7 +118,10 @@ class ClusterConfig:
 
 # ---- gradient bytes (numpy over GPU counts) -----------------------------------------------
 def layer_parameters(layer: Layer) -> int:
-    """Weights plus biases (one per output channel / feature; 4·hidden for an LSTM)."""
+    """Weights plus biases (one per output channel / feature; 4·hidden for an LSTM); a
+    vector layer's own ``parameters`` (norm γ/β, embedding table); none for a bmm."""
+    if not layer.has_weights:
+        return layer.parameters
     g = layer.gemm(1)
     return layer.weight_count + g.groups * g.m
 

@@ -49,7 +49,7 @@ from accelsim.engines.energy import EnergyTable
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
 OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),)
@@ -187,7 +187,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: EieConfig = arch.config
     seed = resolve(OPTIONS, options, "eie", file=arch.path)["seed"]
     seed = workload.seed if seed is None else seed
-    rows, notes = [], []
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "eie")
+    rows, notes = [], list(skipped)
     for layer in workload.layers:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "

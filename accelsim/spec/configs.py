@@ -40,7 +40,12 @@ def roofline(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
              ) -> RooflineConfig:
     from accelsim.engines.roofline import RooflineConfig
 
-    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]), **block)
+    values = dict(block)
+    for key in ("sparse_nm", "sparse_dtypes"):
+        if key in values:
+            values[key] = tuple(values[key])
+    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]),
+                          name=doc["name"], **values)
 
 
 def eie(block: dict, doc: dict, *, file: str, base_dir: Path | None = None) -> EieConfig:
