@@ -86,12 +86,6 @@ class FpgaConfig:
         return bytes_per_cycle * 8 / self.data_width_bits
 
 
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> FpgaConfig:
-    values = dict(block)
-    values["sizing_layer_kinds"] = tuple(values["sizing_layer_kinds"])
-    return FpgaConfig(clock_hz=float(doc["clock_hz"]), **values)
-
-
 # ---- the layer as the PE array sees it ---------------------------------------------------
 @dataclass(frozen=True)
 class Mapping:

@@ -91,13 +91,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
 
 KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
-OPTIONS = {"kernel": ("auto",) + KERNELS, "mode": ("inference", "training"),
-           "precision": DTYPES}
+KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (from the "
+                "workload's sparsity fields)", choices=("auto",) + KERNELS)
+OPTIONS = (KERNEL,
+           Option("mode", str, "inference", "inference or training (forward + backward)",
+                  choices=("inference", "training")),
+           Option("precision", str, "fp32", "default dtype of layers that give none",
+                  choices=DTYPES))
 VALUE_BYTES = DTYPE_BYTES
 INDEX_BYTES = 4
 
@@ -143,15 +149,6 @@ class RooflineConfig:
         if self.sparse_tensor_speedup is None or precision not in self.sparse_dtypes:
             return None
         return (1, 2) if precision == "tf32" else self.sparse_nm
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> RooflineConfig:
-    values = dict(block)
-    for key in ("sparse_nm", "sparse_dtypes"):
-        if key in values:
-            values[key] = tuple(values[key])
-    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]),
-                          name=doc["name"], **values)
 
 
 # ---- kernel times (numpy: every shape argument may be an array) --------------------------
@@ -386,9 +383,8 @@ def _nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | Non
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
-    kernel = options.get("kernel", "auto")
-    mode = options.get("mode", "inference")
-    precision = options.get("precision", "fp32")
+    opts = resolve(OPTIONS, options, cfg.device, file=arch.path)
+    kernel, mode, precision = opts["kernel"], opts["mode"], opts["precision"]
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
     rows, dense_s, notes = [], [], []

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from accelsim.engines import roofline
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 from accelsim.spec import load_arch
