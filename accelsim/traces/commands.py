@@ -164,7 +164,11 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
         raise WorkloadError(f"--method {method} needs --sparsity", file=source)
     if method == "nm":
         pattern = _nm_pattern(nm_pattern)
-        masks = sp.nm(weights, *pattern)  # without real weights: the pattern only
+        # scores: the real weights; a workload's masks (kept first) where it has no weights;
+        # neither: the pattern alone (density N/M, no mask)
+        scores = {l.name: weights[l.name] if l.name in weights else l.kept().astype(float)
+                  for l in weighted if l.name in weights or l.kept() is not None}
+        masks = sp.nm(scores, *pattern)
         tr = _with_nm(tr, pattern)
         _write(tr.with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"), output)
         return

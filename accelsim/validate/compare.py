@@ -7,8 +7,9 @@ import numpy as np
 
 def predicted_seconds(cfg, frame) -> np.ndarray:
     """The roofline engine's time for every measured kernel (one row of ``frame`` each)."""
-    from accelsim.engines.roofline import csr_time, dense_time
-    from accelsim.validate.kernels import per_group_rank
+    from accelsim.engines.roofline import batched_time, csr_time, dense_time, vector_time
+    from accelsim.model import Layer
+    from accelsim.validate.kernels import VECTOR_KERNELS, per_group_rank
 
     out = np.empty(len(frame))
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -17,6 +18,11 @@ def predicted_seconds(cfg, frame) -> np.ndarray:
             t = dense_time(cfg, g, m, k, n).seconds
         elif row.kernel == "csr":
             t = csr_time(cfg, g, m, k, n, row.density * m * k).seconds
+        elif row.kernel == "bmm":
+            t = batched_time(cfg, g, m, k, n).seconds
+        elif row.kernel in VECTOR_KERNELS:
+            layer = Layer(name=row.name, kind=VECTOR_KERNELS[row.kernel], elements=m * n)
+            t = vector_time(cfg, layer, 1).seconds
         elif row.kernel == "structured":
             t = dense_time(cfg, g, max(1, round(m * (1 - row.row_sparsity))),
                            max(1, round(k * (1 - row.col_sparsity))), n).seconds
@@ -50,6 +56,13 @@ def speedups(frame, cfg):
     import pandas as pd
 
     return pd.DataFrame(rows)
+
+
+def absolute_errors(frame, cfg):
+    """Predicted against measured time of each kernel: error = predicted / measured − 1
+    (the transformer kernels, judged on time, not on a speedup)."""
+    frame = frame.assign(predicted_s=predicted_seconds(cfg, frame))
+    return frame.assign(error=frame.predicted_s / frame.time_s - 1)
 
 
 def crossover_sparsity(sparsity, speedup) -> float | None:
