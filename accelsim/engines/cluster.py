@@ -319,6 +319,10 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
              f"{'on' if opts['overlap'] else 'off'}; node {cfg.node_name} x "
              f"{cfg.gpus_per_node}; batch {workload.batch} "
              f"{'per GPU' if opts['scaling'] == 'weak' else 'global'}",)
+    nm = sum(layer.nm is not None for layer in workload.layers)
+    if nm:
+        notes += (f"{nm} N:M layers train dense (sparse tensor cores are modelled for "
+                  "inference only)",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
                   summary=summary, shape=PER_SCALING_POINT)

@@ -188,7 +188,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     seed = resolve(OPTIONS, options, "eie", file=arch.path)["seed"]
     seed = workload.seed if seed is None else seed
     workload, skipped = workload.runnable(WEIGHT_KINDS, "eie")
-    rows, notes = [], list(skipped)
+    rows, notes = [], list(skipped) + list(workload.field_notes(
+        "eie", "run as unstructured sparsity at density N/M (the CSC datapath skips every "
+                "zero weight)"))
     for layer in workload.layers:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "

@@ -55,8 +55,9 @@ v·(read + written elements) (``Layer.vector_bytes``) and FLOPs = elements × th
 operations per element (``Layer.vector_flops``); they run on the vector (fp32) units whatever
 the precision (assumption), at P_vec = ``vector_flops`` where the arch file gives it (a CPU's
 is calibrated on synthetic layer-norm and softmax kernels: its exp, reductions and divides
-reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward reads the output
-gradient and the input and writes the input gradient: twice the forward bytes more.
+reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward
+reads the output gradient and the input and writes the input gradient: twice the forward
+bytes more.
 
 **Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
 int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
@@ -339,15 +340,17 @@ def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "a
     fwd, bwd = [], []
     for layer in workload.layers:
         chosen = layer_kernel(layer, kernel)
+        chosen = "dense" if chosen == "nm" else chosen  # N:M: inference only, trains dense
+        dtype = layer.dtype or precision
         if chosen in ("vector", "batched"):
-            f = float(layer_time(cfg, layer, workload.batch, chosen, "inference", precision)
+            f = float(layer_time(cfg, layer, workload.batch, chosen, "inference", dtype)
                       .seconds)
             total = float(layer_time(cfg, layer, workload.batch, chosen, "training",
-                                     precision).seconds)
+                                     dtype).seconds)
         else:
             gemms = kernel_gemms(layer, workload.batch, chosen)
-            f = gemms_time(cfg, gemms, precision).seconds
-            total = gemms_time(cfg, training_gemms(gemms), precision).seconds
+            f = gemms_time(cfg, gemms, dtype).seconds
+            total = gemms_time(cfg, training_gemms(gemms), dtype).seconds
         fwd.append(f)
         bwd.append(total - f)
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)

@@ -400,7 +400,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes = (f"{cfg.pe_rows}x{cfg.pe_cols} PEs x {cfg.multipliers_f}x{cfg.multipliers_i} "
              f"multipliers, {cfg.accumulator_banks} accumulator banks, seed {seed}",
              f"DCNN (dense, same {cfg.peak_macs_per_cycle} multipliers): {dcnn_total:,} cycles;"
-             f" SCNN speedup {dcnn_total / total:.2f}x") + skipped
+             f" SCNN speedup {dcnn_total / total:.2f}x") + skipped + workload.field_notes(
+        "scnn", "run as unstructured sparsity at density N/M (the Cartesian product skips "
+                "every zero weight)")
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,
