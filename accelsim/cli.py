@@ -53,12 +53,23 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+def _fractions(text: str) -> tuple[float, ...]:
+    return tuple(float(w) for w in _words(text))
+
+
+def _steps_model(path: str):
+    from accelsim.spec.steps import load_steps_model
+
+    return load_steps_model(path)
+
+
 # engine options of ``run``: click option → (engine option name, converter)
 _ENGINE_OPTIONS = {
     "kernel": str, "mode": str, "precision": str, "scheme": str, "scaling": str,
     "gpus": parse_counts, "encoding": _words, "overlap": bool, "servers": int,
     "localization": bool, "topk_fraction": float, "float_last_layer": bool,
-    "profiled_iteration_s": float,
+    "profiled_iteration_s": float, "steps_model": _steps_model, "batch_per_gpu": parse_counts,
+    "sparsity": _fractions,
 }
 
 
@@ -95,8 +106,16 @@ def _convert(name: str, value):
               help="cluster, terngrad: keep the last layer in fp32.")
 @click.option("--profiled-iteration-s", help="cluster: a profiled single-GPU iteration time "
               "instead of the roofline's.")
+@click.option("--steps-model", help="cluster: time to train with this steps-model file "
+              "(steps/*.yaml): hours and GPU-hours per configuration, fastest and cheapest "
+              "marked.")
+@click.option("--batch-per-gpu", help="cluster, time to train: images per GPU per step, e.g. "
+              "32,64 (default: the workload's batch).")
+@click.option("--sparsity", help="cluster, time to train: weight sparsities, e.g. 0,0.9 "
+              "(default: the workload's own).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
-              help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
+              help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
+                   "hours and GPU-hours vs GPUs with --steps-model.")
 def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table."""
     from accelsim.engines.registry import ENGINES, renderer, simulate

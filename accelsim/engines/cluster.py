@@ -77,7 +77,9 @@ SCHEMES = ("appendix-b", "ps", "ring", "hierarchical")
 OPTIONS = {"gpus": None, "encoding": ENCODINGS, "scheme": SCHEMES,
            "scaling": ("weak", "strong"), "overlap": None, "servers": None,
            "localization": None, "topk_fraction": None, "float_last_layer": None,
-           "profiled_iteration_s": None, "kernel": ("auto",) + roofline.KERNELS}
+           "profiled_iteration_s": None, "kernel": ("auto",) + roofline.KERNELS,
+           # time to train (accelsim.engines.time_to_train): a StepsModel, and what it varies
+           "steps_model": None, "batch_per_gpu": None, "sparsity": None}
 DEFAULT_GPUS = tuple(2 ** p for p in range(10))
 
 
@@ -299,6 +301,15 @@ def sweep(cfg: ClusterConfig, workload: Workload, options: dict) -> dict[str, Sw
 
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
+    """Scaling rows per GPU count × encoding; with a ``steps_model``, time to train."""
+    from accelsim.engines import time_to_train
+
+    if options.get("steps_model") is not None:
+        return time_to_train.simulate(arch, workload, options)
+    given = [k for k in time_to_train.OWN_OPTIONS if options.get(k) is not None]
+    if given:
+        raise EngineError(f"option {given[0]} applies to time to train: give a steps model "
+                          "(--steps-model FILE)")
     cfg: ClusterConfig = arch.config
     opts = _options(options)
     gpus = sorted(set(int(n) for n in opts["gpus"]) | {1})

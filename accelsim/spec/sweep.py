@@ -118,6 +118,7 @@ def load_sweep(path: str | Path) -> Sweep:
         expression_names(text, file=file, field=f"constraints.{i}")
     for name, text in doc.get("derived", {}).items():
         expression_names(text, file=file, field=f"derived.{name}", comparison=False)
+    options = _resolved_options(doc.get("options", {}), path.parent, file=file)
     block = arch_doc.get(arch.engine, {})
     constants = {k: v for k, v in {**arch_doc, **block}.items()
                  if isinstance(v, int | float | str | bool)}
@@ -127,14 +128,33 @@ def load_sweep(path: str | Path) -> Sweep:
         "layer_kinds": kinds, "parameters": doc["parameters"],
         "sampling": doc.get("sampling", {}), "options": doc.get("options", {}),
         "derived": doc.get("derived", {}),
+        "steps_model": options["steps_model"].describe() if "steps_model" in options else None,
     }, sort_keys=True, default=str).encode()).hexdigest()
     return Sweep(name=doc["name"], path=file, arch=arch, arch_doc=arch_doc, workloads=workloads,
                  parameters=parameters, sampling=sampling,
                  objectives=tuple(Objective(**o) for o in doc.get("objectives", [])),
                  constraints=tuple(doc.get("constraints", [])),
-                 options=doc.get("options", {}), derived=doc.get("derived", {}),
+                 options=options, derived=doc.get("derived", {}),
                  chunk_points=doc.get("chunk_points"), constants=constants,
                  fingerprint=fingerprint)
+
+
+def _resolved_options(options: dict, base_dir: Path, *, file: str) -> dict:
+    """The sweep's fixed engine options, with ``steps_model`` (a path relative to the sweep
+    file) loaded into its StepsModel."""
+    if "steps_model" not in options:
+        return dict(options)
+    from accelsim.spec.steps import load_steps_model
+
+    value = options["steps_model"]
+    if not isinstance(value, str):
+        raise SpecError("must be the path of a steps-model file", file=file,
+                        field="options.steps_model")
+    try:
+        model = load_steps_model(base_dir / value)
+    except AccelsimError as exc:
+        raise SpecError(exc.one_line(), file=file, field="options.steps_model") from None
+    return {**options, "steps_model": model}
 
 
 def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field: str) -> Workload:
