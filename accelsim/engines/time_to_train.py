@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from accelsim.engines import cluster
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import PER_TRAINING_CONFIG, LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Workload
 
@@ -186,5 +186,5 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                            f"{cheap['batch_per_gpu']}: {cheap['gpu_hours']:.3g} GPU-h"}
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.node.peak_fp32_flops / 2 / clock, clock_hz=clock,
-                  notes=notes, summary=summary)
+                  notes=notes, summary=summary, shape=PER_TRAINING_CONFIG)
 

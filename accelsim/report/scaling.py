@@ -32,10 +32,6 @@ def scaling_rows(result) -> list[dict]:
 
 
 def render(result, fmt: str) -> str:
-    if result.summary.get("mode") == "time-to-train":
-        from accelsim.report.time_to_train import render as render_time_to_train
-
-        return render_time_to_train(result, fmt)
     if fmt == "json":
         return render_json(result)
     return render_rows(result, scaling_rows(result), fmt, SHOWN, list(result.notes),
@@ -44,12 +40,7 @@ def render(result, fmt: str) -> str:
 
 def scaling_plot(result, path: str) -> None:
     """Images/s against GPUs, one line per encoding, log-log (like S000 Fig 4.5 / S001 Fig 10),
-    with the ideal linear scaling of one fp32 GPU for reference. PNG or SVG by suffix.
-    A time-to-train result gets its hours / GPU-hours plot instead."""
-    if result.summary.get("mode") == "time-to-train":
-        from accelsim.report.time_to_train import time_to_train_plot
-
-        return time_to_train_plot(result, path)
+    with the ideal linear scaling of one fp32 GPU for reference. PNG or SVG by suffix."""
     from accelsim.report.figures import new_figure, save_figure
 
     fig, ax = new_figure(figsize=(6.4, 4.4), dpi=120)

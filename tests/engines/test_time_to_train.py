@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from accelsim.engines import cluster, time_to_train
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.errors import EngineError, SpecError
 from accelsim.model.steps import Curve, StepsModel
 from accelsim.spec import load_arch, load_workload
