@@ -102,10 +102,10 @@ OPTIONS = (
     Option("steps_model", StepsModel, None, "time to train with this steps-model file "
            "(steps/*.yaml): hours and GPU-hours, fastest and cheapest marked",
            load=load_steps_model),
-    Option("batch_per_gpu", int, None, "time to train: images per GPU per step, e.g. 32,64 "
-           "(default: the workload's batch)", many=True),
-    Option("sparsity", float, None, "time to train: weight sparsities, e.g. 0,0.9 (every "
-           "layer; default: the workload's own)", many=True),
+    Option("batch_per_gpu", int, None, "with --steps-model: images per GPU per step, e.g. "
+           "32,64 (default: the workload's batch)", many=True),
+    Option("sparsity", float, None, "with --steps-model: weight sparsities of every layer, "
+           "e.g. 0,0.9 (default: the workload's own)", many=True),
 )
 
 
