@@ -40,7 +40,7 @@ ONE_MINUS_MOMENTUM_LOG10 = (-2.0, 0.0)  # momentum in 0 .. 0.99 (1 − m log-uni
 
 
 def mlp() -> nn.Module:
-    """LeNet-300-100 (workloads.md §1.2) on 64 inputs."""
+    """LeNet-300-100 (LeCun et al. 1998; SOURCES.md §8) on 64 inputs."""
     return nn.Sequential(OrderedDict([
         ("fc1", nn.Linear(64, 300)), ("relu1", nn.ReLU()), ("fc2", nn.Linear(300, 100)),
         ("relu2", nn.ReLU()), ("fc3", nn.Linear(100, 10))]))

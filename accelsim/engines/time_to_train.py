@@ -1,7 +1,7 @@
 """Time to train: steps-to-result K(B) × the cluster engine's step time, over GPU counts.
 
-Model (Lee, DPhil thesis, Oxford 2020, §5 "use in accelsim"; Wen, PhD thesis, Duke 2019,
-App. B for the step time)
+Model (S002 = Lee, DPhil thesis, Oxford 2020, Ch. 5 for the steps; S000 = Wen, PhD thesis,
+Duke 2019, Appendix B for the step time; docs/SOURCES.md §1)
 -----------------------------------------------------------------------------------------
 Weak scaling: every one of N GPUs trains ``batch_per_gpu`` images per step, so the global
 batch is B = N · batch_per_gpu, and

@@ -1,6 +1,7 @@
 """Steps-to-result K(B): training steps to reach a target, as a function of the global batch B.
 
-Model (Lee, DPhil thesis, Oxford 2020, Ch. 5, Theorem 5.3.1; after Shallue et al. 2019)
+Model (S002 = Lee, DPhil thesis, Oxford 2020, Ch. 5, Theorem 5.3.1; after Shallue et al.
+2019; docs/SOURCES.md §1)
 ---------------------------------------------------------------------------------------
 For an L-smooth non-convex loss and SGD with a constant learning rate, the steps needed to
 reach E‖∇f‖² < ε are bounded by
