@@ -63,13 +63,13 @@ efficiencies are cited in the cluster files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from accelsim.engines import roofline
+from accelsim.engines.registry import integer_option, number_option
 from accelsim.engines.result import LayerResult, Result
-from accelsim.errors import AccelsimError, EngineError, SpecError
+from accelsim.errors import EngineError, SpecError
 from accelsim.model import Layer, Workload
 
 ENCODINGS = ("fp32", "fp16", "terngrad", "topk")
@@ -105,19 +105,24 @@ class ClusterConfig:
 
 
 def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> ClusterConfig:
-    from accelsim.spec.arch import load_arch
+    from accelsim.spec.arch import arch_from_dict
+    from accelsim.spec.validate import read_document, resolve_reference
 
-    node_path = Path(base_dir or ".") / block["node"]
-    if not node_path.is_file():
-        raise SpecError(f"node file {str(node_path)!r} not found", file=file, field="cluster.node")
+    node_path = resolve_reference(base_dir, block["node"], file=file, field="cluster.node")
     try:
-        node = load_arch(node_path)
-    except AccelsimError as exc:
+        node_doc = read_document(node_path)
+    except SpecError as exc:
+        raise SpecError(f"node file {str(node_path)!r}: {exc.message}", file=file,
+                        field="cluster.node") from None
+    engine = node_doc.get("engine")
+    if engine != "gpu":  # checked before loading it: a node naming a cluster would loop
+        raise SpecError(f"node {block['node']!r} uses the {engine} engine, need gpu",
+                        file=file, field="cluster.node")
+    try:
+        node = arch_from_dict(node_doc, file=str(node_path), base_dir=node_path.parent)
+    except SpecError as exc:
         raise SpecError(f"invalid node file: {exc.one_line()}", file=file,
                         field="cluster.node") from None
-    if node.engine != "gpu":
-        raise SpecError(f"node {block['node']!r} uses the {node.engine} engine, need gpu",
-                        file=file, field="cluster.node")
     links = {name: Link(**{k: v for k, v in block[name].items() if k != "name"})
              for name in ("intra_node", "host", "network")}
     return ClusterConfig(node=node.config, node_name=node.name,
@@ -254,8 +259,11 @@ def _options(options: dict) -> dict:
         raise EngineError(f"unknown scheme {opts['scheme']!r} (allowed: {', '.join(SCHEMES)})")
     if opts["overlap"] and opts["scheme"] == "appendix-b":
         raise EngineError("overlap does not apply to the appendix-b scheme (it assumes none)")
-    if min(opts["gpus"]) < 1:
-        raise EngineError("GPU counts must be at least 1")
+    opts["gpus"] = tuple(integer_option({"gpus": n}, "gpus", 1, minimum=1, maximum=1 << 24)
+                         for n in opts["gpus"])
+    if opts["servers"] is not None:
+        opts["servers"] = integer_option(opts, "servers", 1, minimum=1, maximum=1 << 24)
+    opts["profiled_iteration_s"] = number_option(opts, "profiled_iteration_s")
     if not 0 < opts["topk_fraction"] <= 1:
         raise EngineError(f"topk_fraction {opts['topk_fraction']} must be in (0, 1]")
     return opts

@@ -46,6 +46,7 @@ import numpy as np
 from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.registry import integer_option
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
@@ -190,7 +191,7 @@ def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: EieConfig = arch.config
-    seed = int(options.get("seed", workload.seed))
+    seed = integer_option(options, "seed", workload.seed)
     rows, notes = [], []
     for layer in workload.layers:
         if layer.kind not in KINDS:

@@ -10,8 +10,11 @@ names the ``accelsim.report`` module that renders its Result.
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass
 from types import ModuleType
+
+import numpy as np
 
 from accelsim.errors import EngineError
 
@@ -59,6 +62,30 @@ def check_options(engine: str, options: dict, *, file: str | None = None) -> Non
         if bad:
             raise EngineError(f"option {flag}: got {bad[0]!r}, allowed: "
                               f"{', '.join(map(str, allowed[key]))}", file=file)
+
+
+def integer_option(options: dict, name: str, default: int, *, minimum: int = 0,
+                   maximum: int = 2 ** 32 - 1) -> int:
+    """An integer engine option (a seed, a sample count) within its bounds: a float such as
+    1.5, a bool or a negative seed is an EngineError, not a crash or a huge allocation."""
+    value = options.get(name, default)
+    integral = isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    if not integral or not minimum <= value <= maximum:
+        raise EngineError(f"option --{name.replace('_', '-')}: got {value!r}, must be an "
+                          f"integer in [{minimum}, {maximum}]")
+    return int(value)
+
+
+def number_option(options: dict, name: str, *, minimum_exclusive: float = 0.0):
+    """A positive finite number option, or None when not given."""
+    value = options.get(name)
+    if value is None:
+        return None
+    number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value <= minimum_exclusive:
+        raise EngineError(f"option --{name.replace('_', '-')}: got {value!r}, must be a "
+                          f"finite number above {minimum_exclusive:g}")
+    return float(value)
 
 
 def simulate(arch, workload, options: dict | None = None):

@@ -62,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.registry import integer_option
 from accelsim.engines.result import LayerResult, Result
 from accelsim.model import Layer, Workload
 from accelsim.model import masks as mk
@@ -353,8 +354,8 @@ def schedule_energy_j(cfg: ScnnConfig, *, products: int, pairs: int, weight_vect
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: ScnnConfig = arch.config
-    seed = int(options.get("seed", workload.seed))
-    bank_samples = int(options.get("bank_samples", 4096))
+    seed = integer_option(options, "seed", workload.seed)
+    bank_samples = integer_option(options, "bank_samples", 4096, minimum=1, maximum=1 << 20)
     bytes_per_cycle = cfg.dram_bandwidth_bytes_per_s / cfg.clock_hz
     rows = []
     for layer in workload.layers:

@@ -148,7 +148,7 @@ def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field:
 
 
 def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -> Parameter:
-    from accelsim.engines.registry import ENGINES
+    from accelsim.engines.registry import ENGINES, engine_module
 
     where = f"parameters.{name}"
     given = [d for d in DOMAINS if d in raw]
@@ -159,6 +159,10 @@ def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -
     head = name.split(".")
     block = ENGINES[arch.engine].block
     if head[0] == "options" and len(head) == 2:
+        takes = sorted(getattr(engine_module(arch.engine), "OPTIONS", {}))
+        if head[1] not in takes:
+            raise SpecError(f"the {arch.engine} engine has no option {head[1]!r} (its "
+                            f"options: {', '.join(takes) or 'none'})", file=file, field=where)
         return Parameter(name=name, path=tuple(head), domain=domain, settings=settings)
     if head[0] in schema(ENGINES[arch.engine].schema)["properties"]:
         path = (block, *head)

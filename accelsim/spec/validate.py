@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from accelsim.errors import SpecError
+from accelsim.errors import SpecError, os_error_cause
 
 MAX_FILE_BYTES = 32 << 20   # a spec or trace description file: 32 MiB
 MAX_DEPTH = 32              # nesting levels of mappings and lists
@@ -51,12 +51,10 @@ def schema(name: str) -> dict:
 
 # ---- files ---------------------------------------------------------------------------------
 def describe_os_error(exc: BaseException) -> str:
-    """A short cause for an OSError (or a path ValueError such as an embedded NUL byte)."""
+    """Why a file could not be read, in a few words."""
     if isinstance(exc, FileNotFoundError):
         return "file not found"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"cannot read: {exc.strerror.lower()}"
-    return f"cannot read: {exc.__class__.__name__}"
+    return f"cannot read: {os_error_cause(exc)}"
 
 
 def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | None = None,
