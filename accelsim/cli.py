@@ -287,6 +287,10 @@ def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress, allow_
         spec = load_sweep(spec_file)
     summary = run_sweep(spec, out_dir, workers=workers, scheduler=scheduler,
                         chunk_points=chunk_points, progress=progress)
+    if summary.recomputed:
+        click.echo(f"note: {len(summary.recomputed)} chunk(s) failed their checksum or were "
+                   f"not recorded, and were computed again (first: {summary.recomputed[0]})",
+                   err=True)
     results = SweepResults(out_dir)
     click.echo(f"{summary.rows:,} rows (design points × workloads) in {out_dir}: "
                f"{summary.computed:,} computed in {summary.seconds:.1f} s "
