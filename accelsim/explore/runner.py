@@ -173,17 +173,24 @@ def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
                             "or a field of the base arch)", file=sweep.path, field=field)
 
     for name, text in sweep.derived.items():
+        if name in columns:
+            raise SpecError(f"derived column {name!r} would replace the column of that name; "
+                            "choose another name", file=sweep.path, field=f"derived.{name}")
         check(text, f"derived.{name}", comparison=False)
         columns.append(name)
+    results = add_derived(sweep, {**params, **results})
+    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
+    kinds = {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
     for i, o in enumerate(sweep.objectives):
         if o.column not in columns:
             raise SpecError(f"unknown column {o.column!r} (columns: {', '.join(columns)})",
                             file=sweep.path, field=f"objectives.{i}.column")
+        if kinds[o.column] not in "biuf":
+            raise SpecError(f"column {o.column!r} holds text, an objective must be a number",
+                            file=sweep.path, field=f"objectives.{i}.column")
     for i, text in enumerate(sweep.constraints):
         check(text, f"constraints.{i}", comparison=True)
-    results = add_derived(sweep, {**params, **results})
-    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
-    return {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
+    return kinds
 
 
 def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict:
