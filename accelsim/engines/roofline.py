@@ -64,11 +64,12 @@ counts are device facts with their sources in the arch files.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
 from accelsim.model import Gemm, Layer, Workload
 
@@ -120,8 +121,9 @@ class KernelTime:
 
 
 def gemm_efficiency(cfg: RooflineConfig, m, k, n):
-    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue."""
-    m, k, n = (np.asarray(x, dtype=float) for x in (m, k, n))
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue (of a
+    one-element GEMM for an empty one: its zero FLOPs then take zero compute time)."""
+    m, k, n = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n))
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
     tiles = np.ceil(m / tm) * np.ceil(n / tn)
@@ -202,6 +204,9 @@ def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
         return [layer.gemm(batch)]
     if kernel == "structured":
         return [layer.compacted_gemm(batch)]
+    if kernel == "csr":
+        raise EngineError(f"layer {layer.name}: the csr kernel is modelled for inference "
+                          "only; pass --kernel dense (or structured) for training")
     if layer.rank is None:
         raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
     return list(layer.lowrank_gemms(batch))
@@ -258,7 +263,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     precision = options.get("precision", "fp32")
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
-    rows, dense_s = [], []
+    rows, dense_s, empty = [], [], []
     for layer in workload.layers:
         chosen = layer_kernel(layer, kernel)
         t = layer_time(cfg, layer, workload.batch, chosen, mode, precision)
@@ -266,21 +271,27 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         seconds = float(t.seconds)
         dense_s.append(float(base.seconds))
         dense_macs = int(base.flops) // 2
+        macs = kernel_macs(layer, workload.batch, chosen)
+        if macs == 0:
+            empty.append(layer.name)
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=dense_macs,
-            effective_macs=int(t.flops) // 2, cycles=int(round(seconds * clock)),
-            seconds=seconds, utilization=float(t.flops) / (seconds * peak),
+            effective_macs=int(t.flops) // 2, cycles=math.ceil(seconds * clock),
+            seconds=seconds, utilization=safe_ratio(float(t.flops), seconds * peak),
             bound="compute" if bool(t.compute_bound) else "memory",
             dram_bytes=int(t.bytes),
             extra={"kernel": chosen, "dense_s": float(base.seconds),
-                   "speedup": float(base.seconds) / seconds,
-                   "ideal_speedup": dense_macs / kernel_macs(layer, workload.batch, chosen)},
+                   "speedup": safe_ratio(float(base.seconds), seconds),
+                   "ideal_speedup": safe_ratio(dense_macs, macs)},
         ))
-    speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
+    speedup = safe_ratio(sum(dense_s), sum(r.seconds for r in rows))  # total_speedup, summed
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
     notes = (f"{mode}, {precision}, kernel {kernel}: whole-workload speedup over dense "
              f"{speedup:.2f}x (time-weighted, Amdahl)",)
+    if empty:
+        notes += (f"layers {', '.join(empty)}: no MAC left after compaction or pruning (only "
+                  "launch and memory time; speedups of 0 there mean undefined)",)
     return Result(engine=cfg.device, arch=arch.name, workload=workload.name,
                   layers=tuple(rows), peak_macs_per_cycle=peak / 2 / clock, clock_hz=clock,
                   notes=notes, summary=summary)

@@ -63,7 +63,7 @@ from numba import njit
 
 from accelsim.engines.energy import EnergyTable, table_from_dict
 from accelsim.engines.registry import integer_option
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.model import Layer, Workload
 from accelsim.model import masks as mk
 
@@ -396,9 +396,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes = (f"{cfg.pe_rows}x{cfg.pe_cols} PEs x {cfg.multipliers_f}x{cfg.multipliers_i} "
              f"multipliers, {cfg.accumulator_banks} accumulator banks, seed {seed}",
              f"DCNN (dense, same {cfg.peak_macs_per_cycle} multipliers): {dcnn_total:,} cycles;"
-             f" SCNN speedup {dcnn_total / total:.2f}x")
+             f" SCNN speedup {safe_ratio(dcnn_total, total):.2f}x")
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,
-                                        "speedup_vs_dcnn": dcnn_total / total if total else 0.0,
+                                        "speedup_vs_dcnn": safe_ratio(dcnn_total, total),
                                         "seed": seed})
