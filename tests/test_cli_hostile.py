@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from accelsim.cli import main
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.errors import EngineError, SpecError
 from accelsim.spec import load_arch, load_workload
 from tests.conftest import ROOT
@@ -50,9 +50,9 @@ def test_a_file_name_with_a_newline_stays_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("flag, value, words", [
-    ("--profiled-iteration-s", "-1", "must be a finite number above 0"),
-    ("--profiled-iteration-s", "nan", "must be a finite number above 0"),
-    ("--servers", "0", "must be an integer in [1,"),
+    ("--profiled-iteration-s", "-1", "must be finite and > 0"),
+    ("--profiled-iteration-s", "nan", "must be finite and > 0"),
+    ("--servers", "0", "must be >= 1"),
 ])
 def test_cluster_options_out_of_range(flag, value, words):
     _one_line_exit_2(["run", CLUSTER, ALEXNET, flag, value], words)
@@ -61,12 +61,12 @@ def test_cluster_options_out_of_range(flag, value, words):
 @pytest.mark.parametrize("seed", [-1, 1.5, True, 2 ** 40])
 def test_eie_and_scnn_seed_must_be_a_small_integer(seed):
     workload = load_workload(ROOT / "workloads" / "eie_fc_dense.json")
-    with pytest.raises(EngineError, match="--seed: got"):
+    with pytest.raises(EngineError, match="--seed: got .*, must be"):
         simulate(load_arch(ROOT / "archs" / "eie.yaml"), workload, {"seed": seed})
 
 
 def test_cluster_gpus_must_be_integers():
-    with pytest.raises(EngineError, match="--gpus: got 2.0"):
+    with pytest.raises(EngineError, match="--gpus: got 2.0, must be a list of int"):
         simulate(load_arch(CLUSTER), load_workload(ALEXNET), {"gpus": [1, 2.0]})
 
 

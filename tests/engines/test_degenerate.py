@@ -7,7 +7,8 @@ import math
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from accelsim.engines.registry import ENGINES, simulate
+from accelsim import registry
+from accelsim.registry import simulate
 from accelsim.errors import AccelsimError
 from accelsim.spec import load_arch
 from accelsim.spec.arch import arch_from_dict
@@ -17,7 +18,7 @@ from tests.conftest import ROOT
 
 ARCHS = {name: load_arch(ROOT / "archs" / f"{name}.yaml")
          for name in ("vc707", "h100", "eie", "scnn", "cluster_p100_ib", "i7_5930k")}
-assert {a.engine for a in ARCHS.values()} == set(ENGINES)
+assert {a.engine for a in ARCHS.values()} == set(registry.names())
 CONV = {"name": "c", "kind": "conv", "in_channels": 3, "out_channels": 8, "kernel": 3,
         "in_hw": 8}
 FC = {"name": "f", "kind": "fc", "in_features": 8, "out_features": 8}
