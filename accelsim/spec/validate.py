@@ -63,7 +63,7 @@ def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | Non
     missing file, a folder, a FIFO, a symlink loop, a name too long, a NUL byte, ...)."""
     where = {"file": file or str(path), "field": field}
     try:  # non-blocking open: a FIFO is refused, not waited on
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        with open(path, "rb", opener=_nonblocking) as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise SpecError("not a regular file", **where)
             data = handle.read(limit + 1)
@@ -74,6 +74,10 @@ def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | Non
     if len(data) > limit:
         raise SpecError(f"larger than the {limit >> 20} MiB allowed", **where)
     return data
+
+
+def _nonblocking(path, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def read_text(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | None = None,
