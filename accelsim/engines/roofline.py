@@ -68,6 +68,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Gemm, Layer, Workload
@@ -97,6 +98,7 @@ class RooflineConfig:
     cache_bytes: float | None = None
     cache_spill_penalty: float = 0.0
     peak_fp16_flops: float | None = None
+    groups_in_one_kernel: bool = True
     clock_hz: float = 1.0
 
     def peak_flops(self, precision: str) -> float:
@@ -119,14 +121,22 @@ class KernelTime:
     compute_bound: np.ndarray
 
 
-def gemm_efficiency(cfg: RooflineConfig, m, k, n):
-    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue."""
+def kernel_groups(cfg: RooflineConfig, g):
+    """Groups that share one kernel's waves, and kernel launches, for ``g`` groups."""
+    g = np.asarray(g, dtype=float)
+    return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
+
+
+def gemm_efficiency(cfg: RooflineConfig, m, k, n, g=1):
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue; the
+    tiles of the groups one kernel runs (:func:`kernel_groups`) share the waves."""
+    g = kernel_groups(cfg, g)[0]
     m, k, n = (np.asarray(x, dtype=float) for x in (m, k, n))
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
-    tiles = np.ceil(m / tm) * np.ceil(n / tn)
+    tiles = g * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
-    fill = m * n / (waves * cfg.compute_units * tm * tn)
+    fill = g * m * n / (waves * cfg.compute_units * tm * tn)
     return cfg.max_efficiency * fill * k / (k + cfg.k_half)
 
 
@@ -140,22 +150,22 @@ def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
 
 def _roofline(cfg, g, t_compute, flops, nbytes) -> KernelTime:
     t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
-    seconds = np.maximum(t_compute, t_memory) + g * cfg.launch_overhead_s
+    seconds = np.maximum(t_compute, t_memory) + kernel_groups(cfg, g)[1] * cfg.launch_overhead_s
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
 
 
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential dense GEMMs (m × k)·(k × n)."""
+    """Time of ``g`` dense GEMMs (m × k)·(k × n), one kernel or one per group."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
     flops = 2 * g * m * k * n
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, g)
                          * cache_efficiency(cfg, working_set))
     return _roofline(cfg, g, t_compute, flops, g * working_set)
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
+    """Time of ``g`` CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
@@ -165,12 +175,9 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     return _roofline(cfg, g, t_compute, flops, nbytes)
 
 
-def training_gemms(gemms: list[Gemm]) -> list[Gemm]:
-    """Forward GEMMs plus their data-gradient and weight-gradient GEMMs."""
-    out = []
-    for x in gemms:
-        out += [x, Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
-    return out
+def backward_gemms(x: Gemm) -> list[Gemm]:
+    """The data-gradient (g, k, m, n) and weight-gradient (g, m, n, k) GEMMs of ``x``."""
+    return [Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
 
 
 def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") -> KernelTime:
@@ -182,18 +189,17 @@ def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") 
 
 
 # ---- layers -------------------------------------------------------------------------------
-def layer_kernel(layer: Layer, kernel: str) -> str:
-    """``auto`` picks the kernel the workload implies: rank → low rank, weight_density →
-    CSR, row/column sparsity → structured, otherwise dense."""
-    if kernel != "auto":
-        return kernel
-    if layer.rank is not None:
-        return "lowrank"
-    if layer.weight_density is not None:
-        return "csr"
+def candidate_kernels(layer: Layer) -> tuple[str, ...]:
+    """The kernels ``auto`` times for ``layer``: dense always; structured when it has zero
+    rows or columns; CSR when some weights are zero; low rank when it has a rank."""
+    out = ["dense"]
     if layer.row_sparsity > 0 or layer.col_sparsity > 0:
-        return "structured"
-    return "dense"
+        out.append("structured")
+    if layer.density < 1.0:
+        out.append("csr")
+    if layer.rank is not None:
+        out.append("lowrank")
+    return tuple(out)
 
 
 def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
@@ -202,45 +208,84 @@ def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
         return [layer.gemm(batch)]
     if kernel == "structured":
         return [layer.compacted_gemm(batch)]
-    if layer.rank is None:
-        raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
-    return list(layer.lowrank_gemms(batch))
+    if kernel == "lowrank":
+        if layer.rank is None:
+            raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
+        return list(layer.lowrank_gemms(batch))
+    raise EngineError(f"layer {layer.name}: the {kernel} kernel is not a dense GEMM")
+
+
+def _sum_times(*times: KernelTime) -> KernelTime:
+    """Kernels run one after another: times, FLOPs and bytes add; the bound is the longest's."""
+    longest = max(times, key=lambda t: float(t.seconds))
+    return KernelTime(sum(t.seconds for t in times), sum(t.flops for t in times),
+                      sum(t.bytes for t in times), longest.compute_bound)
+
+
+def pass_times(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str,
+               precision: str = "fp32") -> tuple[KernelTime, KernelTime]:
+    """Forward and backward (data gradient + weight gradient) time of one layer.
+
+    CSR backward (assumption, as frameworks train pruned layers): the data gradient is the
+    transposed sparse matrix times the output gradient, Wᵀ (k × m, same non-zeros) × (m × n),
+    and the weight gradient is computed dense, (m × n)·(n × k), then masked."""
+    if kernel == "csr":
+        g = layer.gemm(batch)
+        nnz = layer.nonzero_weights / g.groups
+        forward = csr_time(cfg, g.groups, g.m, g.k, g.n, nnz, precision)
+        backward = _sum_times(csr_time(cfg, g.groups, g.k, g.m, g.n, nnz, precision),
+                              dense_time(cfg, g.groups, g.m, g.n, g.k, precision))
+        return forward, backward
+    gemms = kernel_gemms(layer, batch, kernel)
+    backward = [b for x in gemms for b in backward_gemms(x)]
+    return gemms_time(cfg, gemms, precision), gemms_time(cfg, backward, precision)
 
 
 def layer_time(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
                precision: str = "fp32") -> KernelTime:
     """Time of one layer with one kernel in ``inference`` or ``training`` mode."""
-    if kernel == "csr":
-        if mode == "training":
-            raise EngineError(f"layer {layer.name}: the csr kernel is modelled for inference only")
-        g = layer.gemm(batch)
-        return csr_time(cfg, g.groups, g.m, g.k, g.n, layer.nonzero_weights / g.groups,
-                        precision)
-    gemms = kernel_gemms(layer, batch, kernel)
-    return gemms_time(cfg, training_gemms(gemms) if mode == "training" else gemms, precision)
+    forward, backward = pass_times(cfg, layer, batch, kernel, precision)
+    return forward if mode == "inference" else _sum_times(forward, backward)
+
+
+def choose_kernel(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
+                  precision: str = "fp32") -> tuple[str, str | None, dict[str, KernelTime]]:
+    """The kernel that runs ``layer``, the runner-up and the times of those tried.
+    ``auto``: the fastest of :func:`candidate_kernels` (ties keep the simpler kernel, in
+    ``KERNELS`` order); otherwise the kernel asked for, with no runner-up."""
+    names = candidate_kernels(layer) if kernel == "auto" else (kernel,)
+    times = {name: layer_time(cfg, layer, batch, name, mode, precision) for name in names}
+    ranked = sorted(names, key=lambda name: float(times[name].seconds))
+    return ranked[0], (ranked[1] if len(ranked) > 1 else None), times
 
 
 def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "auto",
                        precision: str = "fp32") -> tuple[np.ndarray, np.ndarray]:
-    """Per-layer forward and backward seconds of one training iteration (for the cluster)."""
+    """Per-layer forward and backward seconds of one training iteration (for the cluster),
+    each layer on the kernel :func:`choose_kernel` picks for training."""
     fwd, bwd = [], []
     for layer in workload.layers:
-        gemms = kernel_gemms(layer, workload.batch, layer_kernel(layer, kernel))
-        f = gemms_time(cfg, gemms, precision).seconds
-        fwd.append(f)
-        bwd.append(gemms_time(cfg, training_gemms(gemms), precision).seconds - f)
+        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", precision)[0]
+        forward, backward = pass_times(cfg, layer, workload.batch, chosen, precision)
+        fwd.append(float(forward.seconds))
+        bwd.append(float(backward.seconds))
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
 
 
-def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
-    """MACs the kernel does. Low rank: rank·(CHW + N)·H'W' with the layer's total rank, so a
-    grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
+def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") -> float:
+    """MACs the kernel does (forward; ``training`` adds the backward GEMMs). Low rank:
+    rank·(CHW + N)·H'W' with the layer's total rank, so a grouped layer with an odd total
+    rank (S000 Table 3.4) splits it evenly, not rounded. Every backward GEMM of a dense
+    kernel has its forward GEMM's MACs; CSR's weight gradient is dense (:func:`pass_times`)."""
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        return layer.rank * (g.k + g.m) * g.n
-    if kernel == "csr":
-        return layer.nonzero_weights * g.n
-    return kernel_gemms(layer, batch, kernel)[0].macs
+        forward = layer.rank * (g.k + g.m) * g.n
+    elif kernel == "csr":
+        forward = layer.nonzero_weights * g.n
+        return forward if mode == "inference" else 2 * forward + g.macs
+    else:
+        forward = kernel_gemms(layer, batch, kernel)[0].macs
+    return forward if mode == "inference" else 3 * forward
 
 
 def total_speedup(time_fractions, speedups) -> float:
@@ -251,6 +296,17 @@ def total_speedup(time_fractions, speedups) -> float:
 
 
 # ---- engine entry point ------------------------------------------------------------------
+KERNEL_FIELDS = {"dense": (), "structured": ("row_sparsity", "col_sparsity"),
+                 "csr": ("weight_density", "row_sparsity", "col_sparsity"), "lowrank": ("rank",)}
+IGNORED = {
+    "weight_density": "runs this layer's kernel on all the weights the zero rows/columns leave",
+    "row_sparsity": "runs this layer's kernel on the full rows",
+    "col_sparsity": "runs this layer's kernel on the full columns",
+    "activation_density": "multiplies zero activations (no GPU/CPU kernel here skips them)",
+    "rank": "runs the full-rank weights (the low-rank kernel was not chosen)",
+}
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
     kernel = options.get("kernel", "auto")
@@ -258,29 +314,42 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     precision = options.get("precision", "fp32")
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
-    rows, dense_s = [], []
+    rows, dense_s, chosen_kernels = [], [], {}
     for layer in workload.layers:
-        chosen = layer_kernel(layer, kernel)
-        t = layer_time(cfg, layer, workload.batch, chosen, mode, precision)
-        base = layer_time(cfg, layer, workload.batch, "dense", mode, precision)
+        chosen, runner_up, times = choose_kernel(cfg, layer, workload.batch, kernel, mode,
+                                                 precision)
+        chosen_kernels[layer.name] = chosen
+        t = times[chosen]
+        base = times.get("dense") or layer_time(cfg, layer, workload.batch, "dense", mode,
+                                                precision)
         seconds = float(t.seconds)
         dense_s.append(float(base.seconds))
-        dense_macs = int(base.flops) // 2
+        extra = {"kernel": chosen, "runner_up": runner_up,
+                 "runner_up_s": None if runner_up is None else float(times[runner_up].seconds),
+                 "dense_s": float(base.seconds), "speedup": float(base.seconds) / seconds,
+                 "ideal_speedup": kernel_macs(layer, workload.batch, "dense", mode)
+                 / kernel_macs(layer, workload.batch, chosen, mode)}
+        if mode == "training":
+            extra["training_macs"] = int(t.flops) // 2
         rows.append(LayerResult(
-            name=layer.name, kind=layer.kind, dense_macs=dense_macs,
-            effective_macs=int(t.flops) // 2, cycles=int(round(seconds * clock)),
-            seconds=seconds, utilization=float(t.flops) / (seconds * peak),
+            name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
+            effective_macs=int(round(kernel_macs(layer, workload.batch, chosen))),
+            cycles=int(round(seconds * clock)), seconds=seconds,
+            utilization=float(t.flops) / (seconds * peak),
             bound="compute" if bool(t.compute_bound) else "memory",
-            dram_bytes=int(t.bytes),
-            extra={"kernel": chosen, "dense_s": float(base.seconds),
-                   "speedup": float(base.seconds) / seconds,
-                   "ideal_speedup": dense_macs / kernel_macs(layer, workload.batch, chosen)},
-        ))
+            dram_bytes=int(t.bytes), extra=extra))
     speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
-    notes = (f"{mode}, {precision}, kernel {kernel}: whole-workload speedup over dense "
-             f"{speedup:.2f}x (time-weighted, Amdahl)",)
+    notes = [f"{mode}, {precision}, kernel {kernel}"
+             + (" (per layer the fastest kernel; runner_up: the next fastest)"
+                if kernel == "auto" else "")
+             + f": whole-workload speedup over dense {speedup:.2f}x (time-weighted, Amdahl)"]
+    if mode == "training":
+        notes.append("training: dense/eff. MACs are the forward pass; utilization and "
+                     "training_macs count the backward GEMMs too")
+    notes += ignored_notes(cfg.device, workload.layers,
+                           lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
     return Result(engine=cfg.device, arch=arch.name, workload=workload.name,
                   layers=tuple(rows), peak_macs_per_cycle=peak / 2 / clock, clock_hz=clock,
-                  notes=notes, summary=summary)
+                  notes=tuple(notes), summary=summary)

@@ -37,11 +37,22 @@ def test_table24_geomean_error_within_goal(device, method):
     assert np.exp(err) - 1 <= T24["goal_geomean_abs_log_error"]
 
 
-def test_table24_kernels_come_from_the_workload():
+def test_auto_runs_each_layer_on_its_fastest_kernel():
+    """Item 1: ``auto`` is the fastest kernel, not the one the workload's fields name. On the
+    Titan Black, S000 Table 2.4 has CSR slower than dense for conv1/conv2 of AlexNet-l1
+    (0.25x, 0.52x) and faster for conv3-5; auto must run conv1/conv2 dense, with CSR as the
+    runner-up, and never be slower than the dense kernel."""
     result = run("archs/gtx_titan_black.yaml", "workloads/alexnet_l1.json")
-    assert {r.extra["kernel"] for r in result.layers if r.kind == "conv"} == {"csr"}
+    conv = {r.name: r for r in result.layers if r.kind == "conv"}
+    assert {n: r.extra["kernel"] for n, r in conv.items()} == {
+        "conv1": "dense", "conv2": "dense", "conv3": "csr", "conv4": "csr", "conv5": "csr"}
+    assert conv["conv1"].extra["runner_up"] == "csr"
+    assert conv["conv3"].extra["runner_up"] == "dense"
+    assert all(r.extra["speedup"] >= 1.0 for r in result.layers)
+    assert all(r.extra["runner_up_s"] >= r.seconds for r in conv.values())
     result = run("archs/gtx_titan_black.yaml", "workloads/alexnet_ssl.json")
-    assert {r.extra["kernel"] for r in result.layers if r.kind == "conv"} == {"structured"}
+    assert {r.extra["kernel"] for r in result.layers if r.kind == "conv"} <= {"structured",
+                                                                               "dense"}
 
 
 def test_table24_fit_recovers_the_arch_parameters():
