@@ -52,7 +52,7 @@ Outputs (one Result row per GPU count × encoding): iteration, compute, communic
 exposed-communication seconds, images/s, speedup over 1 GPU (same encoding and scheme) and
 over fp32 (same N).
 
-Calibration: ``compute_efficiency`` of ``archs/cluster_gtx1080_1gbe.yaml`` (0.3395) is
+Calibration: ``compute_efficiency`` of ``archs/cluster_gtx1080_1gbe.yaml`` (0.3364) is
 fitted to TernGrad's 3.04× AlexNet gain on 8 GPUs (S000 §4.3) by ``accelsim.validate.
 calibrate.fit_cluster_compute_efficiency``: it stands for the profiled T(1,1,K) of S000's
 real testbed. The InfiniBand cluster (never built by S000) keeps 1.0, the roofline's own
@@ -68,6 +68,7 @@ from pathlib import Path
 import numpy as np
 
 from accelsim.engines import roofline
+from accelsim.engines.ignored import ignored_notes, sparsity_fields
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import AccelsimError, EngineError, SpecError
 from accelsim.model import Layer, Workload
@@ -79,6 +80,7 @@ OPTIONS = {"gpus": None, "encoding": ENCODINGS, "scheme": SCHEMES,
            "localization": None, "topk_fraction": None, "float_last_layer": None,
            "profiled_iteration_s": None, "kernel": ("auto",) + roofline.KERNELS}
 DEFAULT_GPUS = tuple(2 ** p for p in range(10))
+COMPUTE_FIELDS = ("weight_density", "row_sparsity", "col_sparsity", "rank")  # via the roofline
 
 
 @dataclass(frozen=True)
@@ -337,7 +339,13 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
              f"{'on' if opts['overlap'] else 'off'}; node {cfg.node_name} x "
              f"{cfg.gpus_per_node}; batch {workload.batch} "
              f"{'per GPU' if opts['scaling'] == 'weak' else 'global'}",)
+    notes += tuple(ignored_notes("cluster", workload.layers, lambda layer: COMPUTE_FIELDS,
+                                 {"activation_density": "multiplies zero activations (the "
+                                                        "node's roofline kernels)"}))
+    if any(set(sparsity_fields(layer)) & set(COMPUTE_FIELDS) for layer in workload.layers):
+        notes += ("weight sparsity and ranks speed up compute only: gradients are sent for "
+                  "every weight and bias of a layer",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
-                  summary=summary)
+                  summary=summary, additive=False)
 

@@ -48,7 +48,9 @@ def render(result, fmt: str) -> str:
 def render_json(result) -> str:
     return json.dumps({"engine": result.engine, "arch": result.arch,
                        "workload": result.workload, "notes": list(result.notes),
-                       "summary": result.summary, "totals": result.totals(),
+                       "summary": result.summary,
+                       "totals": result.totals() if result.additive or len(result.layers) == 1
+                       else None,
                        "layers": [r.as_row() for r in result.layers]},
                       indent=2, default=_json_default) + "\n"
 
