@@ -74,7 +74,7 @@ from numba import njit
 from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, safe_ratio, sum_layers
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,6 @@ class FpgaConfig:
         """Effective DRAM bandwidth B in data words per clock cycle."""
         bytes_per_cycle = self.dram_bandwidth_bytes_per_s * self.dram_efficiency / self.clock_hz
         return bytes_per_cycle * 8 / self.data_width_bits
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> FpgaConfig:
-    values = dict(block)
-    values["sizing_layer_kinds"] = tuple(values["sizing_layer_kinds"])
-    return FpgaConfig(clock_hz=float(doc["clock_hz"]), **values)
 
 
 # ---- the layer as the PE array sees it ---------------------------------------------------
@@ -167,7 +161,7 @@ def mapping(layer: Layer, batch: int) -> Mapping:
         in_w = layer.in_hw[1] + 2 * layer.padding[1]
         cin = layer.in_channels // layer.groups
         # new input rows per output row (the first row's extra kh − stride rows are ignored)
-        band = cin * in_w * min(layer.stride[0], layer.kernel[0])
+        band = cin * in_w * min(layer.stride[0], layer.kernel_extent[0])
         return Mapping(g.groups, g.m, g.k, oh * batch, ow, band + g.m * ow)
     steps = layer.timesteps if layer.kind == "lstm" else 1
     return Mapping(g.groups, g.m, g.k, 0, 1, 0, lane_columns=g.n // steps, steps=steps)
@@ -178,6 +172,13 @@ def tile_cycles(rows, cols, pixels, macs_per_pe, words_per_cycle, overhead):
     compute = np.ceil(pixels / macs_per_pe) * cols
     transfer = rows * cols / words_per_cycle
     return np.maximum(compute, transfer) + overhead, compute, transfer
+
+
+@njit(cache=True)
+def ceil_cycles(x):
+    """Whole cycles of ``x``, ignoring a float residue below 1e-9 of a cycle (the same sum
+    taken in another order must not gain a cycle)."""
+    return np.ceil(x - 1e-9)
 
 
 def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
@@ -197,7 +198,7 @@ def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
     n = m.groups * passes
     compute = n * (full_tiles * c_full + np.where(has_rem, c_rem, 0.0))
     transfer = n * pass_words / words_per_cycle
-    return np.ceil(n * pass_cycles), compute, transfer
+    return ceil_cycles(n * pass_cycles), compute, transfer
 
 
 @njit(cache=True)
@@ -236,7 +237,7 @@ def _best_tiling(rows, cols, pixels, n, pass_words, pes, macs_per_pe, words_per_
             tiles = full * (max(c, height * x) + ov)
             if rem > 0:
                 tiles += max(c, rem * x) + ov
-            cycles = np.ceil(n[i] * max(tiles, floor_pass))
+            cycles = ceil_cycles(n[i] * max(tiles, floor_pass))
             if cycles < best:
                 best = cycles
                 out[0, i] = cycles
@@ -357,6 +358,7 @@ def buffer_message(layer: Layer, cols: int, buffer_words) -> str:
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: FpgaConfig = arch.config
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "fpga")
     pes, binding, bounds = size_array(cfg, workload)
     if pes < 1:
         raise EngineError(no_pe_message(binding, bounds[binding]), file=arch.path)
@@ -382,8 +384,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                    "passes": int(m.groups * m.pass_shape(cfg.macs_per_pe)[0])},
         ))
     notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
-             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",
-             *ignored_notes("fpga", workload.layers, exploited, IGNORED))
+             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",) + skipped \
+        + tuple(ignored_notes("fpga", workload.layers, exploited, IGNORED))
     return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=pes * cfg.macs_per_pe, clock_hz=cfg.clock_hz,
                   notes=notes, summary=summary)
@@ -416,6 +418,7 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     fpga fields (``clock_hz`` included) to equal-length arrays, the rest comes from
     ``arch``. Returns arrays; ``error`` is non-empty where ``simulate`` would raise."""
     cfg = replace(arch.config, **{k: np.asarray(v) for k, v in params.items()})
+    workload, _ = workload.runnable(WEIGHT_KINDS, "fpga")
     n = len(next(iter(params.values())))
     bounds = pe_bounds(cfg, workload)
     pes, binding = pe_count(bounds)

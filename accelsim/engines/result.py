@@ -1,4 +1,6 @@
-"""The one Result shape every engine returns (DESIGN.md): a row per layer, totals, notes."""
+"""The one Result type every engine returns (DESIGN.md): rows, totals, notes, and the shape
+of its rows: one per layer (most engines), or one per scaling point (GPU count × encoding,
+the cluster engine). Reports choose their renderer by that shape."""
 
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ class LayerResult:
         row.update(self.extra)
         return row
 
+
+PER_LAYER = "per-layer"
+PER_SCALING_POINT = "per-scaling-point"
+SHAPES = (PER_LAYER, PER_SCALING_POINT)
 
 LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilization",
                  "dram_bytes", "energy_j")
@@ -89,14 +95,13 @@ class Result:
     clock_hz: float
     notes: tuple[str, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)  # design-level facts (e.g. PE count)
-    additive: bool = True  # False: the rows are alternatives (cluster: one per GPU count ×
-    #                        encoding), not parts of one run, and do not sum
+    shape: str = PER_LAYER  # one of SHAPES: what a row stands for
 
     def totals(self, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`. A Result whose
-        rows are alternatives has totals only when it has one row."""
+        rows are alternatives (one per scaling point) has totals only when it has one row."""
         rows = [r for r in self.layers if kinds is None or r.kind in kinds]
-        if not self.additive and len(rows) > 1:
+        if self.shape != PER_LAYER and len(rows) > 1:
             raise ValueError(f"the {len(rows)} rows of this {self.engine} Result are "
                              "alternatives (one per configuration): they have no total")
         return sum_layers({key: [getattr(r, key) for r in rows] for key in LAYER_FIGURES},

@@ -4,9 +4,12 @@ Model (``shared/reference/gpu-cpu.md`` §2, §3, §5, §8)
 -----------------------------------------------------
 Every layer is lowered to GEMMs (Caffe im2col, one GEMM per group; DESIGN.md GEMM view,
 ``n`` = output pixels × batch). A GEMM of ``g`` groups of ``m × k`` weights times ``k × n``
-runs the groups one after another (as Caffe does); per kernel call
+runs as one kernel whose tiles of all groups share the waves (cuDNN / MKL grouped and
+depthwise convolutions; one launch), or, on a device file with ``groups_in_one_kernel:
+false`` (S000's Caffe, which loops over the groups: the Table 2.4 devices), as g kernels one
+after another, g launches:
 
-    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + g · t_launch
+    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + launches · t_launch
 
 **Dense GEMM.** FLOPs = 2gmkn, bytes = v·g(mk + kn + mn) for v-byte values. The compute
 efficiency is a function of the GEMM's shape: the output is cut into tiles of
@@ -14,8 +17,8 @@ efficiency is a function of the GEMM's shape: the output is cut into tiles of
 at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and each tile pays
 a fixed prologue worth ``k_half`` steps of its k loop:
 
-    tiles = ⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉
-    η(m, k, n) = η_max · (m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
+    tiles = b·⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉   (b = groups in one kernel)
+    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
 
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
 dominated by their prologue; a large GEMM tends to η_max. Optionally (``cache_bytes``,
@@ -44,11 +47,43 @@ matters at small n, e.g. scipy's CSR × dense on this machine's calibration.
 ``Layer.lowrank_gemms``: M basis filters (M × CHW), then a 1×1 layer (N × M).
 The ideal speedup = dense MACs / kernel MACs = N·CHW / (M·(CHW + N)) (S000 Table 3.4).
 
+**Batched matmul** (``bmm``, activation × activation, e.g. attention's Q·Kᵀ and A·V): one
+kernel over b = heads × batch matrices (cuBLAS strided-batched GEMM), the tiles of all b
+filling the waves: ``tiles = b·⌈m/t_m⌉·⌈n/t_n⌉``, one launch. A causal bmm computes only its
+visible fraction of the products (a masked kernel such as FlashAttention skips the rest).
+
+**Vector layers** (element-wise, normalization, softmax, pooling, embedding) are memory-bound
+kernels: time = max(FLOPs / (P_fp32 · η_max), bytes / (BW · η_mem)) + t_launch, with bytes =
+v·(read + written elements) (``Layer.vector_bytes``); their FLOPs run on the vector (fp32)
+units whatever the precision (assumption). In training their backward reads the output
+gradient and the input and writes the input gradient: twice the forward bytes more.
+
+**Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
+int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
+datasheet) and v = 4, 4, 2, 2, 1, 1, ½ bytes per value. A dtype the device has no peak for is
+an error naming the device and the dtype.
+
+**N:M structured sparsity** (a layer's ``nm``, kernel ``nm``): on a device with sparse tensor
+cores (``sparse_tensor_speedup``, the datasheet's sparse / dense peak ratio, 2 on A100 and
+H100, for the pattern ``sparse_nm`` (2:4; tf32 uses 1:2) and the dtypes in ``sparse_dtypes``)
+the dense GEMM shape runs at ``speedup × peak`` and the weights are read compressed: the N/M
+kept values plus ⌈log₂ M⌉ bits of index metadata each (2 bits for 2:4, NVIDIA Ampere
+architecture whitepaper, 2020, "Fine-grained structured sparsity"). Where the device, the
+dtype or the pattern does not qualify, the layer runs dense and a note says why.
+
 **Training** = forward + backward: each forward GEMM (g, m, k, n) adds the data-gradient
 GEMM (g, k, m, n) and the weight-gradient GEMM (g, m, n, k), so ≈ 3× the forward FLOPs with
 the backward GEMMs' own shapes (assumption: the first layer's data gradient is computed
-too). CSR is modelled for inference only. Pooling, normalisation and element-wise layers
-are not GEMMs and are not timed.
+too). CSR trains with a sparse data gradient (Wᵀ, k × m with the same non-zeros, times the
+output gradient) and a dense weight gradient masked afterwards (as frameworks train pruned
+layers). N:M is modelled for inference only. ``dense MACs`` and ``eff. MACs`` stay the
+forward pass's; ``training_macs`` and the utilization count the backward too, and
+``ideal_speedup`` is training dense MACs / training kernel MACs.
+
+**Kernel choice.** ``auto`` times every kernel the layer can run (dense; structured with
+zero rows/columns; CSR with zero weights; low rank with a rank; N:M where the device's
+sparse tensor cores take the layer's pattern and dtype, in inference) and keeps the fastest;
+the runner-up and its time are reported. A named kernel runs as asked.
 
 **Whole network.** ``total_speedup`` aggregates per-layer speedups by baseline time shares
 (Amdahl, the form that reproduces S000 Table 3.6).
@@ -69,14 +104,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
-from accelsim.model import Gemm, Layer, Workload
+from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
 
-KERNELS = ("dense", "structured", "csr", "lowrank")
-OPTIONS = {"kernel": ("auto",) + KERNELS, "mode": ("inference", "training"),
-           "precision": ("fp32", "fp16")}
-VALUE_BYTES = {"fp32": 4, "fp16": 2}
+KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
+KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (the "
+                "fastest the layer can run)", choices=("auto",) + KERNELS)
+OPTIONS = (KERNEL,
+           Option("mode", str, "inference", "inference or training (forward + backward)",
+                  choices=("inference", "training")),
+           Option("precision", str, "fp32", "default dtype of layers that give none",
+                  choices=DTYPES))
+VALUE_BYTES = DTYPE_BYTES
 INDEX_BYTES = 4
 
 
@@ -98,18 +139,30 @@ class RooflineConfig:
     cache_bytes: float | None = None
     cache_spill_penalty: float = 0.0
     peak_fp16_flops: float | None = None
-    groups_in_one_kernel: bool = True
+    peak_tf32_flops: float | None = None
+    peak_bf16_flops: float | None = None
+    peak_fp8_flops: float | None = None
+    peak_int8_flops: float | None = None   # operations per second
+    peak_int4_flops: float | None = None
+    sparse_tensor_speedup: float | None = None  # sparse / dense tensor peak (datasheet)
+    sparse_nm: tuple[int, int] = (2, 4)
+    sparse_dtypes: tuple[str, ...] = ()
+    groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
+    name: str = "device"
 
     def peak_flops(self, precision: str) -> float:
-        peak = self.peak_fp32_flops if precision == "fp32" else self.peak_fp16_flops
+        peak = getattr(self, f"peak_{precision}_flops", None)
         if peak is None:
-            raise EngineError(f"precision {precision!r}: the device gives no peak_{precision}_flops")
+            raise EngineError(f"device {self.name} has no {precision} peak (its arch file gives "
+                              f"no peak_{precision}_flops): run another --precision or dtype")
         return peak
 
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> RooflineConfig:
-    return RooflineConfig(device=doc["engine"], clock_hz=float(doc["clock_hz"]), **block)
+    def sparse_pattern(self, precision: str) -> tuple[int, int] | None:
+        """The N:M pattern the sparse tensor cores run in ``precision`` (None: none)."""
+        if self.sparse_tensor_speedup is None or precision not in self.sparse_dtypes:
+            return None
+        return (1, 2) if precision == "tf32" else self.sparse_nm
 
 
 # ---- kernel times (numpy: every shape argument may be an array) --------------------------
@@ -122,21 +175,20 @@ class KernelTime:
 
 
 def kernel_groups(cfg: RooflineConfig, g):
-    """Groups that share one kernel's waves, and kernel launches, for ``g`` groups."""
+    """GEMMs that share one kernel's waves, and kernel launches, for ``g`` groups."""
     g = np.asarray(g, dtype=float)
     return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
 
 
-def gemm_efficiency(cfg: RooflineConfig, m, k, n, g=1):
-    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue; the
-    tiles of the groups one kernel runs (:func:`kernel_groups`) share the waves."""
-    g = kernel_groups(cfg, g)[0]
-    m, k, n = (np.asarray(x, dtype=float) for x in (m, k, n))
+def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue;
+    ``matrices`` GEMMs of that shape in one (batched) kernel share the waves."""
+    m, k, n, b = (np.asarray(x, dtype=float) for x in (m, k, n, matrices))
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
-    tiles = g * np.ceil(m / tm) * np.ceil(n / tn)
+    tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
-    fill = g * m * n / (waves * cfg.compute_units * tm * tn)
+    fill = b * m * n / (waves * cfg.compute_units * tm * tn)
     return cfg.max_efficiency * fill * k / (k + cfg.k_half)
 
 
@@ -148,31 +200,74 @@ def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
     return 1.0 / (1.0 + cfg.cache_spill_penalty * over)
 
 
-def _roofline(cfg, g, t_compute, flops, nbytes) -> KernelTime:
+def _roofline(cfg, launches, t_compute, flops, nbytes) -> KernelTime:
     t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
-    seconds = np.maximum(t_compute, t_memory) + kernel_groups(cfg, g)[1] * cfg.launch_overhead_s
+    seconds = np.maximum(t_compute, t_memory) + launches * cfg.launch_overhead_s
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
 
 
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` dense GEMMs (m × k)·(k × n), one kernel or one per group."""
+    """Time of ``g`` dense GEMMs (m × k)·(k × n): one kernel, or one per group
+    (:func:`kernel_groups`)."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
+    shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, g)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared)
                          * cache_efficiency(cfg, working_set))
-    return _roofline(cfg, g, t_compute, flops, g * working_set)
+    return _roofline(cfg, launches, t_compute, flops, g * working_set)
+
+
+def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
+                 fraction=1.0) -> KernelTime:
+    """Time of one batched kernel of ``b`` GEMMs (m × k)·(k × n) of activations, computing
+    ``fraction`` of the products (causal masking)."""
+    b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
+    flops = 2 * b * m * k * n * fraction
+    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b)
+                         * cache_efficiency(cfg, working_set))
+    return _roofline(cfg, 1, t_compute, flops, b * working_set)
+
+
+def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = "fp32",
+                mode: str = "inference") -> KernelTime:
+    """Time of a vector layer (memory-bound kernel with its launch)."""
+    passes = 3 if mode == "training" else 1
+    flops = np.asarray(layer.vector_flops(batch) * passes, dtype=float)
+    nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
+    return _roofline(cfg, passes, flops / (cfg.peak_fp32_flops * cfg.max_efficiency), flops,
+                     nbytes)
+
+
+def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
+            ) -> KernelTime:
+    """Dense GEMM shape on sparse tensor cores: ``speedup × peak``, compressed weights."""
+    g, m, k, n = (float(x) for x in (gemm.groups, gemm.m, gemm.k, gemm.n))
+    v = VALUE_BYTES[precision]
+    kept = m * k * nm[0] / nm[1]
+    meta_bytes = kept * np.ceil(np.log2(nm[1])) / 8
+    flops = 2 * g * kept * n
+    working_set = v * (m * k + k * n + m * n)
+    shared, launches = kernel_groups(cfg, g)
+    t_compute = 2 * g * m * k * n / (cfg.peak_flops(precision) * cfg.sparse_tensor_speedup
+                                     * gemm_efficiency(cfg, m, k, n, shared)
+                                     * cache_efficiency(cfg, working_set))
+    nbytes = g * (v * (kept + k * n + m * n) + meta_bytes)
+    return _roofline(cfg, launches, np.asarray(t_compute), np.asarray(flops),
+                     np.asarray(nbytes))
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
+    """Time of ``g`` CSR (m × k, ``nnz`` non-zeros each) × dense (k × n), one kernel or one
+    per group (:func:`kernel_groups`)."""
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
     t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + cfg.csr_nnz_overhead * nnz)
                  / (cfg.peak_flops(precision) * cfg.csr_efficiency))
     nbytes = g * ((v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n))
-    return _roofline(cfg, g, t_compute, flops, nbytes)
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, nbytes)
 
 
 def backward_gemms(x: Gemm) -> list[Gemm]:
@@ -188,10 +283,25 @@ def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") 
                       t.compute_bound[np.argmax(t.seconds)])
 
 
+def _summed(parts: list[KernelTime]) -> KernelTime:
+    longest = int(np.argmax([float(p.seconds) for p in parts]))
+    return KernelTime(sum(p.seconds for p in parts), sum(p.flops for p in parts),
+                      sum(p.bytes for p in parts), parts[longest].compute_bound)
+
+
 # ---- layers -------------------------------------------------------------------------------
-def candidate_kernels(layer: Layer) -> tuple[str, ...]:
-    """The kernels ``auto`` times for ``layer``: dense always; structured when it has zero
-    rows or columns; CSR when some weights are zero; low rank when it has a rank."""
+def fixed_kernel(layer: Layer) -> str | None:
+    """The one kernel of a layer that has no weights: ``vector`` or ``batched`` (bmm)."""
+    if layer.is_vector:
+        return "vector"
+    return "batched" if layer.kind == "bmm" else None
+
+
+def candidate_kernels(cfg: RooflineConfig, layer: Layer, mode: str, precision: str
+                      ) -> tuple[str, ...]:
+    """The kernels ``auto`` times for ``layer`` (module docstring, Kernel choice)."""
+    if fixed_kernel(layer):
+        return (fixed_kernel(layer),)
     out = ["dense"]
     if layer.row_sparsity > 0 or layer.col_sparsity > 0:
         out.append("structured")
@@ -199,6 +309,9 @@ def candidate_kernels(layer: Layer) -> tuple[str, ...]:
         out.append("csr")
     if layer.rank is not None:
         out.append("lowrank")
+    if layer.nm is not None and mode == "inference" and nm_fallback(cfg, layer,
+                                                                    precision) is None:
+        out.append("nm")
     return tuple(out)
 
 
@@ -215,26 +328,28 @@ def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
     raise EngineError(f"layer {layer.name}: the {kernel} kernel is not a dense GEMM")
 
 
-def _sum_times(*times: KernelTime) -> KernelTime:
-    """Kernels run one after another: times, FLOPs and bytes add; the bound is the longest's."""
-    longest = max(times, key=lambda t: float(t.seconds))
-    return KernelTime(sum(t.seconds for t in times), sum(t.flops for t in times),
-                      sum(t.bytes for t in times), longest.compute_bound)
-
-
 def pass_times(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str,
                precision: str = "fp32") -> tuple[KernelTime, KernelTime]:
-    """Forward and backward (data gradient + weight gradient) time of one layer.
-
-    CSR backward (assumption, as frameworks train pruned layers): the data gradient is the
-    transposed sparse matrix times the output gradient, Wᵀ (k × m, same non-zeros) × (m × n),
-    and the weight gradient is computed dense, (m × n)·(n × k), then masked."""
+    """Forward and backward (data gradient + weight gradient) time of one layer."""
+    if kernel == "vector":
+        forward = vector_time(cfg, layer, batch, precision)
+        total = vector_time(cfg, layer, batch, precision, "training")
+        return forward, KernelTime(total.seconds - forward.seconds, total.flops - forward.flops,
+                                   total.bytes - forward.bytes, total.compute_bound)
+    if kernel == "batched":
+        g = layer.gemm(batch)
+        forward, *backward = [batched_time(cfg, g.groups, *shape, precision,
+                                           layer.causal_fraction)
+                              for shape in ((g.m, g.k, g.n), (g.k, g.m, g.n), (g.m, g.n, g.k))]
+        return forward, _summed(backward)
+    if kernel == "nm":
+        return nm_time(cfg, layer.gemm(batch), layer.nm, precision), None
     if kernel == "csr":
         g = layer.gemm(batch)
         nnz = layer.nonzero_weights / g.groups
         forward = csr_time(cfg, g.groups, g.m, g.k, g.n, nnz, precision)
-        backward = _sum_times(csr_time(cfg, g.groups, g.k, g.m, g.n, nnz, precision),
-                              dense_time(cfg, g.groups, g.m, g.n, g.k, precision))
+        backward = _summed([csr_time(cfg, g.groups, g.k, g.m, g.n, nnz, precision),
+                            dense_time(cfg, g.groups, g.m, g.n, g.k, precision)])
         return forward, backward
     gemms = kernel_gemms(layer, batch, kernel)
     backward = [b for x in gemms for b in backward_gemms(x)]
@@ -245,15 +360,22 @@ def layer_time(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode:
                precision: str = "fp32") -> KernelTime:
     """Time of one layer with one kernel in ``inference`` or ``training`` mode."""
     forward, backward = pass_times(cfg, layer, batch, kernel, precision)
-    return forward if mode == "inference" else _sum_times(forward, backward)
+    if mode == "inference":
+        return forward
+    if backward is None:
+        raise EngineError(f"layer {layer.name}: the {kernel} kernel is modelled for inference "
+                          "only")
+    return _summed([forward, backward])
 
 
 def choose_kernel(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
                   precision: str = "fp32") -> tuple[str, str | None, dict[str, KernelTime]]:
     """The kernel that runs ``layer``, the runner-up and the times of those tried.
-    ``auto``: the fastest of :func:`candidate_kernels` (ties keep the simpler kernel, in
-    ``KERNELS`` order); otherwise the kernel asked for, with no runner-up."""
-    names = candidate_kernels(layer) if kernel == "auto" else (kernel,)
+    ``auto``: the fastest of :func:`candidate_kernels` (a tie keeps the earlier, simpler
+    kernel); a named kernel runs as asked, with no runner-up (layers without weights keep
+    their one kernel)."""
+    names = candidate_kernels(cfg, layer, mode, precision) \
+        if kernel == "auto" or fixed_kernel(layer) else (kernel,)
     times = {name: layer_time(cfg, layer, batch, name, mode, precision) for name in names}
     ranked = sorted(names, key=lambda name: float(times[name].seconds))
     return ranked[0], (ranked[1] if len(ranked) > 1 else None), times
@@ -265,8 +387,9 @@ def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "a
     each layer on the kernel :func:`choose_kernel` picks for training."""
     fwd, bwd = [], []
     for layer in workload.layers:
-        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", precision)[0]
-        forward, backward = pass_times(cfg, layer, workload.batch, chosen, precision)
+        dtype = layer.dtype or precision
+        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", dtype)[0]
+        forward, backward = pass_times(cfg, layer, workload.batch, chosen, dtype)
         fwd.append(float(forward.seconds))
         bwd.append(float(backward.seconds))
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
@@ -277,12 +400,17 @@ def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") 
     rank·(CHW + N)·H'W' with the layer's total rank, so a grouped layer with an odd total
     rank (S000 Table 3.4) splits it evenly, not rounded. Every backward GEMM of a dense
     kernel has its forward GEMM's MACs; CSR's weight gradient is dense (:func:`pass_times`)."""
+    if kernel == "vector":
+        return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
         forward = layer.rank * (g.k + g.m) * g.n
-    elif kernel == "csr":
+    elif kernel in ("csr", "nm"):
         forward = layer.nonzero_weights * g.n
-        return forward if mode == "inference" else 2 * forward + g.macs
+        if kernel == "csr" and mode == "training":
+            return 2 * forward + g.macs
+    elif kernel == "batched":
+        forward = g.macs * layer.causal_fraction
     else:
         forward = kernel_gemms(layer, batch, kernel)[0].macs
     return forward if mode == "inference" else 3 * forward
@@ -296,58 +424,93 @@ def total_speedup(time_fractions, speedups) -> float:
 
 
 # ---- engine entry point ------------------------------------------------------------------
+def nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | None:
+    """Why an nm layer cannot run on the sparse tensor cores (None: it can)."""
+    pattern = cfg.sparse_pattern(precision)
+    if cfg.sparse_tensor_speedup is None:
+        return "the device has no sparse tensor cores"
+    if pattern is None:
+        return f"its sparse tensor cores do not run {precision}"
+    if tuple(layer.nm) != pattern:
+        return f"its {precision} sparse tensor cores need {pattern[0]}:{pattern[1]}"
+    return None
+
+
 KERNEL_FIELDS = {"dense": (), "structured": ("row_sparsity", "col_sparsity"),
-                 "csr": ("weight_density", "row_sparsity", "col_sparsity"), "lowrank": ("rank",)}
+                 "csr": ("weight_density", "row_sparsity", "col_sparsity", "nm"),
+                 "lowrank": ("rank",), "nm": ("nm",), "vector": (), "batched": ()}
 IGNORED = {
     "weight_density": "runs this layer's kernel on all the weights the zero rows/columns leave",
     "row_sparsity": "runs this layer's kernel on the full rows",
     "col_sparsity": "runs this layer's kernel on the full columns",
     "activation_density": "multiplies zero activations (no GPU/CPU kernel here skips them)",
     "rank": "runs the full-rank weights (the low-rank kernel was not chosen)",
+    "nm": "runs the N:M-pruned weights without sparse tensor cores (kernel not chosen or not "
+          "available)",
 }
 
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
-    kernel = options.get("kernel", "auto")
-    mode = options.get("mode", "inference")
-    precision = options.get("precision", "fp32")
+    opts = resolve(OPTIONS, options, cfg.device, file=arch.path)
+    kernel, mode, precision = opts["kernel"], opts["mode"], opts["precision"]
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
-    rows, dense_s, chosen_kernels = [], [], {}
+    rows, dense_s, notes, chosen_kernels = [], [], [], {}
     for layer in workload.layers:
-        chosen, runner_up, times = choose_kernel(cfg, layer, workload.batch, kernel, mode,
-                                                 precision)
+        dtype = layer.dtype or precision
+        reason = None
+        if not fixed_kernel(layer) and (kernel == "nm" or kernel == "auto"
+                                        and layer.nm is not None):
+            reason = nm_fallback(cfg, layer, dtype) if layer.nm is not None else \
+                "it has no nm field"
+            if reason is not None:
+                notes.append(f"{layer.name}: nm {layer.nm} cannot use sparse tensor cores "
+                             f"({reason}): runs {'dense' if kernel == 'nm' else 'another kernel'}")
+        asked = "dense" if kernel == "nm" and reason is not None else kernel
+        chosen, runner_up, times = choose_kernel(cfg, layer, workload.batch, asked, mode,
+                                                 dtype)
         chosen_kernels[layer.name] = chosen
+        base_kernel = fixed_kernel(layer) or "dense"
         t = times[chosen]
-        base = times.get("dense") or layer_time(cfg, layer, workload.batch, "dense", mode,
-                                                precision)
+        base = times.get(base_kernel) or layer_time(cfg, layer, workload.batch, base_kernel,
+                                                    mode, dtype)
         seconds = float(t.seconds)
         dense_s.append(float(base.seconds))
+        vector = chosen == "vector"
+        effective = int(round(kernel_macs(layer, workload.batch, chosen)))
+        kernel_train = kernel_macs(layer, workload.batch, chosen, mode)
         extra = {"kernel": chosen, "runner_up": runner_up,
                  "runner_up_s": None if runner_up is None else float(times[runner_up].seconds),
-                 "dense_s": float(base.seconds), "speedup": float(base.seconds) / seconds,
-                 "ideal_speedup": kernel_macs(layer, workload.batch, "dense", mode)
-                 / kernel_macs(layer, workload.batch, chosen, mode)}
+                 "dtype": dtype, "dense_s": float(base.seconds),
+                 "speedup": float(base.seconds) / seconds,
+                 "ideal_speedup": 1.0 if vector or not kernel_train
+                 else kernel_macs(layer, workload.batch, base_kernel, mode) / kernel_train}
         if mode == "training":
-            extra["training_macs"] = int(t.flops) // 2
+            extra["training_macs"] = int(round(kernel_train))
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
-            effective_macs=int(round(kernel_macs(layer, workload.batch, chosen))),
-            cycles=int(round(seconds * clock)), seconds=seconds,
-            utilization=float(t.flops) / (seconds * peak),
+            effective_macs=effective, cycles=int(round(seconds * clock)),
+            seconds=seconds, utilization=(0.0 if vector else float(t.flops) / 2)
+            / (seconds * peak / 2),
             bound="compute" if bool(t.compute_bound) else "memory",
             dram_bytes=int(t.bytes), extra=extra))
     speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
+    vector_s = sum(r.seconds for r in rows if r.extra["kernel"] == "vector")
+    total_s = sum(r.seconds for r in rows)
     notes = [f"{mode}, {precision}, kernel {kernel}"
              + (" (per layer the fastest kernel; runner_up: the next fastest)"
                 if kernel == "auto" else "")
-             + f": whole-workload speedup over dense {speedup:.2f}x (time-weighted, Amdahl)"]
+             + f": whole-workload speedup over dense {speedup:.2f}x (time-weighted, Amdahl)"
+             ] + notes
     if mode == "training":
         notes.append("training: dense/eff. MACs are the forward pass; utilization and "
                      "training_macs count the backward GEMMs too")
+    if vector_s:
+        notes.append(f"vector layers (element-wise, norm, softmax, pool, embedding): "
+                     f"{100 * vector_s / total_s:.1f}% of the time, memory-bound")
     notes += ignored_notes(cfg.device, workload.layers,
                            lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
     return Result(engine=cfg.device, arch=arch.name, workload=workload.name,

@@ -61,12 +61,6 @@ def activation_shape(layer, batch: int) -> tuple[int, ...]:
     return (batch * vectors_per_sample(layer), layer.gemm(1).k)
 
 
-def seed_option(options: dict, workload) -> int:
-    """The mask seed: the ``seed`` option if given (None: not given), else the workload's."""
-    seed = options.get("seed")
-    return int(workload.seed if seed is None else seed)
-
-
 def _rng(layer, seed: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(layer.name.encode()), stream])
 

@@ -10,6 +10,8 @@ import io
 import json
 import math
 
+from accelsim.engines.result import PER_LAYER
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 # column → (header, formatter) for the terminal and Markdown tables
@@ -49,8 +51,8 @@ def render_json(result) -> str:
     return json.dumps({"engine": result.engine, "arch": result.arch,
                        "workload": result.workload, "notes": list(result.notes),
                        "summary": result.summary,
-                       "totals": result.totals() if result.additive or len(result.layers) == 1
-                       else None,
+                       "totals": result.totals()
+                       if result.shape == PER_LAYER or len(result.layers) == 1 else None,
                        "layers": [r.as_row() for r in result.layers]},
                       indent=2, default=_json_default) + "\n"
 
