@@ -1,7 +1,7 @@
 """Cluster engine: synchronous data-parallel training on GPU clusters, with gradient encoding.
 
-Model (``shared/reference/distributed.md``)
--------------------------------------------
+Model (S000 Ch. 4 and Appendix B; docs/SOURCES.md §1, §6)
+----------------------------------------------------------
 N = i·j GPUs: i = min(N, gpus_per_node) per node, j = ⌈N/i⌉ nodes. One iteration is
 
     T = compute + exposed communication
@@ -27,7 +27,7 @@ An encoding never sends more than the fp32 gradient of a layer.
 **Schemes** (S = bytes, B = bandwidth × efficiency, α = latency of the link used):
 
 * ``appendix-b`` — S000 Appendix B exactly (Eq. B.1–B.4), with |g| = (push + pull)/2
-  (S000 does not say how TernGrad enters; distributed.md §3) and ⌈log₂⌉ for counts that are
+  (S000 does not say how TernGrad enters; S000 Appendix B) and ⌈log₂⌉ for counts that are
   not powers of two (Paleo):
   weak   T = T_c + |g|/C_cud + |g|/C_gwd·⌈log₂ i⌉ + (C_ncost + |g|/C_nwd)·⌈log₂ j⌉
   strong T = T_c/N + |g|/C_cud + |g|/C_gwd·⌈log₂ i⌉ + (C_ncost + |g|/C_nwd)·⌈log₂ j⌉

@@ -1,6 +1,6 @@
 """EIE engine: compressed sparse matrix × sparse vector on N PEs with activation FIFOs.
 
-Model (Han et al., ISCA 2016, §III–IV; summarised in ``shared/reference/sparse-engines.md``)
+Model (Han et al., EIE, ISCA 2016, §III–IV; docs/SOURCES.md §1)
 -----------------------------------------------------------------------------------------
 The layer's ``m × k`` weight matrix W (fc: outputs × inputs; lstm: ``4h × (input + h)``)
 is stored column-wise (CSC). Row ``i`` belongs to PE ``i mod N`` at local row ``⌊i/N⌋``.

@@ -1,6 +1,6 @@
 """FPGA PE-array engine: a weight-streaming array of S_p PEs × S_c MACs, tile by tile.
 
-Model (S001 §III-B, summarised in ``shared/reference/fpga.md`` §1–2)
+Model (Li et al., ASP-DAC 2018 = S001, §III-B and Fig. 2; docs/SOURCES.md §1)
 --------------------------------------------------------------------
 **Sizing.** The PE count is the tightest of three resource bounds, rounded down:
 

@@ -1,6 +1,6 @@
 """GPU / CPU roofline engine: dense, structured-sparse, CSR-sparse and low-rank GEMM kernels.
 
-Model (``shared/reference/gpu-cpu.md`` §2, §3, §5, §8)
+Model (S000 §2.2.1, Table 2.4 and Ch. 3; priors in docs/SOURCES.md §5)
 -----------------------------------------------------
 Every layer is lowered to GEMMs (Caffe im2col, one GEMM per group; DESIGN.md GEMM view,
 ``n`` = output pixels × batch). A GEMM of ``g`` groups of ``m × k`` weights times ``k × n``

@@ -1,6 +1,6 @@
 """SCNN engine (PT-IS-CP-sparse) and its dense baseline DCNN, from one run.
 
-Model (Parashar et al., ISCA 2017; summarised in ``shared/reference/sparse-engines.md``,
+Model (Parashar et al., ISCA 2017; docs/SOURCES.md §1,
 architecture rows marked secondary there)
 -----------------------------------------------------------------------------------------
 **Tiling.** The input plane H × W is cut into a ``gy × gx`` grid (``gy = min(8, H)``,
