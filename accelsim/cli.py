@@ -101,7 +101,9 @@ class _RunCommand(click.Command):
     def get_params(self, ctx):
         from accelsim import registry
 
-        if not hasattr(self, "_engine_flags"):
+        installed = registry.names()
+        if getattr(self, "_flags_for", None) != installed:  # built once per set of engines
+            self._flags_for = installed
             self._engine_flags = [engine_flag(option, engines) for option, engines
                                   in registry.all_options().values()]
         return [*self.params, *self._engine_flags, *super().get_params(ctx)[len(self.params):]]

