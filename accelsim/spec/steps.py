@@ -4,7 +4,8 @@ train").
 ``form`` is ``theorem`` (C, T), ``c1c2`` (c1, c2) or ``epochs`` (a fixed-epoch budget:
 ``epochs``, ``dataset_size``). Theorem and c1c2 curves are given per sparsity (``levels``) or
 fitted per sparsity to a CSV of measured points (``fit.csv``, columns ``sparsity``, ``batch``,
-``steps``; rows with no steps are points that never reached the target and are left out).
+``steps``; rows with no steps are points that never reached the target and are left out;
+the CSV must sit in the file's folder or below it, like a workload's masks).
 ``sparsity_factor`` maps a sparsity to a factor on the dense curve (C, c₁ or the epochs).
 Paths are relative to the file.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from accelsim.errors import SpecError
 from accelsim.model.steps import Curve, StepsModel, fit_curve
-from accelsim.spec.validate import check, read_document
+from accelsim.spec.validate import check, read_document, read_text, resolve_reference
 
 PARAMS = {"theorem": ("C", "T"), "c1c2": ("c1", "c2"), "epochs": ("epochs", "dataset_size")}
 
@@ -80,14 +81,15 @@ def _given(levels: list, form: str, *, file: str) -> dict:
 
 
 def _fitted(doc: dict, form: str, *, file: str, base_dir: Path) -> dict:
+    import io
+
     import pandas as pd
 
     spec = doc["fit"]
-    csv = base_dir / spec["csv"]
-    if not csv.is_file():
-        raise SpecError(f"CSV {str(csv)!r} not found", file=file, field="fit.csv")
+    csv = resolve_reference(base_dir, spec["csv"], file=file, field="fit.csv")
+    text = read_text(csv, file=file, field="fit.csv")
     try:
-        frame = pd.read_csv(csv)
+        frame = pd.read_csv(io.StringIO(text))
     except (ValueError, pd.errors.ParserError) as exc:
         raise SpecError(f"unreadable CSV {str(csv)!r}: {exc}", file=file, field="fit.csv") \
             from None
