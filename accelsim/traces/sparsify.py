@@ -2,7 +2,7 @@
 
 Every generator takes ``{layer name: natural weight array}`` (plus what it needs) and returns
 ``{layer name: boolean mask}`` of the same shapes (True = kept). ``sparsity`` is the target
-fraction of zeros (workloads.md §5):
+fraction of zeros (SOURCES.md §1: S002, Zhu & Gupta, S004):
 
 * **ssl**: zero whole groups (filter-, channel- or shape-wise, :mod:`accelsim.traces.groups`)
   with the smallest ℓ2 norms. Per layer, the fraction of the layer's groups removed is
@@ -70,7 +70,7 @@ def magnitude(weights: dict[str, np.ndarray], sparsity: float, scope: str = "glo
 def zhu_gupta_sparsity(step: int, final: float, begin_step: int, end_step: int,
                        initial: float = 0.0, power: int = 3) -> float:
     """Gradual schedule ``s_t = s_f + (s_i − s_f)(1 − p)^3``, p = clipped progress from
-    ``begin_step`` to ``end_step`` (workloads.md §5.2; TF-MOT PolynomialDecay)."""
+    ``begin_step`` to ``end_step`` (Zhu & Gupta; TF-MOT PolynomialDecay)."""
     progress = min(max((step - begin_step) / max(end_step - begin_step, 1), 0.0), 1.0)
     return final + (initial - final) * (1.0 - progress) ** power
 
