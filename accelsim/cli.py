@@ -220,7 +220,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     from accelsim.spec.arch import arch_from_dict
     from accelsim.spec.validate import parse_yaml
     from accelsim.validate import suite
-
+    from accelsim.validate.compare import lstm_sparsity_curves
     from accelsim.validate.kernels import cuda_available
 
     want = "gpu" if device == "cuda" else "cpu"
@@ -250,7 +250,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, arch.config)
+    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")

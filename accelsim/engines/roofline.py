@@ -353,7 +353,7 @@ def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
     grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        return layer.rank * (g.k + g.m) * g.n
+        return layer.lowrank_macs(batch)
     if kernel in ("csr", "nm"):
         return layer.nonzero_weights * g.n
     if kernel == "batched":

@@ -171,7 +171,7 @@ def score_eie(root) -> list[dict]:
 
 
 def score_sparse_sweeps(root, *, quick: bool = False) -> list[dict]:
-    from accelsim.report.sparse_plots import eie_fifo_sweep, scnn_density_sweep
+    from accelsim.explore.sparse_studies import eie_fifo_sweep, scnn_density_sweep
 
     rows = []
     t = published()["eie_table4"]
