@@ -266,7 +266,7 @@ def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import published_markdown
-    from accelsim.validate.published import scoreboard
+    from accelsim.validate.scoreboard import scoreboard
 
     with progress_bar("published cases") as update:
         frame = scoreboard(Path(root), quick=quick, progress=update)
