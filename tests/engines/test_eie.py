@@ -188,3 +188,30 @@ def test_rank_is_said_out_loud(arch):
     layer = replace(_fc(64, 64, 0.3, 1.0), rank=8)
     notes = eie.simulate(arch, Workload("w", "t", 1, (layer,)), {}).notes
     assert sum(n.startswith("ignored: rank of fc layers (fc)") for n in notes) == 1
+
+
+def test_four_pes_eight_by_eight_counted_by_hand(arch):
+    """4 PEs; PE p holds rows p and p + 4. Non-zeros (row, column): column 0: rows 0-3;
+    column 1: rows 0, 4; column 3: rows 1, 5, 2; column 4: row 7. Input non-zeros at columns
+    0, 1, 3, 4 (broadcast at cycles 0, 1, 2, 3). Work per PE (an empty slice costs its one
+    pointer cycle): col 0 [1,1,1,1], col 1 [2,1,1,1], col 3 [1,2,1,1], col 4 [1,1,1,1].
+    Deep FIFOs: PE 0 finishes at 1, 3, 4, 5 and PE 1 at 1, 2, 4, 5 -> 5 cycles; work 18,
+    theoretical 18/4 = 4.5, load efficiency 18/20 = 0.9, imbalance 5/4.5 = 1.11 > 1.1 ->
+    bound imbalance; MACs 4 + 2 + 3 + 1 = 10. Depth 1 (lockstep): 1 + 2 + 2 + 1 = 6."""
+    from accelsim.model.masks import LayerMasks
+
+    w = np.zeros((8, 8), bool)
+    for row, col in [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (4, 1), (1, 3), (5, 3), (2, 3),
+                     (7, 4)]:
+        w[row, col] = True
+    acts = np.zeros((1, 8), bool)
+    acts[0, [0, 1, 3, 4]] = True
+    layer = replace(_fc(8, 8, 10 / 64, 0.5), masks=LayerMasks(weights=w, activations=acts))
+    deep = replace(arch, config=replace(arch.config, pes=4, fifo_depth=8))
+    row = eie.simulate(deep, Workload("w", "t", 1, (layer,)), {}).layers[0]
+    assert (row.cycles, row.effective_macs) == (5, 10)
+    assert row.extra["load_efficiency"] == pytest.approx(0.9)
+    assert row.extra["theoretical_s"] * arch.config.clock_hz == pytest.approx(4.5)
+    assert row.bound == "imbalance"
+    lockstep = replace(arch, config=replace(arch.config, pes=4, fifo_depth=1))
+    assert eie.simulate(lockstep, Workload("w", "t", 1, (layer,)), {}).layers[0].cycles == 6
