@@ -46,4 +46,5 @@ def test_borrowed_values_are_noted_and_own_fits_are_not():
 def test_fitted_on_matches_scoreboard_items_by_pattern():
     assert calibration.fitted_on("s000_table24", "gpu csr conv3 speedup") == ["table24_gpu"]
     assert calibration.fitted_on("s000_terngrad_scaling",
-                                 "vgg_a_infiniband TernGrad gain, 512 GPUs") == []
+                                 "GoogLeNet gains less (both clusters)") == []
+    assert calibration.fitted_on("eie_table4", "Alex-6 actual µs") == []
