@@ -106,7 +106,7 @@ CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
                         **_from("eie_dense_titan_x", _TITAN_X)},
     **{name: {**_from("table24_gpu", _TITAN_BLACK), **_from("eie_dense_titan_x", _TITAN_X)}
        for name in ("gtx1080", "p100_sxm2", "v100_sxm2")},
-    **{name: {**_from("table24_gpu", {k: _TITAN_BLACK[k] for k in ("k_half",) + _CSR}),
+    **{name: {**_from("table24_gpu", _TITAN_BLACK),
               **_from("eie_dense_titan_x", _TITAN_X),
               **_from("llmcompass_a100_peak", {"max_efficiency": 0.93})}
        for name in ("a100_sxm4_80g", "h100_sxm5")},

@@ -52,7 +52,7 @@ Outputs (one Result row per GPU count × encoding): iteration, compute, communic
 exposed-communication seconds, images/s, speedup over 1 GPU (same encoding and scheme) and
 over fp32 (same N).
 
-Calibration: ``compute_efficiency`` of ``archs/cluster_gtx1080_1gbe.yaml`` (0.3395) is
+Calibration: ``compute_efficiency`` of ``archs/cluster_gtx1080_1gbe.yaml`` (0.3364) is
 fitted to TernGrad's 3.04× AlexNet gain on 8 GPUs (S000 §4.3) by ``accelsim.validate.
 calibrate.fit_cluster_compute_efficiency``: it stands for the profiled T(1,1,K) of S000's
 real testbed. The InfiniBand cluster (never built by S000) keeps 1.0, the roofline's own
@@ -67,6 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines import roofline
+from accelsim.engines.ignored import ignored_notes, sparsity_fields
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import PER_SCALING_POINT, LayerResult, Result
 from accelsim.errors import EngineError
@@ -91,6 +92,7 @@ OPTIONS = (
            "of the roofline's"),
     roofline.KERNEL,
 )
+COMPUTE_FIELDS = ("weight_density", "row_sparsity", "col_sparsity", "rank")  # via the roofline
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,12 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
              f"{'on' if opts['overlap'] else 'off'}; node {cfg.node_name} x "
              f"{cfg.gpus_per_node}; batch {workload.batch} "
              f"{'per GPU' if opts['scaling'] == 'weak' else 'global'}",)
+    notes += tuple(ignored_notes("cluster", workload.layers, lambda layer: COMPUTE_FIELDS,
+                                 {"activation_density": "multiplies zero activations (the "
+                                                        "node's roofline kernels)"}))
+    if any(set(sparsity_fields(layer)) & set(COMPUTE_FIELDS) for layer in workload.layers):
+        notes += ("weight sparsity and ranks speed up compute only: gradients are sent for "
+                  "every weight and bias of a layer",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
                   summary=summary, shape=PER_SCALING_POINT)

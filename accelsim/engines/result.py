@@ -46,6 +46,17 @@ LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilizati
                  "dram_bytes", "energy_j")
 
 
+IMBALANCE_BOUND = 1.1
+"""A layer's ``bound`` is ``imbalance`` when its imbalance (the slowest unit's work over the
+mean unit's, among the units the layer uses) exceeds 1.1: more than 10% of the time is lost
+to uneven work. A reporting convention, not a published figure."""
+
+
+def imbalance_bound(imbalance: float) -> bool:
+    """Whether ``imbalance`` makes a layer imbalance-bound (:data:`IMBALANCE_BOUND`)."""
+    return imbalance > IMBALANCE_BOUND
+
+
 def safe_ratio(num, den):
     """num / den, 0 where den is 0 (scalars, or numpy arrays over design points)."""
     if np.ndim(den) == 0:
@@ -87,8 +98,12 @@ class Result:
     shape: str = PER_LAYER  # one of SHAPES: what a row stands for
 
     def totals(self, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`."""
+        """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`. A Result whose
+        rows are alternatives (one per scaling point) has totals only when it has one row."""
         rows = [r for r in self.layers if kinds is None or r.kind in kinds]
+        if self.shape != PER_LAYER and len(rows) > 1:
+            raise ValueError(f"the {len(rows)} rows of this {self.engine} Result are "
+                             "alternatives (one per configuration): they have no total")
         return sum_layers({key: [getattr(r, key) for r in rows] for key in LAYER_FIGURES},
                           self.peak_macs_per_cycle)
 

@@ -4,9 +4,12 @@ Model (S000 §2.2.1, Table 2.4 and Ch. 3; priors in docs/SOURCES.md §5)
 -----------------------------------------------------
 Every layer is lowered to GEMMs (Caffe im2col, one GEMM per group; DESIGN.md GEMM view,
 ``n`` = output pixels × batch). A GEMM of ``g`` groups of ``m × k`` weights times ``k × n``
-runs the groups one after another (as Caffe does); per kernel call
+runs as one kernel whose tiles of all groups share the waves (cuDNN / MKL grouped and
+depthwise convolutions; one launch), or, on a device file with ``groups_in_one_kernel:
+false`` (S000's Caffe, which loops over the groups: the Table 2.4 devices), as g kernels one
+after another, g launches:
 
-    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + g · t_launch
+    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + launches · t_launch
 
 **Dense GEMM.** FLOPs = 2gmkn, bytes = v·g(mk + kn + mn) for v-byte values. The compute
 efficiency is a function of the GEMM's shape: the output is cut into tiles of
@@ -14,8 +17,8 @@ efficiency is a function of the GEMM's shape: the output is cut into tiles of
 at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and each tile pays
 a fixed prologue worth ``k_half`` steps of its k loop:
 
-    tiles = ⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉
-    η(m, k, n) = η_max · (m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n / (n + n_half)
+    tiles = b·⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉   (b = groups in one kernel)
+    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n / (n + n_half)
 
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
 dominated by their prologue; a large GEMM tends to η_max. ``n_half`` (optional, default 0)
@@ -87,7 +90,16 @@ dtype or the pattern does not qualify, the layer runs dense and a note says why.
 **Training** = forward + backward: each forward GEMM (g, m, k, n) adds the data-gradient
 GEMM (g, k, m, n) and the weight-gradient GEMM (g, m, n, k), so ≈ 3× the forward FLOPs with
 the backward GEMMs' own shapes (assumption: the first layer's data gradient is computed
-too). CSR is modelled for inference only.
+too). CSR trains with a sparse data gradient (Wᵀ, k × m with the same non-zeros, times the
+output gradient) and a dense weight gradient masked afterwards (as frameworks train pruned
+layers). N:M is modelled for inference only. ``dense MACs`` and ``eff. MACs`` stay the
+forward pass's; ``training_macs`` and the utilization count the backward too, and
+``ideal_speedup`` is training dense MACs / training kernel MACs.
+
+**Kernel choice.** ``auto`` times every kernel the layer can run (dense; structured with
+zero rows/columns; CSR with zero weights; low rank with a rank; N:M where the device's
+sparse tensor cores take the layer's pattern and dtype, in inference) and keeps the fastest;
+the runner-up and its time are reported. A named kernel runs as asked.
 
 **Whole network.** ``total_speedup`` aggregates per-layer speedups by baseline time shares
 (Amdahl, the form that reproduces S000 Table 3.6).
@@ -110,14 +122,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
 
 KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
-KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (from the "
-                "workload's sparsity fields)", choices=("auto",) + KERNELS)
+KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (the "
+                "fastest the layer can run)", choices=("auto",) + KERNELS)
 OPTIONS = (KERNEL,
            Option("mode", str, "inference", "inference or training (forward + backward)",
                   choices=("inference", "training")),
@@ -158,6 +171,7 @@ class RooflineConfig:
     sparse_tensor_speedup: float | None = None  # sparse / dense tensor peak (datasheet)
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
+    groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
 
@@ -184,6 +198,12 @@ class KernelTime:
     compute_bound: np.ndarray
 
 
+def kernel_groups(cfg: RooflineConfig, g):
+    """GEMMs that share one kernel's waves, and kernel launches, for ``g`` groups."""
+    g = np.asarray(g, dtype=float)
+    return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
+
+
 def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
     """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
     narrow-n term; ``matrices`` GEMMs of that shape in one (batched) kernel share the waves."""
@@ -208,24 +228,22 @@ def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
     return 1.0 / slow
 
 
-def _roofline(cfg, g, t_compute, flops, nbytes, working_set=None) -> KernelTime:
-    """max(compute / η_cache, memory) + launches: a ``working_set`` that outgrows a cache level
-    slows the compute throughput (None: the caller's compute time already includes it); the
-    memory term is already the DRAM rate."""
-    if working_set is not None:
-        t_compute = t_compute / cache_efficiency(cfg, working_set)
+def _roofline(cfg, launches, t_compute, flops, nbytes) -> KernelTime:
     t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
-    seconds = np.maximum(t_compute, t_memory) + g * cfg.launch_overhead_s
+    seconds = np.maximum(t_compute, t_memory) + launches * cfg.launch_overhead_s
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
 
 
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential dense GEMMs (m × k)·(k × n)."""
+    """Time of ``g`` dense GEMMs (m × k)·(k × n): one kernel, or one per group
+    (:func:`kernel_groups`)."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
+    shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n))
-    return _roofline(cfg, g, t_compute, flops, g * working_set, working_set)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared)
+                         * cache_efficiency(cfg, working_set))
+    return _roofline(cfg, launches, t_compute, flops, g * working_set)
 
 
 def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
@@ -259,32 +277,33 @@ def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
     meta_bytes = kept * np.ceil(np.log2(nm[1])) / 8
     flops = 2 * g * kept * n
     working_set = v * (m * k + k * n + m * n)
+    shared, launches = kernel_groups(cfg, g)
     t_compute = 2 * g * m * k * n / (cfg.peak_flops(precision) * cfg.sparse_tensor_speedup
-                                     * gemm_efficiency(cfg, m, k, n)
+                                     * gemm_efficiency(cfg, m, k, n, shared)
                                      * cache_efficiency(cfg, working_set))
     nbytes = g * (v * (kept + k * n + m * n) + meta_bytes)
-    return _roofline(cfg, np.asarray(g), np.asarray(t_compute), np.asarray(flops),
+    return _roofline(cfg, launches, np.asarray(t_compute), np.asarray(flops),
                      np.asarray(nbytes))
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
+    """Time of ``g`` CSR (m × k, ``nnz`` non-zeros each) × dense (k × n), one kernel or one
+    per group (:func:`kernel_groups`)."""
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
-    per_nnz = cfg.csr_nnz_overhead + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width)
-    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
-                 / (cfg.peak_flops(precision) * cfg.csr_efficiency))
+    per_nnz = (cfg.csr_nnz_overhead
+               + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
     working_set = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n)
-    return _roofline(cfg, g, t_compute, flops, g * working_set, working_set)
+    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
+                 / (cfg.peak_flops(precision) * cfg.csr_efficiency
+                    * cache_efficiency(cfg, working_set)))
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * working_set)
 
 
-def training_gemms(gemms: list[Gemm]) -> list[Gemm]:
-    """Forward GEMMs plus their data-gradient and weight-gradient GEMMs."""
-    out = []
-    for x in gemms:
-        out += [x, Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
-    return out
+def backward_gemms(x: Gemm) -> list[Gemm]:
+    """The data-gradient (g, k, m, n) and weight-gradient (g, m, n, k) GEMMs of ``x``."""
+    return [Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
 
 
 def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") -> KernelTime:
@@ -302,25 +321,29 @@ def _summed(parts: list[KernelTime]) -> KernelTime:
 
 
 # ---- layers -------------------------------------------------------------------------------
-def layer_kernel(layer: Layer, kernel: str) -> str:
-    """``auto`` picks the kernel the workload implies: rank → low rank, nm → N:M,
-    weight_density → CSR, row/column sparsity → structured, otherwise dense. Vector and bmm
-    layers have one kernel each (``vector``, ``batched``)."""
+def fixed_kernel(layer: Layer) -> str | None:
+    """The one kernel of a layer that has no weights: ``vector`` or ``batched`` (bmm)."""
     if layer.is_vector:
         return "vector"
-    if layer.kind == "bmm":
-        return "batched"
-    if kernel != "auto":
-        return kernel
-    if layer.rank is not None:
-        return "lowrank"
-    if layer.nm is not None:
-        return "nm"
-    if layer.weight_density is not None:
-        return "csr"
+    return "batched" if layer.kind == "bmm" else None
+
+
+def candidate_kernels(cfg: RooflineConfig, layer: Layer, mode: str, precision: str
+                      ) -> tuple[str, ...]:
+    """The kernels ``auto`` times for ``layer`` (module docstring, Kernel choice)."""
+    if fixed_kernel(layer):
+        return (fixed_kernel(layer),)
+    out = ["dense"]
     if layer.row_sparsity > 0 or layer.col_sparsity > 0:
-        return "structured"
-    return "dense"
+        out.append("structured")
+    if layer.density < 1.0:
+        out.append("csr")
+    if layer.rank is not None:
+        out.append("lowrank")
+    if layer.nm is not None and mode == "inference" and nm_fallback(cfg, layer,
+                                                                    precision) is None:
+        out.append("nm")
+    return tuple(out)
 
 
 def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
@@ -329,69 +352,99 @@ def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
         return [layer.gemm(batch)]
     if kernel == "structured":
         return [layer.compacted_gemm(batch)]
-    if layer.rank is None:
-        raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
-    return list(layer.lowrank_gemms(batch))
+    if kernel == "lowrank":
+        if layer.rank is None:
+            raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
+        return list(layer.lowrank_gemms(batch))
+    raise EngineError(f"layer {layer.name}: the {kernel} kernel is not a dense GEMM")
+
+
+def pass_times(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str,
+               precision: str = "fp32") -> tuple[KernelTime, KernelTime]:
+    """Forward and backward (data gradient + weight gradient) time of one layer."""
+    if kernel == "vector":
+        forward = vector_time(cfg, layer, batch, precision)
+        total = vector_time(cfg, layer, batch, precision, "training")
+        return forward, KernelTime(total.seconds - forward.seconds, total.flops - forward.flops,
+                                   total.bytes - forward.bytes, total.compute_bound)
+    if kernel == "batched":
+        g = layer.gemm(batch)
+        forward, *backward = [batched_time(cfg, g.groups, *shape, precision,
+                                           layer.causal_fraction)
+                              for shape in ((g.m, g.k, g.n), (g.k, g.m, g.n), (g.m, g.n, g.k))]
+        return forward, _summed(backward)
+    if kernel == "nm":
+        return nm_time(cfg, layer.gemm(batch), layer.nm, precision), None
+    if kernel == "csr":
+        g = layer.gemm(batch)
+        nnz = layer.nonzero_weights / g.groups
+        forward = csr_time(cfg, g.groups, g.m, g.k, g.n, nnz, precision)
+        backward = _summed([csr_time(cfg, g.groups, g.k, g.m, g.n, nnz, precision),
+                            dense_time(cfg, g.groups, g.m, g.n, g.k, precision)])
+        return forward, backward
+    gemms = kernel_gemms(layer, batch, kernel)
+    backward = [b for x in gemms for b in backward_gemms(x)]
+    return gemms_time(cfg, gemms, precision), gemms_time(cfg, backward, precision)
 
 
 def layer_time(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
                precision: str = "fp32") -> KernelTime:
     """Time of one layer with one kernel in ``inference`` or ``training`` mode."""
-    if kernel == "vector":
-        return vector_time(cfg, layer, batch, precision, mode)
-    if kernel == "batched":
-        g = layer.gemm(batch)
-        shapes = [(g.m, g.k, g.n)] + ([(g.k, g.m, g.n), (g.m, g.n, g.k)]
-                                      if mode == "training" else [])
-        parts = [batched_time(cfg, g.groups, *shape, precision, layer.causal_fraction)
-                 for shape in shapes]
-        return _summed(parts)
-    if kernel == "nm":
-        if mode == "training":
-            raise EngineError(f"layer {layer.name}: the nm kernel is modelled for inference "
-                              "only")
-        return nm_time(cfg, layer.gemm(batch), layer.nm, precision)
-    if kernel == "csr":
-        if mode == "training":
-            raise EngineError(f"layer {layer.name}: the csr kernel is modelled for inference only")
-        g = layer.gemm(batch)
-        return csr_time(cfg, g.groups, g.m, g.k, g.n, layer.nonzero_weights / g.groups,
-                        precision)
-    gemms = kernel_gemms(layer, batch, kernel)
-    return gemms_time(cfg, training_gemms(gemms) if mode == "training" else gemms, precision)
+    forward, backward = pass_times(cfg, layer, batch, kernel, precision)
+    if mode == "inference":
+        return forward
+    if backward is None:
+        raise EngineError(f"layer {layer.name}: the {kernel} kernel is modelled for inference "
+                          "only")
+    return _summed([forward, backward])
+
+
+def choose_kernel(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
+                  precision: str = "fp32") -> tuple[str, str | None, dict[str, KernelTime]]:
+    """The kernel that runs ``layer``, the runner-up and the times of those tried.
+    ``auto``: the fastest of :func:`candidate_kernels` (a tie keeps the earlier, simpler
+    kernel); a named kernel runs as asked, with no runner-up (layers without weights keep
+    their one kernel)."""
+    names = candidate_kernels(cfg, layer, mode, precision) \
+        if kernel == "auto" or fixed_kernel(layer) else (kernel,)
+    times = {name: layer_time(cfg, layer, batch, name, mode, precision) for name in names}
+    ranked = sorted(names, key=lambda name: float(times[name].seconds))
+    return ranked[0], (ranked[1] if len(ranked) > 1 else None), times
 
 
 def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "auto",
                        precision: str = "fp32") -> tuple[np.ndarray, np.ndarray]:
-    """Per-layer forward and backward seconds of one training iteration (for the cluster)."""
+    """Per-layer forward and backward seconds of one training iteration (for the cluster),
+    each layer on the kernel :func:`choose_kernel` picks for training."""
     fwd, bwd = [], []
     for layer in workload.layers:
-        chosen = layer_kernel(layer, kernel)
-        if chosen in ("vector", "batched"):
-            f = float(layer_time(cfg, layer, workload.batch, chosen, "inference", precision)
-                      .seconds)
-            total = float(layer_time(cfg, layer, workload.batch, chosen, "training",
-                                     precision).seconds)
-        else:
-            gemms = kernel_gemms(layer, workload.batch, chosen)
-            f = gemms_time(cfg, gemms, precision).seconds
-            total = gemms_time(cfg, training_gemms(gemms), precision).seconds
-        fwd.append(f)
-        bwd.append(total - f)
+        dtype = layer.dtype or precision
+        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", dtype)[0]
+        forward, backward = pass_times(cfg, layer, workload.batch, chosen, dtype)
+        fwd.append(float(forward.seconds))
+        bwd.append(float(backward.seconds))
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
 
 
-def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
-    """MACs the kernel does. Low rank: rank·(CHW + N)·H'W' with the layer's total rank, so a
-    grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
+def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") -> float:
+    """MACs the kernel does (forward; ``training`` adds the backward GEMMs). Low rank:
+    rank·(CHW + N)·H'W' with the layer's total rank, so a grouped layer with an odd total
+    rank (S000 Table 3.4) splits it evenly, not rounded. Every backward GEMM of a dense
+    kernel has its forward GEMM's MACs; CSR's weight gradient is dense (:func:`pass_times`)."""
+    if kernel == "vector":
+        return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        return layer.rank * (g.k + g.m) * g.n
-    if kernel in ("csr", "nm"):
-        return layer.nonzero_weights * g.n
-    if kernel == "batched":
-        return g.macs * layer.causal_fraction
-    return kernel_gemms(layer, batch, kernel)[0].macs
+        forward = layer.rank * (g.k + g.m) * g.n
+    elif kernel in ("csr", "nm"):
+        forward = layer.nonzero_weights * g.n
+        if kernel == "csr" and mode == "training":
+            return 2 * forward + g.macs
+    elif kernel == "batched":
+        forward = g.macs * layer.causal_fraction
+    else:
+        forward = kernel_gemms(layer, batch, kernel)[0].macs
+    return forward if mode == "inference" else 3 * forward
 
 
 def total_speedup(time_fractions, speedups) -> float:
@@ -417,7 +470,7 @@ def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
 
 
 # ---- engine entry point ------------------------------------------------------------------
-def _nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | None:
+def nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | None:
     """Why an nm layer cannot run on the sparse tensor cores (None: it can)."""
     pattern = cfg.sparse_pattern(precision)
     if cfg.sparse_tensor_speedup is None:
@@ -429,6 +482,20 @@ def _nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | Non
     return None
 
 
+KERNEL_FIELDS = {"dense": (), "structured": ("row_sparsity", "col_sparsity"),
+                 "csr": ("weight_density", "row_sparsity", "col_sparsity", "nm"),
+                 "lowrank": ("rank",), "nm": ("nm",), "vector": (), "batched": ()}
+IGNORED = {
+    "weight_density": "runs this layer's kernel on all the weights the zero rows/columns leave",
+    "row_sparsity": "runs this layer's kernel on the full rows",
+    "col_sparsity": "runs this layer's kernel on the full columns",
+    "activation_density": "multiplies zero activations (no GPU/CPU kernel here skips them)",
+    "rank": "runs the full-rank weights (the low-rank kernel was not chosen)",
+    "nm": "runs the N:M-pruned weights without sparse tensor cores (kernel not chosen or not "
+          "available)",
+}
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
     opts = resolve(OPTIONS, options, cfg.device, file=arch.path)
@@ -438,47 +505,65 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     from accelsim.calibration import borrowed_notes, registered
 
     fits = registered(arch.name, cfg)
-    rows, dense_s, notes = [], [], []
+    rows, dense_s, notes, chosen_kernels = [], [], [], {}
     for layer in workload.layers:
         dtype = layer.dtype or precision
-        chosen = layer_kernel(layer, kernel)
-        if chosen == "nm":
-            reason = _nm_fallback(cfg, layer, dtype) if layer.nm is not None else \
+        reason = None
+        if not fixed_kernel(layer) and (kernel == "nm" or kernel == "auto"
+                                        and layer.nm is not None):
+            reason = nm_fallback(cfg, layer, dtype) if layer.nm is not None else \
                 "it has no nm field"
             if reason is not None:
-                notes.append(f"{layer.name}: nm {layer.nm} runs dense: {reason}")
-                chosen = "dense"
-        base_kernel = chosen if chosen in ("vector", "batched") else "dense"
-        t = layer_time(cfg, layer, workload.batch, chosen, mode, dtype)
-        base = layer_time(cfg, layer, workload.batch, base_kernel, mode, dtype)
+                notes.append(f"{layer.name}: nm {layer.nm} cannot use sparse tensor cores "
+                             f"({reason}): runs {'dense' if kernel == 'nm' else 'another kernel'}")
+        asked = "dense" if kernel == "nm" and reason is not None else kernel
+        chosen, runner_up, times = choose_kernel(cfg, layer, workload.batch, asked, mode,
+                                                 dtype)
+        chosen_kernels[layer.name] = chosen
+        base_kernel = fixed_kernel(layer) or "dense"
+        t = times[chosen]
+        base = times.get(base_kernel) or layer_time(cfg, layer, workload.batch, base_kernel,
+                                                    mode, dtype)
         seconds = float(t.seconds)
         dense_s.append(float(base.seconds))
         vector = chosen == "vector"
-        dense_macs = layer.dense_macs(workload.batch) * (3 if mode == "training" else 1)
-        effective = 0 if vector else int(t.flops) // 2
+        effective = int(round(kernel_macs(layer, workload.batch, chosen)))
+        kernel_train = kernel_macs(layer, workload.batch, chosen, mode)
+        extra = {"kernel": chosen, "runner_up": runner_up,
+                 "runner_up_s": None if runner_up is None else float(times[runner_up].seconds),
+                 "dtype": dtype, "dense_s": float(base.seconds),
+                 "speedup": float(base.seconds) / seconds,
+                 "ideal_speedup": 1.0 if vector or not kernel_train
+                 else kernel_macs(layer, workload.batch, base_kernel, mode) / kernel_train,
+                 "extrapolation": extrapolation(fits, layer, workload.batch, chosen)}
+        if mode == "training":
+            extra["training_macs"] = int(round(kernel_train))
         rows.append(LayerResult(
-            name=layer.name, kind=layer.kind, dense_macs=dense_macs,
+            name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
             effective_macs=effective, cycles=int(round(seconds * clock)),
-            seconds=seconds, utilization=effective / (seconds * peak / 2),
+            seconds=seconds, utilization=(0.0 if vector else float(t.flops) / 2)
+            / (seconds * peak / 2),
             bound="compute" if bool(t.compute_bound) else "memory",
-            dram_bytes=int(t.bytes),
-            extra={"kernel": chosen, "dtype": dtype, "dense_s": float(base.seconds),
-                   "speedup": float(base.seconds) / seconds,
-                   "ideal_speedup": 1.0 if vector or not dense_macs
-                   else dense_macs / kernel_macs(layer, workload.batch, chosen)
-                   / (3 if mode == "training" else 1),
-                   "extrapolation": extrapolation(fits, layer, workload.batch, chosen)},
-        ))
+            dram_bytes=int(t.bytes), extra=extra))
     speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
     vector_s = sum(r.seconds for r in rows if r.extra["kernel"] == "vector")
     total_s = sum(r.seconds for r in rows)
-    notes = [f"{mode}, {precision}, kernel {kernel}: whole-workload speedup over dense "
-             f"{speedup:.2f}x (time-weighted, Amdahl)"] + notes + borrowed_notes(arch.name, cfg)
+    notes = [f"{mode}, {precision}, kernel {kernel}"
+             + (" (per layer the fastest kernel; runner_up: the next fastest)"
+                if kernel == "auto" else "")
+             + f": whole-workload speedup over dense {speedup:.2f}x (time-weighted, Amdahl)"
+             ] + notes
+    if mode == "training":
+        notes.append("training: dense/eff. MACs are the forward pass; utilization and "
+                     "training_macs count the backward GEMMs too")
     if vector_s:
         notes.append(f"vector layers (element-wise, norm, softmax, pool, embedding): "
                      f"{100 * vector_s / total_s:.1f}% of the time, memory-bound")
+    notes += ignored_notes(cfg.device, workload.layers,
+                           lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
+    notes += borrowed_notes(arch.name, cfg)
     outside = [r.name for r in rows if r.extra["extrapolation"]]
     if outside:
         notes.append(f"extrapolation: {', '.join(outside)} lie outside the fitted range of "

@@ -32,8 +32,12 @@ class SweepResults:
                             f"{', '.join(self.frame.columns)})", file=self.dir, field=option)
 
     def feasible(self) -> np.ndarray:
-        """Rows without an engine error that meet every constraint of the sweep."""
+        """Rows without an engine error, not marked infeasible by the engine (a ``feasible``
+        column, e.g. EIE's weights overflowing the PE SRAMs), that meet every constraint of
+        the sweep."""
         ok = (self.frame["error"] == "").to_numpy().copy()
+        if "feasible" in self.frame.columns:
+            ok &= self.frame["feasible"].fillna(False).to_numpy(dtype=bool)
         constants = {k: v for k, v in self.manifest["constants"].items()
                      if k not in self.frame.columns}
         for text in self.manifest["constraints"]:

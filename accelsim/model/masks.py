@@ -30,7 +30,7 @@ import numpy as np
 
 from accelsim.errors import SpecError
 
-DENSITY_TOLERANCE = 0.01  # a mask within one percentage point of the stated density agrees
+DENSITY_TOLERANCE = 0.01  # relative: a mask within 1% of the stated density (+ half a count) agrees
 _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 
 
@@ -151,13 +151,14 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
     if "activation" in arrays and "activation_density" in arrays:
         fail("give either 'activation' or 'activation_density', not both")
     weights = _boolean(arrays["weight"], "weight", weight_shape(layer), fail)
-    _check_density(weights.mean(), layer.density, "weight", "the layer's weight density", fail)
+    _check_density(weights.mean(), layer.density, weights.size, "weight",
+                   "the layer's weight density", fail)
     activations = None
     if "activation" in arrays:
         activations = _boolean(arrays["activation"], "activation",
                                activation_shape(layer, batch), fail)
-        _check_density(activations.mean(), layer.activation_density, "activation",
-                       "activation_density", fail)
+        _check_density(activations.mean(), layer.activation_density, activations.size,
+                       "activation", "activation_density", fail)
     densities = None
     if "activation_density" in arrays:
         densities = np.asarray(arrays["activation_density"], dtype=float).reshape(-1)
@@ -165,8 +166,8 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
             fail(f"'activation_density' has {densities.size} values, the batch is {batch}")
         if np.any(densities <= 0) or np.any(densities > 1):
             fail("'activation_density' values must be in (0, 1]")
-        _check_density(densities.mean(), layer.activation_density, "activation_density",
-                       "activation_density", fail)
+        _check_density(densities.mean(), layer.activation_density, None,
+                       "activation_density", "activation_density", fail)
     return LayerMasks(weights=weights, activations=activations, activation_density=densities)
 
 
@@ -178,6 +179,11 @@ def _boolean(array: np.ndarray, name: str, shape: tuple[int, ...], fail) -> np.n
     return array
 
 
-def _check_density(actual: float, stated: float, name: str, what: str, fail) -> None:
-    if abs(actual - stated) > DENSITY_TOLERANCE:
+def _check_density(actual: float, stated: float, size: int | None, name: str, what: str,
+                   fail) -> None:
+    """The mask's density must be the stated one within :data:`DENSITY_TOLERANCE` of it
+    (relative: engines count the mask, reports and byte counts may use the stated value),
+    plus half an element of ``size`` for the rounding of a count."""
+    allowed = DENSITY_TOLERANCE * stated + (0.5 / size if size else 0.0)
+    if abs(actual - stated) > allowed:
         fail(f"'{name}' density {actual:.4f} contradicts {what} {stated:.4f}")

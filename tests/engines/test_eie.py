@@ -130,3 +130,51 @@ def test_result_columns(result):
     row = result.layers[0]
     assert row.energy_j > 0 and row.extra["sram_reads"] > 0 and row.extra["gop_per_s"] > 0
     assert 0 < row.extra["load_efficiency"] <= 1
+
+
+# ---- issue 11 ---------------------------------------------------------------------------------
+def test_balanced_layer_is_not_imbalance_bound(arch):
+    """Item 8: EIE reported 'imbalance' whenever cycles > Σwork/N. A dense 64 x 64 matrix on
+    64 PEs with dense inputs: every PE has one entry per column, work 64 cycles each, 64
+    cycles: imbalance 1, bound compute."""
+    row = eie.simulate(arch, Workload("w", "t", 1, (_fc(64, 64, 1.0, 1.0),)), {}).layers[0]
+    assert row.cycles == 64
+    assert row.extra["imbalance"] == pytest.approx(1.0) and row.bound == "compute"
+
+
+def test_sram_fill_counts_the_mask(arch):
+    """Item 9: sram_fill used the declared density. 1,000 non-zeros of 64 x 64 (no run over
+    15 zeros inside a PE's column slice: every row of a 64-PE design is its own PE, a
+    column slice has one entry): 1,000 entries x 8 bits / (64 x 128 KB)."""
+    from accelsim.model.masks import LayerMasks
+
+    w = np.zeros((64, 64), bool)
+    w.flat[:1000] = True
+    layer = replace(_fc(64, 64, 0.5, 1.0), masks=LayerMasks(weights=w))
+    row = eie.simulate(arch, Workload("w", "t", 1, (layer,)), {}).layers[0]
+    assert row.extra["sram_fill"] == pytest.approx(1000 / (64 * 128 * 1024))
+
+
+def test_overflowing_designs_are_infeasible(arch, bench):
+    """Item 10: 4 PEs hold 8.3x less than the benchmark's largest compressed matrix; the
+    Result says so and a sweep row of it is not feasible."""
+    from accelsim.explore.evaluate import result_columns
+
+    small = eie.simulate(replace(arch, config=replace(arch.config, pes=4)), bench, {})
+    assert small.summary["sram_fill"] > 8 and small.summary["feasible"] is False
+    columns = result_columns(small)
+    assert columns["feasible"] is False and columns["sram_fill"] > 8
+    assert any("infeasible" in n for n in small.notes)
+
+
+def test_seed_none_means_the_workloads_seed(arch):
+    w = Workload("w", "t", 1, (_fc(64, 64, 0.3, 0.5),), seed=2)
+    assert eie.simulate(arch, w, {"seed": None}).layers[0].cycles == \
+        eie.simulate(arch, w, {}).layers[0].cycles
+
+
+def test_rank_is_said_out_loud(arch):
+    """Every engine states what it ignores: EIE runs a layer's rank as full rank."""
+    layer = replace(_fc(64, 64, 0.3, 1.0), rank=8)
+    notes = eie.simulate(arch, Workload("w", "t", 1, (layer,)), {}).notes
+    assert sum(n.startswith("ignored: rank of fc layers (fc)") for n in notes) == 1
