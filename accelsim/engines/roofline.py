@@ -118,13 +118,14 @@ kernel uses (column ``extrapolation``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
 
@@ -206,8 +207,10 @@ def kernel_groups(cfg: RooflineConfig, g):
 
 def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
     """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
-    narrow-n term; ``matrices`` GEMMs of that shape in one (batched) kernel share the waves."""
-    m, k, n, b = (np.asarray(x, dtype=float) for x in (m, k, n, matrices))
+    narrow-n term;
+    ``matrices`` GEMMs of that shape in one (batched) kernel share the waves. An empty GEMM
+    gets a one-element GEMM's η: its zero FLOPs then take zero compute time."""
+    m, k, n, b = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n, matrices))
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
@@ -219,7 +222,7 @@ def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
 def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
     """η_cache: 1 while the working set fits the L2, lower as it outgrows the L2 and then
     the last-level cache (one spill term per level)."""
-    ws = np.asarray(working_set_bytes, dtype=float)
+    ws = np.maximum(np.asarray(working_set_bytes, dtype=float), 1.0)  # an empty GEMM: 0 bytes
     slow = 1.0
     for size, penalty in ((cfg.l2_cache_bytes, cfg.l2_spill_penalty),
                           (cfg.cache_bytes, cfg.cache_spill_penalty)):
@@ -505,7 +508,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     from accelsim.calibration import borrowed_notes, registered
 
     fits = registered(arch.name, cfg)
-    rows, dense_s, notes, chosen_kernels = [], [], [], {}
+    rows, dense_s, notes, chosen_kernels, empty = [], [], [], {}, []
     for layer in workload.layers:
         dtype = layer.dtype or precision
         reason = None
@@ -532,20 +535,23 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         extra = {"kernel": chosen, "runner_up": runner_up,
                  "runner_up_s": None if runner_up is None else float(times[runner_up].seconds),
                  "dtype": dtype, "dense_s": float(base.seconds),
-                 "speedup": float(base.seconds) / seconds,
-                 "ideal_speedup": 1.0 if vector or not kernel_train
-                 else kernel_macs(layer, workload.batch, base_kernel, mode) / kernel_train,
+                 "speedup": safe_ratio(float(base.seconds), seconds),
+                 "ideal_speedup": 1.0 if vector
+                 else safe_ratio(kernel_macs(layer, workload.batch, base_kernel, mode),
+                                 kernel_train),
                  "extrapolation": extrapolation(fits, layer, workload.batch, chosen)}
+        if not vector and not kernel_train:
+            empty.append(layer.name)
         if mode == "training":
             extra["training_macs"] = int(round(kernel_train))
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
-            effective_macs=effective, cycles=int(round(seconds * clock)),
-            seconds=seconds, utilization=(0.0 if vector else float(t.flops) / 2)
-            / (seconds * peak / 2),
+            effective_macs=effective, cycles=math.ceil(seconds * clock),
+            seconds=seconds, utilization=safe_ratio(0.0 if vector else float(t.flops) / 2,
+                                                    seconds * peak / 2),
             bound="compute" if bool(t.compute_bound) else "memory",
             dram_bytes=int(t.bytes), extra=extra))
-    speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
+    speedup = safe_ratio(sum(dense_s), sum(r.seconds for r in rows))  # total_speedup, summed
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
     vector_s = sum(r.seconds for r in rows if r.extra["kernel"] == "vector")
@@ -558,6 +564,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     if mode == "training":
         notes.append("training: dense/eff. MACs are the forward pass; utilization and "
                      "training_macs count the backward GEMMs too")
+    if empty:
+        notes.append(f"layers {', '.join(empty)}: no MAC left after compaction or pruning "
+                     "(only launch and memory time; speedups of 0 there mean undefined)")
     if vector_s:
         notes.append(f"vector layers (element-wise, norm, softmax, pool, embedding): "
                      f"{100 * vector_s / total_s:.1f}% of the time, memory-bound")

@@ -73,13 +73,14 @@ from numba import njit
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
-from accelsim.engines.result import LayerResult, Result, imbalance_bound
+from accelsim.engines.result import LayerResult, Result, imbalance_bound, safe_ratio
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
+                  minimum=0, maximum=2 ** 32 - 1),
            Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
-                  "conflicts"))
+                  "conflicts", minimum=1, maximum=1 << 20))
 IGNORED = {
     "row_sparsity": "keeps only the density the zero rows imply (a generated mask spreads "
                     "its non-zeros uniformly; give a mask file for the real pattern)",
@@ -438,10 +439,10 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes = (f"{cfg.pe_rows}x{cfg.pe_cols} PEs x {cfg.multipliers_f}x{cfg.multipliers_i} "
              f"multipliers, {cfg.accumulator_banks} accumulator banks, seed {seed}",
              f"DCNN (dense, same {cfg.peak_macs_per_cycle} multipliers): {dcnn_total:,} cycles;"
-             f" SCNN speedup {dcnn_total / total:.2f}x") + skipped \
+             f" SCNN speedup {safe_ratio(dcnn_total, total):.2f}x") + skipped \
         + tuple(ignored_notes("scnn", workload.layers, exploited, IGNORED))
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,
-                                        "speedup_vs_dcnn": dcnn_total / total if total else 0.0,
+                                        "speedup_vs_dcnn": safe_ratio(dcnn_total, total),
                                         "seed": seed})
