@@ -272,6 +272,50 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
 
 
+@validate.command("grids")
+@click.option("--measure", is_flag=True, help="Time the grids here first (minutes); otherwise "
+              "the committed measurements are used.")
+@click.option("--arch", "arch_file", type=click.Path(dir_okay=False),
+              default="reports/validation/local_cpu.yaml", show_default=True,
+              help="This machine's calibrated CPU arch (dense time, caches).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
+              show_default=True, help="Folder of the measurements and the report.")
+def validate_grids(measure, arch_file, out):
+    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and fit the
+    cache spill penalties on the measured cache curve; write grids.md and two plots."""
+    import pandas as pd
+
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import grid_plots, grids_markdown
+    from accelsim.spec import load_arch
+    from accelsim.validate import grids, suite
+    from accelsim.validate.kernels import measure as time_kernels
+
+    out = Path(out)
+    paths = {"csr": out / "csr_grid_measured.csv", "cache": out / "cache_curve_measured.csv"}
+    if measure:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, cases in (("cache", grids.cache_curve_cases()), ("csr", grids.csr_grid_cases())):
+            with progress_bar(f"{key} grid") as update:
+                frame, _ = time_kernels(cases, threads=1, timing=suite.GRID_TIMING,
+                                        progress=update)
+            frame.to_csv(paths[key], index=False)
+    for path in paths.values():
+        if not path.exists():
+            raise AccelsimError("no measurements: run with --measure", file=str(path))
+    cfg = load_arch(arch_file).config
+    csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
+    form = grids.choose_csr_form(cfg, csr)
+    cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
+    cache_fit = grids.cache_summary(cfg, cache)
+    (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
+                                                 targets=suite.TARGETS))
+    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    med = form["forms"][form["chosen"]]["median_abs_error"]
+    click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
+               f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
+
+
 @validate.command("published")
 @click.option("--quick", is_flag=True, help="Fewer SCNN bank-conflict samples (faster).")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
@@ -281,7 +325,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
 def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
-    from accelsim.report.validation import published_markdown
+    from accelsim.report.validation import headline, published_markdown
     from accelsim.validate.published import scoreboard
 
     with progress_bar("published cases") as update:
@@ -290,9 +334,10 @@ def validate_published(quick, root, out):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(published_markdown(frame, quick=quick))
     frame.drop(columns=["source"]).to_csv(out.with_suffix(".csv"), index=False)
-    counts = frame.status.value_counts().to_dict()
-    click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
-               f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+    h = headline(frame)
+    click.echo("; ".join(f"{kind}: {e['rows']} rows, {e['pass']} pass, {e['fail']} fail"
+                         for kind, e in h.items())
+               + f"; wrote {out} and {out.with_suffix('.csv')}")
 @main.command()
 @click.argument("spec_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
