@@ -56,7 +56,8 @@ from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),)
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
+                  minimum=0, maximum=2 ** 32 - 1),)
 
 KINDS = ("fc", "lstm", "matmul")
 

@@ -80,9 +80,10 @@ from accelsim.engines.result import LayerResult, Result, imbalance_bound, safe_r
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
+                  minimum=0, maximum=2 ** 32 - 1),
            Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
-                  "conflicts"))
+                  "conflicts", minimum=1, maximum=1 << 20))
 IGNORED = {
     "row_sparsity": "keeps only the density the zero rows imply (a generated mask spreads "
                     "its non-zeros uniformly; give a mask file for the real pattern)",
@@ -469,5 +470,5 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,
-                                        "speedup_vs_dcnn": dcnn_total / total if total else 0.0,
+                                        "speedup_vs_dcnn": safe_ratio(dcnn_total, total),
                                         "seed": seed})

@@ -30,6 +30,9 @@ class SweepResults:
         if column not in self.frame.columns:
             raise SpecError(f"unknown column {column!r} (columns: "
                             f"{', '.join(self.frame.columns)})", file=self.dir, field=option)
+        if self.frame[column].dtype.kind not in "biuf":
+            raise SpecError(f"column {column!r} holds text, not numbers", file=self.dir,
+                            field=option)
 
     def feasible(self) -> np.ndarray:
         """Rows without an engine error, not marked infeasible by the engine (a ``feasible``

@@ -79,7 +79,7 @@ def test_bad_mask_files(tmp_path, arrays, message):
 
 def test_missing_mask_file(tmp_path):
     path = _workload(tmp_path, {"weight": _weights(0.25)}, mask="nope.npz")
-    with pytest.raises(SpecError, match="mask file not found"):
+    with pytest.raises(SpecError, match="nope.npz: file not found"):
         load_workload(path)
 
 
