@@ -87,9 +87,12 @@ def engine_flag(option, engines: list[str]) -> click.Option:
     if option.type is bool:
         name = option.flag[2:]
         return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
-    if option.load is not None:
+    from accelsim.spec.readers import reader
+
+    read = reader(option)
+    if read is not None:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
-                            is None else option.load(v), help=text)
+                            is None else read(v), help=text)
     if option.many:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
                             is None else _many(option.type)(v), help=text)
