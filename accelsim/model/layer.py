@@ -13,7 +13,8 @@ Sparsity is the fraction of zeros; density = 1 − sparsity. ``row_sparsity`` an
 ``col_sparsity`` are SSL's all-zero rows (filter-wise) and columns (shape-wise) of the GEMM
 weight matrix (S000 §2.2.1); removing them leaves a smaller dense GEMM. ``weight_density``
 is the overall fraction of non-zero weights (non-structured sparsity); without it the density
-is what the structured sparsity leaves, ``(1 − row)(1 − col)``.
+is what the structured sparsity leaves, ``(1 − row)(1 − col)``. ``nm`` (e.g. ``[2, 4]``) is N:M
+structured sparsity: at most N non-zeros in every M consecutive weights of a row (density N/M).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class Layer:
     col_sparsity: float = 0.0
     activation_density: float = 1.0
     rank: int | None = None
+    nm: tuple[int, int] | None = None
     mask: str | None = None
     mask_distribution: str = "uniform"  # how masks are generated without a mask file
     masks: LayerMasks | None = field(default=None, compare=False, repr=False)  # from `mask`
@@ -124,9 +126,11 @@ class Layer:
 
     @property
     def density(self) -> float:
-        """Overall fraction of non-zero weights."""
+        """Overall fraction of non-zero weights (N/M under ``nm`` unless measured)."""
         if self.weight_density is not None:
             return self.weight_density
+        if self.nm is not None:
+            return self.structured_density * self.nm[0] / self.nm[1]
         return self.structured_density
 
     @property

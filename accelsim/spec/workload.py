@@ -18,7 +18,7 @@ KIND_FIELDS = {
     "lstm": {"input_size", "hidden_size", "timesteps"},
 }
 COMMON_FIELDS = {"name", "kind", "weight_density", "row_sparsity", "col_sparsity",
-                 "activation_density", "rank", "mask", "mask_distribution", "note"}
+                 "activation_density", "rank", "nm", "mask", "mask_distribution", "note"}
 
 
 def load_workload(path: str | Path) -> Workload:
@@ -64,6 +64,8 @@ def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: in
     for key in ("kernel", "stride", "padding", "in_hw"):
         if key in values:
             values[key] = _pair(values[key])
+    if "nm" in values:
+        values["nm"] = tuple(values["nm"])
     if "mask" in values and base_dir is not None:
         values["mask"] = str((base_dir / values["mask"]).resolve())
     layer = Layer(**values)
@@ -90,6 +92,8 @@ def _check_semantics(layer: Layer, raw: dict, *, file: str, field: str) -> None:
         fail("weight_density",
              f"{layer.weight_density} exceeds what row/column sparsity leaves "
              f"({layer.structured_density:.4f})")
+    if layer.nm is not None and layer.nm[0] > layer.nm[1]:
+        fail("nm", f"N={layer.nm[0]} exceeds M={layer.nm[1]}")
     if layer.rank is not None:
         g = layer.gemm(1)
         full_rank = g.groups * min(g.m, g.k)
