@@ -58,7 +58,7 @@ _ENGINE_OPTIONS = {
     "kernel": str, "mode": str, "precision": str, "scheme": str, "scaling": str,
     "gpus": parse_counts, "encoding": _words, "overlap": bool, "servers": int,
     "localization": bool, "topk_fraction": float, "float_last_layer": bool,
-    "profiled_iteration_s": float,
+    "profiled_iteration_s": float, "dataflow": str,
 }
 
 
@@ -95,6 +95,7 @@ def _convert(name: str, value):
               help="cluster, terngrad: keep the last layer in fp32.")
 @click.option("--profiled-iteration-s", help="cluster: a profiled single-GPU iteration time "
               "instead of the roofline's.")
+@click.option("--dataflow", help="systolic: ws, os, is or auto (fastest per layer).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
               help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
 def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):

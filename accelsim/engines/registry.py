@@ -33,6 +33,7 @@ ENGINES: dict[str, EngineEntry] = {
                            needs_clock=False),
     "eie": EngineEntry("eie", "eie", "eie"),
     "scnn": EngineEntry("scnn", "scnn", "scnn"),
+    "systolic": EngineEntry("systolic", "systolic", "systolic", report="systolic"),
 }
 
 
