@@ -11,7 +11,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from accelsim.errors import AccelsimError, EngineError, SpecError, WorkloadError
 from accelsim.spec import load_arch, load_workload
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 
 __all__ = [
     "AccelsimError",

@@ -53,64 +53,76 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
-# engine options of ``run``: click option → (engine option name, converter)
-_ENGINE_OPTIONS = {
-    "kernel": str, "mode": str, "precision": str, "scheme": str, "scaling": str,
-    "gpus": parse_counts, "encoding": _words, "overlap": bool, "servers": int,
-    "localization": bool, "topk_fraction": float, "float_last_layer": bool,
-    "profiled_iteration_s": float, "dataflow": str,
-}
+def _many(kind: type):
+    """The converter of a comma-separated list flag of ``kind`` values."""
+    if kind is int:
+        return parse_counts
+
+    def convert(text: str) -> tuple:
+        try:
+            return tuple(kind(w) for w in _words(text))
+        except ValueError:
+            raise click.BadParameter(f"{text!r}: give {kind.__name__} values separated by "
+                                     "commas") from None
+
+    return convert
 
 
-def _convert(name: str, value):
-    try:
-        return _ENGINE_OPTIONS[name](value)
-    except ValueError:
-        flag = "--" + name.replace("_", "-")
-        raise click.BadParameter(f"{value!r} is not a valid {flag}") from None
+def engine_flag(option, engines: list[str]) -> click.Option:
+    """The ``run`` flag of one engine option declaration (``accelsim.engines.options``)."""
+    default = option.default
+    shown = (",".join(map(str, default)) if isinstance(default, tuple) else
+             ("on" if default else "off") if option.type is bool else default)
+    text = f"{'/'.join(engines)}: {option.help}" + (
+        f" (default: {shown})" if default is not None else "") + (
+        f" [{', '.join(map(str, option.choices))}]" if option.choices else "")
+    if option.type is bool:
+        name = option.flag[2:]
+        return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
+    if option.many:
+        return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
+                            is None else _many(option.type)(v), help=text)
+    # allowed values are checked by the registry, with the same message as in sweeps
+    return click.Option([option.name, option.flag], type=option.type, help=text)
 
 
-@main.command()
+class _RunCommand(click.Command):
+    """``run`` with one flag per engine option, generated from the engines' declarations
+    when the command is used (so other commands do not import the engines)."""
+
+    def get_params(self, ctx):
+        from accelsim import registry
+
+        if not hasattr(self, "_engine_flags"):
+            self._engine_flags = [engine_flag(option, engines) for option, engines
+                                  in registry.all_options().values()]
+        return [*self.params, *self._engine_flags, *super().get_params(ctx)[len(self.params):]]
+
+
+@main.command(cls=_RunCommand)
 @click.argument("arch_file", type=click.Path(dir_okay=False))
 @click.argument("workload_file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
-@click.option("--kernel", help="gpu/cpu: dense, structured, csr, lowrank or auto (from the "
-              "workload's sparsity fields).")
-@click.option("--mode", help="gpu/cpu: inference or training (forward + backward).")
-@click.option("--precision", help="gpu/cpu: fp32 or fp16.")
-@click.option("--gpus", help="cluster: GPU counts, e.g. 1,2,4,...,512.")
-@click.option("--encoding", help="cluster: gradient encodings, e.g. fp32,terngrad (also fp16, topk).")
-@click.option("--scheme", help="cluster: appendix-b, ps, ring or hierarchical.")
-@click.option("--scaling", help="cluster: weak (batch per GPU) or strong (global batch).")
-@click.option("--overlap/--no-overlap", default=None,
-              help="cluster: overlap communication with backpropagation layer by layer.")
-@click.option("--servers", help="cluster, ps: number of parameter servers (default one per node).")
-@click.option("--localization/--no-localization", default=None,
-              help="cluster, ps: parameter localization (only gradients travel).")
-@click.option("--topk-fraction", help="cluster, topk: fraction of gradient entries sent.")
-@click.option("--float-last-layer/--no-float-last-layer", default=None,
-              help="cluster, terngrad: keep the last layer in fp32.")
-@click.option("--profiled-iteration-s", help="cluster: a profiled single-GPU iteration time "
-              "instead of the roofline's.")
-@click.option("--dataflow", help="systolic: ws, os, is or auto (fastest per layer).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
               help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
 def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
-    """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table."""
-    from accelsim.engines.registry import ENGINES, renderer, simulate
+    """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
+    Engine options apply to the engines named in their help."""
+    from accelsim.registry import simulate
+    from accelsim.report import PER_SCALING_POINT, render
     from accelsim.spec import load_arch, load_workload
 
     arch = load_arch(arch_file)
     workload = load_workload(workload_file)
-    options = {k: _convert(k, v) for k, v in engine_options.items() if v is not None}
-    if plot_file and ENGINES[arch.engine].report != "scaling":
-        raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
-                               f"{arch.engine} engine")
+    options = {k: v for k, v in engine_options.items() if v is not None}
     result = simulate(arch, workload, options)
-    text = renderer(arch.engine)(result, fmt)
+    if plot_file and result.shape != PER_SCALING_POINT:
+        raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
+                               f"{arch.engine} engine's")
+    text = render(result, fmt)
     if output:
         Path(output).write_text(text)
         click.echo(f"wrote {output}", err=True)
@@ -130,9 +142,21 @@ main.add_command(trace)
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Project folder holding archs/ and workloads/.")
 def list_(root):
-    """List the arch and workload files shipped in ROOT/archs and ROOT/workloads."""
+    """List the installed engines (built-in and plug-ins, with their options) and the arch
+    and workload files in ROOT/archs and ROOT/workloads."""
+    from accelsim import registry
     from accelsim.spec.validate import read_document
 
+    engines = registry.names()
+    click.echo(f"engines ({len(engines)})")
+    for name in engines:
+        try:
+            e = registry.engine(name)
+            flags = ", ".join(o.flag for o in e.options) or "no options"
+            detail = f"{e.origin}; block {e.block!r}; {flags}"
+        except AccelsimError as exc:
+            detail = f"INVALID: {exc.message}"
+        click.echo(f"  {name}  [{detail}]")
     root = Path(root)
     for folder, pattern, key in (("archs", "*.yaml", "engine"), ("workloads", "*.json", "source")):
         files = sorted((root / folder).glob(pattern))

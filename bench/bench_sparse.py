@@ -9,7 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.spec import load_arch, load_workload
 
 ROOT = Path(__file__).resolve().parent.parent

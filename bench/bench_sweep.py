@@ -6,6 +6,9 @@
    distinct combination of PE count, S_c, bandwidth, clock, width and overhead).
 2. End to end: ``accelsim sweep`` of a 1,048,576-point grid in a fresh process, every row
    written to Parquet, wall time median of 3 (target <= 60 s on the 2-core machine).
+3. Point by point: the cluster study (``sweeps/cluster_gtx1080.yaml``, 160 points per
+   workload) evaluated in this process, points/s, median of repeats; each point builds its
+   arch from the parsed base, so this measures the per-point overhead around ``simulate``.
 The machine may be shared: figures are medians, and runs differ by tens of percent.
 """
 
@@ -93,7 +96,28 @@ def end_to_end_seconds(repeats: int = 3) -> list[float]:
     return times
 
 
+def point_by_point_per_s(spec: Path = ROOT / "sweeps/cluster_gtx1080.yaml",
+                         repeats: int = 5) -> list[float]:
+    from accelsim.explore.evaluate import evaluate
+    from accelsim.explore.space import Space
+    from accelsim.spec.sweep import load_sweep
+
+    sweep = load_sweep(spec)
+    space = Space(sweep)
+    params = space.points(0, space.size)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for workload in sweep.workloads:
+            evaluate(sweep, workload, params)
+        rates.append(space.size * len(sweep.workloads) / (time.perf_counter() - start))
+    return rates
+
+
 if __name__ == "__main__":
+    pbp = point_by_point_per_s()
+    print(f"cluster study point by point, 1 process: median {statistics.median(pbp):,.0f} "
+          f"points/s (min {min(pbp):,.0f}, max {max(pbp):,.0f})")
     single = [POINTS / t for t in batch_seconds()]
     print(f"fpga simulate_batch, 1 process: median {statistics.median(single):,.0f} points/s "
           f"(min {min(single):,.0f}, max {max(single):,.0f}; {POINTS:,} points x 5 conv layers)")

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.errors import AccelsimError
 from accelsim.spec import load_arch
 from accelsim.traces.digits import mnist_like_digits

@@ -63,22 +63,34 @@ efficiencies are cited in the cluster files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from accelsim.engines import roofline
-from accelsim.engines.result import LayerResult, Result
-from accelsim.errors import AccelsimError, EngineError, SpecError
+from accelsim.engines.options import Option, resolve
+from accelsim.engines.result import PER_SCALING_POINT, LayerResult, Result
+from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 
 ENCODINGS = ("fp32", "fp16", "terngrad", "topk")
 SCHEMES = ("appendix-b", "ps", "ring", "hierarchical")
-OPTIONS = {"gpus": None, "encoding": ENCODINGS, "scheme": SCHEMES,
-           "scaling": ("weak", "strong"), "overlap": None, "servers": None,
-           "localization": None, "topk_fraction": None, "float_last_layer": None,
-           "profiled_iteration_s": None, "kernel": ("auto",) + roofline.KERNELS}
-DEFAULT_GPUS = tuple(2 ** p for p in range(10))
+OPTIONS = (
+    Option("gpus", int, tuple(2 ** p for p in range(10)), "GPU counts, e.g. 1,2,4,...,512",
+           many=True),
+    Option("encoding", str, ("fp32", "terngrad"), "gradient encodings, e.g. fp32,terngrad",
+           choices=ENCODINGS, many=True),
+    Option("scheme", str, "appendix-b", "communication scheme", choices=SCHEMES),
+    Option("scaling", str, "weak", "weak (batch per GPU) or strong (global batch)",
+           choices=("weak", "strong")),
+    Option("overlap", bool, False, "overlap communication with backpropagation layer by layer"),
+    Option("servers", int, None, "ps: number of parameter servers (default one per node)"),
+    Option("localization", bool, True, "ps: parameter localization (only gradients travel)"),
+    Option("topk_fraction", float, 0.01, "topk: fraction of gradient entries sent"),
+    Option("float_last_layer", bool, True, "terngrad: keep the last layer in fp32"),
+    Option("profiled_iteration_s", float, None, "a profiled single-GPU iteration time instead "
+           "of the roofline's"),
+    roofline.KERNEL,
+)
 
 
 @dataclass(frozen=True)
@@ -104,30 +116,12 @@ class ClusterConfig:
     compute_efficiency: float
 
 
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> ClusterConfig:
-    from accelsim.spec.arch import load_arch
-
-    node_path = Path(base_dir or ".") / block["node"]
-    if not node_path.is_file():
-        raise SpecError(f"node file {str(node_path)!r} not found", file=file, field="cluster.node")
-    try:
-        node = load_arch(node_path)
-    except AccelsimError as exc:
-        raise SpecError(f"invalid node file: {exc.one_line()}", file=file,
-                        field="cluster.node") from None
-    if node.engine != "gpu":
-        raise SpecError(f"node {block['node']!r} uses the {node.engine} engine, need gpu",
-                        file=file, field="cluster.node")
-    links = {name: Link(**{k: v for k, v in block[name].items() if k != "name"})
-             for name in ("intra_node", "host", "network")}
-    return ClusterConfig(node=node.config, node_name=node.name,
-                         gpus_per_node=block["gpus_per_node"], max_nodes=block["max_nodes"],
-                         compute_efficiency=block["compute_efficiency"], **links)
-
-
 # ---- gradient bytes (numpy over GPU counts) -----------------------------------------------
 def layer_parameters(layer: Layer) -> int:
-    """Weights plus biases (one per output channel / feature; 4·hidden for an LSTM)."""
+    """Weights plus biases (one per output channel / feature; 4·hidden for an LSTM); a
+    vector layer's own ``parameters`` (norm γ/β, embedding table); none for a bmm."""
+    if not layer.has_weights:
+        return layer.parameters
     g = layer.gemm(1)
     return layer.weight_count + g.groups * g.m
 
@@ -239,19 +233,7 @@ class Sweep:
 
 
 def _options(options: dict) -> dict:
-    opts = {"gpus": DEFAULT_GPUS, "encoding": ("fp32", "terngrad"), "scheme": "appendix-b",
-            "scaling": "weak", "overlap": False, "servers": None, "localization": True,
-            "topk_fraction": 0.01, "float_last_layer": True, "profiled_iteration_s": None,
-            "kernel": "auto"}
-    opts.update(options)
-    for key in ("encoding", "gpus"):
-        if isinstance(opts[key], (str, int)):
-            opts[key] = (opts[key],)
-    for name in opts["encoding"]:
-        if name not in ENCODINGS:
-            raise EngineError(f"unknown encoding {name!r} (allowed: {', '.join(ENCODINGS)})")
-    if opts["scheme"] not in SCHEMES:
-        raise EngineError(f"unknown scheme {opts['scheme']!r} (allowed: {', '.join(SCHEMES)})")
+    opts = resolve(OPTIONS, options, "cluster")
     if opts["overlap"] and opts["scheme"] == "appendix-b":
         raise EngineError("overlap does not apply to the appendix-b scheme (it assumes none)")
     if min(opts["gpus"]) < 1:
@@ -339,5 +321,5 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
              f"{'per GPU' if opts['scaling'] == 'weak' else 'global'}",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
-                  summary=summary)
+                  summary=summary, shape=PER_SCALING_POINT)
 

@@ -45,13 +45,14 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.energy import EnergyTable
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = {"seed": None}  # overrides the workload's mask seed
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),)
 
 KINDS = ("fc", "lstm", "matmul")
 
@@ -79,12 +80,6 @@ class EieConfig:
     def max_zero_run(self) -> int:
         """Zeros a relative index can skip (15 for 4 bits)."""
         return 2 ** self.index_bits - 1
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> EieConfig:
-    values = {k: v for k, v in block.items() if k != "energy"}
-    return EieConfig(clock_hz=float(doc["clock_hz"]), energy=table_from_dict(block.get("energy")),
-                     **values)
 
 
 # ---- the hot loops -----------------------------------------------------------------------
@@ -190,8 +185,10 @@ def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: EieConfig = arch.config
-    seed = int(options.get("seed", workload.seed))
-    rows, notes = [], []
+    seed = resolve(OPTIONS, options, "eie", file=arch.path)["seed"]
+    seed = workload.seed if seed is None else seed
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "eie")
+    rows, notes = [], list(skipped)
     for layer in workload.layers:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "

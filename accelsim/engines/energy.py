@@ -68,8 +68,3 @@ class EnergyTable:
         """Moving ``n_bytes`` over DRAM."""
         return self.dram_read_32b_j * n_bytes / 4 * self._tech
 
-
-def table_from_dict(block: dict | None) -> EnergyTable:
-    """An EnergyTable from an arch file's optional ``energy`` block (``technology_nm``)."""
-    block = block or {}
-    return EnergyTable(technology_nm=float(block.get("technology_nm", 45.0)))

@@ -59,7 +59,7 @@ from numba import njit
 
 from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, safe_ratio, sum_layers
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,6 @@ class FpgaConfig:
         """Effective DRAM bandwidth B in data words per clock cycle."""
         bytes_per_cycle = self.dram_bandwidth_bytes_per_s * self.dram_efficiency / self.clock_hz
         return bytes_per_cycle * 8 / self.data_width_bits
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> FpgaConfig:
-    values = dict(block)
-    values["sizing_layer_kinds"] = tuple(values["sizing_layer_kinds"])
-    return FpgaConfig(clock_hz=float(doc["clock_hz"]), **values)
 
 
 # ---- the layer as the PE array sees it ---------------------------------------------------
@@ -124,7 +118,7 @@ def mapping(layer: Layer, batch: int) -> Mapping:
         in_w = layer.in_hw[1] + 2 * layer.padding[1]
         cin = layer.in_channels // layer.groups
         # new input rows per output row (the first row's extra kh − stride rows are ignored)
-        band = cin * in_w * min(layer.stride[0], layer.kernel[0])
+        band = cin * in_w * min(layer.stride[0], layer.kernel_extent[0])
         return Mapping(g.groups, g.m, g.k, oh * batch, ow, band + g.m * ow)
     return Mapping(g.groups, g.m, g.k, g.n, 1, g.k + g.m)
 
@@ -285,6 +279,7 @@ def _summary(cfg: FpgaConfig, pes, binding, bounds: dict) -> dict:
 # ---- engine entry points -----------------------------------------------------------------
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: FpgaConfig = arch.config
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "fpga")
     pes, binding, bounds = size_array(cfg, workload)
     if pes < 1:
         raise EngineError(f"the {binding} bound allows {bounds[binding]:.2f} PEs: no PE fits",
@@ -311,7 +306,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                    "passes": m.groups * m.passes},
         ))
     notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
-             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",)
+             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",) + skipped
     return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=pes * cfg.macs_per_pe, clock_hz=cfg.clock_hz,
                   notes=notes, summary=summary)
@@ -344,6 +339,7 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     fpga fields (``clock_hz`` included) to equal-length arrays, the rest comes from
     ``arch``. Returns arrays; ``error`` is non-empty where ``simulate`` would raise."""
     cfg = replace(arch.config, **{k: np.asarray(v) for k, v in params.items()})
+    workload, _ = workload.runnable(WEIGHT_KINDS, "fpga")
     n = len(next(iter(params.values())))
     bounds = pe_bounds(cfg, workload)
     pes, binding = pe_count(bounds)

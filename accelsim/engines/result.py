@@ -1,4 +1,6 @@
-"""The one Result shape every engine returns (DESIGN.md): a row per layer, totals, notes."""
+"""The one Result type every engine returns (DESIGN.md): rows, totals, notes, and the shape
+of its rows: one per layer (most engines), or one per scaling point (GPU count × encoding,
+the cluster engine). Reports choose their renderer by that shape."""
 
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ class LayerResult:
         row.update(self.extra)
         return row
 
+
+PER_LAYER = "per-layer"
+PER_SCALING_POINT = "per-scaling-point"
+SHAPES = (PER_LAYER, PER_SCALING_POINT)
 
 LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilization",
                  "dram_bytes", "energy_j")
@@ -78,6 +84,7 @@ class Result:
     clock_hz: float
     notes: tuple[str, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)  # design-level facts (e.g. PE count)
+    shape: str = PER_LAYER  # one of SHAPES: what a row stands for
 
     def totals(self, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
         """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`."""

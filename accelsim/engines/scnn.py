@@ -56,17 +56,20 @@ Not modelled: the 4-bit zero-run index's padding entries, weight-FIFO underflow,
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
 
-from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.energy import EnergyTable
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
-from accelsim.model import Layer, Workload
+from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = {"seed": None, "bank_samples": None}  # mask seed; product windows sampled for bank conflicts
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),
+           Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
+                  "conflicts"))
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,6 @@ class ScnnConfig:
     @property
     def peak_macs_per_cycle(self) -> int:
         return self.pes * self.multipliers_f * self.multipliers_i
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> ScnnConfig:
-    values = {k: v for k, v in block.items() if k != "energy"}
-    return ScnnConfig(clock_hz=float(doc["clock_hz"]),
-                      energy=table_from_dict(block.get("energy")), **values)
 
 
 # ---- the layer as a convolution ------------------------------------------------------------
@@ -353,9 +350,17 @@ def schedule_energy_j(cfg: ScnnConfig, *, products: int, pairs: int, weight_vect
 
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: ScnnConfig = arch.config
-    seed = int(options.get("seed", workload.seed))
-    bank_samples = int(options.get("bank_samples", 4096))
+    opts = resolve(OPTIONS, options, "scnn", file=arch.path)
+    seed = workload.seed if opts["seed"] is None else opts["seed"]
+    bank_samples = opts["bank_samples"]
     bytes_per_cycle = cfg.dram_bandwidth_bytes_per_s / cfg.clock_hz
+    workload, skipped = workload.runnable(WEIGHT_KINDS, "scnn")
+    dilated = [layer.name for layer in workload.layers if layer.dilation != (1, 1)]
+    if dilated:  # the planar tiling places undilated kernels (scnn.py's Cartesian product)
+        skipped += (f"not run on scnn: dilated convs ({', '.join(dilated)}); its "
+                    "Cartesian-product schedule models undilated kernels only",)
+        workload = replace(workload, layers=tuple(layer for layer in workload.layers
+                                                  if layer.dilation == (1, 1)))
     rows = []
     for layer in workload.layers:
         run = run_layer(layer, workload.batch, cfg, seed, bank_samples)
@@ -395,7 +400,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes = (f"{cfg.pe_rows}x{cfg.pe_cols} PEs x {cfg.multipliers_f}x{cfg.multipliers_i} "
              f"multipliers, {cfg.accumulator_banks} accumulator banks, seed {seed}",
              f"DCNN (dense, same {cfg.peak_macs_per_cycle} multipliers): {dcnn_total:,} cycles;"
-             f" SCNN speedup {dcnn_total / total:.2f}x")
+             f" SCNN speedup {dcnn_total / total:.2f}x") + skipped
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,

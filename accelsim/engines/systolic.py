@@ -34,15 +34,22 @@ convention); otherwise ``F = p·S`` words arrive in ``n = ⌈F/A⌉ − 1`` furt
 refills of ``A/b`` cycles each, one after another, while the array consumes the stream evenly;
 the operand alone needs ``n·A/b + compute·(F − n·A)/F`` cycles (all refills, then the compute
 left for the words of the last one). The ofmap
-port must drain all but one half-buffer of its ``W`` writes during the layer:
-``(W − min(W, A_o))/b``. Cycles = the largest of compute and those three;
+SRAM takes the array's ``W`` writes at ``r = W/compute`` words per cycle and drains a half
+(``A_o`` words, ``A_o/b`` cycles) whenever it holds more than that and no drain is under way;
+a drain frees its half at once, so the array stalls only when the SRAM is full mid-drain. That
+first happens after ``t_s = A_o/r + (b/(r − b))·A_o/b`` cycles (never if r ≤ b); from then on
+the writes go at b: the port needs ``t_s + (W − r·t_s)/b`` cycles when ``W > r·t_s``. Writes
+still buffered at the end drain after the layer (not counted, as in SCALE-Sim). Cycles = the largest of compute and those three;
 stall cycles = cycles − compute cycles; ``bound`` is the port that sets it (or compute).
 
 **Sparsity.** Structured (SSL) rows and columns are compacted before mapping (``M'``, ``K'``).
 N:M weights (``nm``) are compacted along K (``K'' = ⌈K'·N/M⌉``: the array skips each group's
 zeros, a multiplexer picks the matching ifmap row), with ``⌈log2 M⌉`` index bits per kept
 weight streamed with the filter. Other (unstructured) zeros are not exploited by a dense
-array: noted in the Result. ``dataflow: auto`` picks the fastest dataflow per layer (ties: ws,
+array: noted in the Result. Any GEMM runs (conv, fc, lstm, matmul, bmm: an activation ×
+activation product streams its second operand through the filter SRAM); vector layers
+(element-wise, norms, pooling, ...) have no unit and are listed in the notes with their share.
+``dataflow: auto`` picks the fastest dataflow per layer (ties: ws,
 os, is) and reports it.
 
 **Energy** (:mod:`accelsim.engines.energy`): effective MACs × a ``word`` multiply plus an
@@ -68,13 +75,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numba import njit
 
-from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.energy import EnergyTable
+from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
+from accelsim.model.layer import GEMM_KINDS
 
 DATAFLOWS = ("ws", "os", "is")
-OPTIONS = {"dataflow": DATAFLOWS + ("auto",)}  # overrides the arch's dataflow
+OPTIONS = (Option("dataflow", str, None, "dataflow instead of the arch's (auto: the fastest "
+                  "per layer)", choices=DATAFLOWS + ("auto",)),)
 # one layer's figures, in the order the compiled kernel returns them
 FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
            "mapping_efficiency", "compute_utilization", "ifmap_sram_reads", "filter_sram_reads",
@@ -88,14 +98,14 @@ class SystolicConfig:
     clock_hz: float
     rows: int
     cols: int
-    dataflow: str
     ifmap_sram_bytes: int
     filter_sram_bytes: int
     ofmap_sram_bytes: int
-    word_bytes: int
-    accumulator_bits: int
     dram_bytes_per_cycle: float  # all three ports together
     energy: EnergyTable
+    dataflow: str = "ws"
+    word_bytes: int = 1
+    accumulator_bits: int = 32
 
     @property
     def pes(self) -> int:
@@ -104,20 +114,6 @@ class SystolicConfig:
     @property
     def port_words_per_cycle(self) -> float:
         return self.dram_bytes_per_cycle / 3 / self.word_bytes
-
-
-def config_from_dict(block: dict, doc: dict, *, file: str, base_dir=None) -> SystolicConfig:
-    clock_hz = float(doc["clock_hz"])
-    if "dram_bytes_per_cycle" in block:
-        bytes_per_cycle = float(block["dram_bytes_per_cycle"])
-    else:
-        bytes_per_cycle = float(block["dram_bandwidth_bytes_per_s"]) / clock_hz
-    return SystolicConfig(
-        clock_hz=clock_hz, rows=block["rows"], cols=block["cols"],
-        dataflow=block.get("dataflow", "ws"), ifmap_sram_bytes=block["ifmap_sram_bytes"],
-        filter_sram_bytes=block["filter_sram_bytes"], ofmap_sram_bytes=block["ofmap_sram_bytes"],
-        word_bytes=block.get("word_bytes", 1), accumulator_bits=block.get("accumulator_bits", 32),
-        dram_bytes_per_cycle=bytes_per_cycle, energy=table_from_dict(block.get("energy")))
 
 
 # ---- the layer as the array sees it -------------------------------------------------------
@@ -150,18 +146,74 @@ def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
 
 # ---- closed forms (compiled; one design point per call) -----------------------------------
 @njit(cache=True, inline="always")
-def _read_port(stream, passes, half, words_per_cycle, compute):
-    """Words a read port fetches, its refills and the cycles it alone needs (docstring)."""
-    if stream <= half:
-        return float(stream), float(compute), stream / words_per_cycle
-    fetched = passes * stream
-    refills = math.ceil(fetched / half) - 1
-    need = refills * half / words_per_cycle + compute * (fetched - refills * half) / fetched
-    return float((refills + 1) * half), need, half / words_per_cycle
+def _advance(end, w, d):
+    """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
+    window of ``w`` sets that advances ``d`` sets per refill."""
+    return 0 if end < w else (end - w) // d + 1
 
 
 @njit(cache=True, inline="always")
-def layer_figures(df, r, c, m, k, n, filter_wpw, if_half, f_half, of_half, wpc):
+def _repeated_read(a, b, times, start, w, d, sets):
+    """Refills to read sets ``[a, b)`` ``times`` times in a row through the window (``w`` sets
+    from set ``start``, advancing ``d``, on a circle of ``sets``), and its new start. The window
+    only moves forward: a re-read of a block that does not fit it goes once around the circle,
+    so the reads are one forward sweep to the last read's end."""
+    k = _advance((a - start) % sets, w, d)  # bring the block's first set in
+    start = (start + k * d) % sets
+    first = _advance((a - start) % sets + (b - 1 - a), w, d)  # and the rest of it
+    start = (start + first * d) % sets
+    k += first
+    end = (a - start) % sets + (b - 1 - a)
+    if times > 1 and end >= w:  # it does not fit where it is: each re-read goes around
+        more = _advance(end + (times - 2) * sets, w, d)
+        k += more
+        start = (start + more * d) % sets
+    return k, start
+
+
+@njit(cache=True, inline="always")
+def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, compute):
+    """A read port streaming ``passes`` times over ``stream`` words cut in blocks of ``block``
+    words, each read ``reads`` times in a row: words fetched, the cycles the port alone needs
+    and the initial fill's cycles (model in the module docstring)."""
+    active = math.ceil(sram_words / 2)
+    if stream <= active:
+        return float(stream), float(compute), stream / words_per_cycle
+    per_set = math.ceil(sram_words / 100)
+    prefetch = sram_words - active
+    sets = math.ceil(stream / per_set)
+    w = min(math.ceil(active / per_set), sets)
+    d = min(math.ceil(prefetch / per_set), sets - w)
+    refills, start = 0, 0
+    if block >= stream:  # whole passes: one forward sweep over passes × sets
+        refills = _advance(passes * reads * sets - 1, w, d)
+    else:
+        for j in range(math.ceil(stream / block)):
+            a = math.floor(j * block / per_set)
+            b = math.floor((min((j + 1) * block, stream) - 1) / per_set) + 1
+            k, start = _repeated_read(a, b, reads, start, w, d, sets)
+            refills += k
+    fetched = passes * reads * stream
+    need = refills * prefetch / words_per_cycle + compute * max(
+        0.0, fetched - refills * prefetch) / fetched
+    return float(active + refills * prefetch), max(need, float(compute)), \
+        active / words_per_cycle
+
+
+@njit(cache=True, inline="always")
+def _write_port(writes, half, words_per_cycle, compute):
+    """Cycles the ofmap port alone needs (docstring): no stall until the buffer overflows."""
+    rate = writes / compute
+    if rate <= words_per_cycle:
+        return compute
+    first_stall = half / rate + half / (rate - words_per_cycle)
+    if writes <= rate * first_stall:
+        return compute
+    return first_stall + (writes - rate * first_stall) / words_per_cycle
+
+
+@njit(cache=True, inline="always")
+def layer_figures(df, r, c, m, k, n, filter_wpw, if_words, f_words, of_words, wpc):
     """FIGURES of one group's GEMM (m × k by k × n) with dataflow index ``df`` (DATAFLOWS),
     as a tuple (no allocation: the batch kernel calls it per point and layer)."""
     if m == 0 or k == 0 or n == 0:
@@ -178,19 +230,21 @@ def layer_figures(df, r, c, m, k, n, filter_wpw, if_half, f_half, of_half, wpc):
     compute = float(fr * fc * per_fold)
     mapping_eff = sr * sc / (fr * r * fc * c)
     filter_stream = k * m * filter_wpw
+    f_block, f_reads_per_block = filter_stream, 1  # os re-reads each column fold F_r times
     if df == 0:
         if_reads, f_reads, of_writes = fc * n * k, k * m, fr * n * m
         if_passes, f_passes = fc, 1
     elif df == 1:
         if_reads, f_reads, of_writes = fc * k * n, fr * k * m, n * m
-        if_passes = fc
-        f_passes = 1 if k * min(c, m) * filter_wpw <= f_half else fr
+        if_passes, f_passes = fc, 1
+        f_block, f_reads_per_block = k * c * filter_wpw, fr
     else:
         if_reads, f_reads, of_writes = k * n, fc * m * k, fr * n * m
         if_passes, f_passes = 1, fc
-    if_dram, if_need, if_fill = _read_port(k * n, if_passes, if_half, wpc, compute)
-    f_dram, f_need, f_fill = _read_port(filter_stream, f_passes, f_half, wpc, compute)
-    of_need = (of_writes - min(of_writes, of_half)) / wpc
+    if_dram, if_need, if_fill = _read_port(k * n, k * n, 1, if_passes, if_words, wpc, compute)
+    f_dram, f_need, f_fill = _read_port(filter_stream, f_block, f_reads_per_block, f_passes,
+                                        f_words, wpc, compute)
+    of_need = _write_port(of_writes, of_words / 2, wpc, compute)
     bound, need = 0, compute
     if if_need > need:
         bound, need = 1, if_need
@@ -205,20 +259,20 @@ def layer_figures(df, r, c, m, k, n, filter_wpw, if_half, f_half, of_half, wpc):
             float(bound))
 
 
-def _halves(cfg) -> tuple:
-    """Active-half sizes of the three SRAMs in words (arrays broadcast)."""
-    return tuple(np.floor(size / cfg.word_bytes / 2) for size in
+def _sram_words(cfg) -> tuple:
+    """Sizes of the three SRAMs in words (arrays broadcast)."""
+    return tuple(np.floor(size / cfg.word_bytes) for size in
                  (cfg.ifmap_sram_bytes, cfg.filter_sram_bytes, cfg.ofmap_sram_bytes))
 
 
 def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, dict]:
     """The dataflow used (``auto``: the fastest) and one layer's figures, groups included."""
-    if_half, f_half, of_half = _halves(cfg)
+    if_words, f_words, of_words = _sram_words(cfg)
     choices = DATAFLOWS if dataflow == "auto" else (dataflow,)
     best = None
     for name in choices:
         f = layer_figures(DATAFLOWS.index(name), cfg.rows, cfg.cols, m.m, m.k, m.n,
-                          m.filter_words_per_weight, if_half, f_half, of_half,
+                          m.filter_words_per_weight, if_words, f_words, of_words,
                           cfg.port_words_per_cycle)
         if best is None or f[0] < best[1][0]:
             best = (name, f)
@@ -243,8 +297,9 @@ def energy_j(cfg: SystolicConfig, m: Mapping, f: dict) -> float:
 # ---- engine entry points ------------------------------------------------------------------
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: SystolicConfig = arch.config
-    dataflow = options.get("dataflow", cfg.dataflow)
-    rows, notes = [], []
+    dataflow = resolve(OPTIONS, options, "systolic", file=arch.path)["dataflow"] or cfg.dataflow
+    workload, skipped = workload.runnable(GEMM_KINDS, "systolic")
+    rows, notes = [], list(skipped)
     for layer in workload.layers:
         m = mapping(layer, workload.batch, cfg.word_bytes)
         used, f = run_mapping(cfg, m, dataflow)
@@ -281,7 +336,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
 
 # ---- many design points at once (sweeps) --------------------------------------------------
 @njit(cache=True)
-def _batch_kernel(shapes, counts, df, rows, cols, if_half, f_half, of_half, wpc):
+def _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc):
     """Per design point: sums over the layers (``shapes`` rows m, k, n, filter words per
     weight, groups; each ``counts`` times) of cycles, stall cycles, SRAM accesses per
     operand, DRAM words and Σ utilization; ``df`` 3 means auto (fastest per layer)."""
@@ -292,11 +347,11 @@ def _batch_kernel(shapes, counts, df, rows, cols, if_half, f_half, of_half, wpc)
             m, k, n, fwpw, groups = shapes[j, 0], shapes[j, 1], shapes[j, 2], shapes[j, 3], \
                 shapes[j, 4]
             first, last = (0, 3) if df[p] == 3 else (df[p], df[p] + 1)
-            best = layer_figures(first, rows[p], cols[p], m, k, n, fwpw, if_half[p],
-                                 f_half[p], of_half[p], wpc[p])
+            best = layer_figures(first, rows[p], cols[p], m, k, n, fwpw, if_words[p],
+                                 f_words[p], of_words[p], wpc[p])
             for d in range(first + 1, last):
-                f = layer_figures(d, rows[p], cols[p], m, k, n, fwpw, if_half[p], f_half[p],
-                                  of_half[p], wpc[p])
+                f = layer_figures(d, rows[p], cols[p], m, k, n, fwpw, if_words[p], f_words[p],
+                                  of_words[p], wpc[p])
                 if f[0] < best[0]:
                     best = f
             weight = counts[j] * groups
@@ -326,6 +381,7 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     (``clock_hz`` and ``dataflow`` included) to equal-length arrays, the rest comes from
     ``arch``. Returns arrays (one per column); ``error`` is empty (every point runs)."""
     n = len(next(iter(params.values())))
+    workload = workload.runnable(GEMM_KINDS, "systolic")[0]
     values = {k: np.asarray(v) for k, v in params.items()}
     base = arch.config
     if "dram_bandwidth_bytes_per_s" in values:
@@ -343,12 +399,12 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     df = full(np.array([names.index(d) for d in np.atleast_1d(dataflow)]), np.int64)
     rows, cols = full(cfg.rows), full(cfg.cols)
     wpc = full(cfg.port_words_per_cycle)
-    if_half, f_half, of_half = (full(h) for h in _halves(cfg))
+    if_words, f_words, of_words = (full(h) for h in _sram_words(cfg))
     if np.unique(full(cfg.word_bytes)).size > 1:
         raise EngineError("word_bytes cannot vary within one batch (N:M index words depend "
                           "on it); sweep it as separate runs", file=arch.path)
     shapes, counts, maps = _shape_table(workload, int(full(cfg.word_bytes)[0]))
-    out = _batch_kernel(shapes, counts, df, rows, cols, if_half, f_half, of_half, wpc)
+    out = _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc)
     cycles, stalls, if_reads, f_reads, of_writes, dram_words, util_sum = out
     macs = float(sum(m.macs for m in maps))
     e, bits = cfg.energy, 8 * full(cfg.word_bytes)

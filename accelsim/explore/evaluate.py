@@ -15,7 +15,7 @@ import hashlib
 
 import numpy as np
 
-from accelsim.engines.registry import engine_module, simulate
+from accelsim import registry
 from accelsim.errors import AccelsimError
 from accelsim.model import Workload
 from accelsim.spec.sweep import Sweep
@@ -36,10 +36,10 @@ def result_columns(result) -> dict:
 
 def evaluate(sweep: Sweep, workload: Workload, params: dict[str, np.ndarray]) -> dict:
     """Result columns (numpy arrays) of the design points ``params`` on ``workload``."""
-    module = engine_module(sweep.arch.engine)
-    if hasattr(module, "simulate_batch") and not sweep.options_for({}) and all(
+    batch = registry.engine(sweep.arch.engine).simulate_batch
+    if batch is not None and not sweep.options_for({}) and all(
             p.path[0] != "options" for p in sweep.parameters):
-        columns = module.simulate_batch(sweep.arch, workload, params)
+        columns = batch(sweep.arch, workload, params)
     else:
         columns = _point_by_point(sweep, workload, params)
     columns = {k: _normalise(np.asarray(v)) for k, v in columns.items()}
@@ -76,7 +76,8 @@ def _point_by_point(sweep: Sweep, workload: Workload, params: dict[str, np.ndarr
         try:
             values = {k: v[i] for k, v in params.items()}
             arch = sweep.with_arch_values(values)
-            rows.append(result_columns(simulate(arch, workload, sweep.options_for(values))))
+            rows.append(result_columns(registry.simulate(arch, workload,
+                                                         sweep.options_for(values))))
         except AccelsimError as exc:
             rows.append({"error": exc.message})
     keys = list(dict.fromkeys(k for row in rows for k in row))

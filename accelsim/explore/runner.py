@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from accelsim.engines.registry import engine_module
+from accelsim import registry
 from accelsim.errors import SpecError
 from accelsim.explore.evaluate import add_derived, evaluate, point_ids
 from accelsim.explore.space import Space
@@ -77,7 +77,7 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
               progress: bool = True) -> RunSummary:
     """Run every unfinished chunk of ``sweep`` into ``out_dir``; see the module docstring."""
     space = Space(sweep)
-    batch = hasattr(engine_module(sweep.arch.engine), "simulate_batch")
+    batch = registry.engine(sweep.arch.engine).simulate_batch is not None
     workers = workers or os.cpu_count() or 1
     chunk = chunk_points or sweep.chunk_points or (
         BATCH_CHUNK_POINTS if batch else max(1, min(64, space.size // (8 * workers))))

@@ -1,6 +1,8 @@
 """The domain: layers, their GEMM view, sparsity and low-rank statistics, workloads."""
 
-from accelsim.model.layer import Gemm, Layer, LAYER_KINDS
+from accelsim.model.layer import (DTYPE_BYTES, DTYPES, GEMM_KINDS, LAYER_KINDS, VECTOR_KINDS,
+                                  WEIGHT_KINDS, Gemm, Layer)
 from accelsim.model.workload import Workload
 
-__all__ = ["Gemm", "Layer", "LAYER_KINDS", "Workload"]
+__all__ = ["DTYPE_BYTES", "DTYPES", "GEMM_KINDS", "Gemm", "Layer", "LAYER_KINDS", "VECTOR_KINDS",
+           "WEIGHT_KINDS", "Workload"]

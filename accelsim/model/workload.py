@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from accelsim.model.layer import Layer
 
@@ -24,3 +25,19 @@ class Workload:
             if layer.name == name:
                 return layer
         raise KeyError(name)
+
+    def runnable(self, kinds: tuple[str, ...], engine: str) -> tuple[Workload, tuple[str, ...]]:
+        """The workload cut to the layer ``kinds`` an engine runs, and a note naming the
+        layers left out with their share of the work (never dropped silently)."""
+        kept = tuple(layer for layer in self.layers if layer.kind in kinds)
+        left = [layer for layer in self.layers if layer.kind not in kinds]
+        if not left:
+            return self, ()
+        counts = ", ".join(f"{k}×{n}" for k, n in sorted(Counter(l.kind for l in left).items()))
+        macs = sum(layer.dense_macs(self.batch) for layer in left)
+        total = self.dense_macs()
+        elements = sum(layer.elements * self.batch for layer in left)
+        note = (f"not run on {engine} (no unit for them): {len(left)} layers ({counts}); "
+                f"{macs:,} MACs = {100 * macs / total if total else 0:.1f}% of the dense MACs"
+                + (f", plus {elements:,} vector-op elements" if elements else ""))
+        return replace(self, layers=kept), (note,)

@@ -1,1 +1,24 @@
-"""Reports: tables (terminal, CSV, JSON, Markdown) and plots."""
+"""Reports: tables (terminal, CSV, JSON, Markdown) and plots of rows they are given.
+
+:func:`render` picks a Result's renderer by the shape of its rows (``Result.shape``): a
+per-layer table, or a scaling table (one row per GPU count × encoding). Reports know
+Result shapes, never engines.
+"""
+
+from __future__ import annotations
+
+from accelsim.engines.result import PER_LAYER, PER_SCALING_POINT
+
+
+def render(result, fmt: str) -> str:
+    """``result`` as text in ``fmt`` (one of ``report.table.FORMATS``)."""
+    if result.shape == PER_SCALING_POINT:
+        from accelsim.report.scaling import render as render_shape
+    elif result.shape == PER_LAYER:
+        from accelsim.report.table import render as render_shape
+    else:
+        raise ValueError(f"no renderer for Results of shape {result.shape!r}")
+    return render_shape(result, fmt)
+
+
+__all__ = ["PER_LAYER", "PER_SCALING_POINT", "render"]

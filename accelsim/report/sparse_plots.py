@@ -10,7 +10,7 @@ from accelsim.report.figures import new_figure, save_figure
 
 from dataclasses import replace
 
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 
 
 def _with_config(arch, **changes):

@@ -5,14 +5,14 @@ Paths in the file are relative to it. A parameter is a field of the arch's engin
 (``macs_per_pe``; ``a.b`` for a nested field), ``clock_hz``, or an engine option
 (``options.gpus``, passed to ``simulate`` like ``accelsim run``'s options). Every value an arch
 field can take is checked against the arch schemas here, so a bad value fails before the sweep
-starts; an option the engine rejects marks its points with the engine's error. ``derived``
-columns are expressions over a row's columns (e.g. a cost).
+starts; a design point is then the parsed base arch with those fields replaced in its typed
+config (no file is read again); an option the engine rejects marks its points with the
+engine's error. ``derived`` columns are expressions over a row's columns (e.g. a cost).
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -21,8 +21,8 @@ from typing import Any
 
 from accelsim.errors import AccelsimError, SpecError
 from accelsim.model import Workload
-from accelsim.spec.arch import Arch, arch_from_dict
-from accelsim.spec.validate import check, read_document, schema
+from accelsim.spec.arch import Arch, arch_from_dict, check_arch_doc, doc_with, with_fields
+from accelsim.spec.validate import check, read_document
 from accelsim.spec.workload import load_workload
 
 DOMAINS = ("values", "range", "log_range", "uniform")
@@ -74,26 +74,14 @@ class Sweep:
         return tuple(p for p in self.parameters if p.path[0] != "options")
 
     def with_arch_values(self, values: dict[str, Any]) -> Arch:
-        """The base arch with the swept fields set to ``values`` (validated)."""
-        return arch_with(self.arch_doc, self.arch.path, self.arch_parameters, values)
+        """The base arch with the swept fields set to ``values`` (checked at load)."""
+        return with_fields(self.arch, {p.path: values[p.name] for p in self.arch_parameters})
 
     def options_for(self, values: dict[str, Any]) -> dict:
         """The engine options of a point: the fixed ones and the swept ones."""
         swept = {p.path[1]: values[p.name] for p in self.parameters if p.path[0] == "options"}
         return {**self.options, **{k: v.item() if hasattr(v, "item") else v
                                    for k, v in swept.items()}}
-
-
-def arch_with(arch_doc: dict, arch_file: str, parameters, values: dict[str, Any]) -> Arch:
-    """``arch_doc`` with each parameter's field set to its entry in ``values``, validated."""
-    doc = copy.deepcopy(arch_doc)
-    for p in parameters:
-        target = doc
-        for key in p.path[:-1]:
-            target = target.setdefault(key, {})
-        value = values[p.name]
-        target[p.path[-1]] = value.item() if hasattr(value, "item") else value
-    return arch_from_dict(doc, file=arch_file, base_dir=Path(arch_file).parent)
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -148,7 +136,7 @@ def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field:
 
 
 def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -> Parameter:
-    from accelsim.engines.registry import ENGINES
+    from accelsim import registry
 
     where = f"parameters.{name}"
     given = [d for d in DOMAINS if d in raw]
@@ -157,22 +145,23 @@ def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -
     domain, settings = given[0], raw[given[0]]
     _check_domain(domain, settings, file=file, field=f"{where}.{domain}")
     head = name.split(".")
-    block = ENGINES[arch.engine].block
+    engine = registry.engine(arch.engine)
     if head[0] == "options" and len(head) == 2:
         return Parameter(name=name, path=tuple(head), domain=domain, settings=settings)
-    if head[0] in schema(ENGINES[arch.engine].schema)["properties"]:
-        path = (block, *head)
+    if head[0] in engine.schema["properties"]:
+        path = (engine.block, *head)
     elif name == "clock_hz":
         path = (name,)
     else:
-        fields = sorted(schema(ENGINES[arch.engine].schema)["properties"]) + ["clock_hz"]
+        fields = sorted(engine.schema["properties"]) + ["clock_hz"]
         raise SpecError(f"not a field of the {arch.engine} arch nor options.NAME (fields: "
                         f"{', '.join(fields)})",
                         file=file, field=where)
     parameter = Parameter(name=name, path=path, domain=domain, settings=settings)
     for value in _probe_values(domain, settings):
         try:
-            arch_with(arch_doc, arch.path, (parameter,), {name: value})
+            check_arch_doc(doc_with(arch_doc, path, value), file=arch.path)
+            with_fields(arch, {path: value})
         except AccelsimError as exc:
             raise SpecError(f"value {value!r} gives an invalid arch: {exc.field or ''} "
                             f"{exc.message}", file=file, field=where) from None

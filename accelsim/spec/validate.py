@@ -89,11 +89,13 @@ def _yaml_loader():
     return Loader
 
 
-def check(document: dict, schema_name: str, *, file: str, prefix: str = "") -> None:
-    """Validate ``document`` against a shipped schema; raise the first error as one line."""
+def check(document: dict, schema_doc: str | dict, *, file: str, prefix: str = "") -> None:
+    """Validate ``document`` against a schema (a shipped one by name, or a plug-in engine's
+    own); raise the first error as one line."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    validator = jsonschema.Draft202012Validator(
+        schema(schema_doc) if isinstance(schema_doc, str) else schema_doc)
     errors = sorted(validator.iter_errors(document), key=_error_order)
     if errors:
         error = errors[0]

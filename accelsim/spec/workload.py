@@ -6,19 +6,25 @@ from dataclasses import replace
 from pathlib import Path
 
 from accelsim.errors import SpecError
-from accelsim.model import Layer, Workload
+from accelsim.model import VECTOR_KINDS, WEIGHT_KINDS, Layer, Workload
 from accelsim.model.masks import load_mask_file
 from accelsim.spec.validate import check, read_document
 
 # shape fields each layer kind takes; the sparsity fields apply to every kind
+_VECTOR_FIELDS = {"elements", "read_elements", "flops_per_element", "parameters", "op"}
 KIND_FIELDS = {
-    "conv": {"in_channels", "out_channels", "kernel", "stride", "padding", "groups", "in_hw"},
+    "conv": {"in_channels", "out_channels", "kernel", "stride", "padding", "groups", "in_hw",
+             "dilation"},
     "fc": {"in_features", "out_features"},
     "matmul": {"in_features", "out_features", "columns"},
     "lstm": {"input_size", "hidden_size", "timesteps"},
+    "bmm": {"heads", "rows", "inner", "columns", "causal"},
+    **{kind: _VECTOR_FIELDS for kind in VECTOR_KINDS},
 }
-COMMON_FIELDS = {"name", "kind", "weight_density", "row_sparsity", "col_sparsity",
-                 "activation_density", "rank", "nm", "mask", "mask_distribution", "note"}
+# fields of weight layers (conv, fc, matmul, lstm) only
+WEIGHT_FIELDS = {"weight_density", "row_sparsity", "col_sparsity", "rank", "mask",
+                 "mask_distribution", "nm"}
+COMMON_FIELDS = {"name", "kind", "activation_density", "dtype", "note"}
 
 
 def load_workload(path: str | Path) -> Workload:
@@ -55,13 +61,15 @@ def _pair(value) -> tuple[int, int]:
 def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: int,
            load_masks: bool) -> Layer:
     kind = raw["kind"]
-    foreign = sorted(set(raw) - KIND_FIELDS[kind] - COMMON_FIELDS)
+    allowed = KIND_FIELDS[kind] | COMMON_FIELDS | (WEIGHT_FIELDS if kind in WEIGHT_KINDS
+                                                  else set())
+    foreign = sorted(set(raw) - allowed)
     if foreign:
         raise SpecError(
             f"field does not apply to a {kind} layer (its shape fields: "
             f"{', '.join(sorted(KIND_FIELDS[kind]))})", file=file, field=f"{field}.{foreign[0]}")
     values = {k: v for k, v in raw.items() if k != "note"}
-    for key in ("kernel", "stride", "padding", "in_hw"):
+    for key in ("kernel", "stride", "padding", "in_hw", "dilation"):
         if key in values:
             values[key] = _pair(values[key])
     if "nm" in values:
@@ -85,15 +93,20 @@ def _check_semantics(layer: Layer, raw: dict, *, file: str, field: str) -> None:
             if getattr(layer, name) % layer.groups:
                 fail(name, f"{getattr(layer, name)} is not divisible by groups={layer.groups}")
         for i, axis in enumerate(("height", "width")):
-            if layer.in_hw[i] + 2 * layer.padding[i] < layer.kernel[i]:
-                fail("kernel", f"kernel {axis} {layer.kernel[i]} exceeds the padded input "
-                               f"{axis} {layer.in_hw[i] + 2 * layer.padding[i]}")
+            if layer.in_hw[i] + 2 * layer.padding[i] < layer.kernel_extent[i]:
+                fail("kernel", f"kernel {axis} {layer.kernel_extent[i]} exceeds the padded "
+                               f"input {axis} {layer.in_hw[i] + 2 * layer.padding[i]}"
+                               + (" (dilated extent)" if layer.dilation[i] > 1 else ""))
+    if layer.nm is not None:
+        n, m = layer.nm
+        if not 0 < n < m:
+            fail("nm", f"{list(layer.nm)}: want [N, M] with 0 < N < M")
+        if layer.weight_density is not None and layer.weight_density > n / m + 1e-9:
+            fail("weight_density", f"{layer.weight_density} exceeds what N:M {n}:{m} leaves")
     if layer.weight_density is not None and layer.weight_density > layer.structured_density + 1e-9:
         fail("weight_density",
              f"{layer.weight_density} exceeds what row/column sparsity leaves "
              f"({layer.structured_density:.4f})")
-    if layer.nm is not None and layer.nm[0] > layer.nm[1]:
-        fail("nm", f"N={layer.nm[0]} exceeds M={layer.nm[1]}")
     if layer.rank is not None:
         g = layer.gemm(1)
         full_rank = g.groups * min(g.m, g.k)

@@ -167,9 +167,16 @@ def _write_atomically(path: Path, doc: dict, mask_dir: Path,
 def layer_spec(layer: Layer) -> dict:
     """The workload-JSON shape fields of a Layer (no statistics)."""
     spec = {"name": layer.name, "kind": layer.kind}
+    defaults = Layer(name=layer.name, kind=layer.kind)
     for key in sorted(KIND_FIELDS[layer.kind]):
         value = getattr(layer, key)
+        if value is None or (key in ("dilation", "parameters") and value == getattr(defaults, key)):
+            continue  # optional fields left unset
         spec[key] = list(value) if isinstance(value, tuple) else value
+    for key in ("nm", "dtype"):
+        if getattr(layer, key) is not None:
+            value = getattr(layer, key)
+            spec[key] = list(value) if isinstance(value, tuple) else value
     return spec
 
 

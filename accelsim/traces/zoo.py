@@ -1,7 +1,10 @@
 """Network zoo: layer shapes of the networks in workloads.md §1 as dense workloads.
 
-Only layers with weights become workload layers (conv, fc, lstm, matmul); pooling only
-changes the spatial size passed on. Parameter counts follow each source's convention: Caffe
+In the CNNs only layers with weights become workload layers (conv, fc, lstm, matmul);
+pooling only changes the spatial size passed on. The transformers (BERT-base, GPT-2 small,
+ViT-B/16, a LLaMA-7B decoder block) also carry their attention matmuls (``bmm``) and vector
+layers (embeddings, norms, softmax, activations, residual adds), so that every engine sees
+(and times or lists) the work a GPU spends outside GEMMs. Parameter counts follow each source's convention: Caffe
 and the ImageNet VGGs count one bias per output unit; S002's CIFAR VGG and AlexNet-s/b counts
 are weights only; ResNets add two BatchNorm parameters per conv output channel and have no
 conv biases; the PTB LSTM adds its 10000 × 1500 embedding (not a GEMM layer) and an LSTM bias
@@ -22,10 +25,14 @@ class Network:
     workload: Workload
     bias_layers: frozenset[str]  # layers with one bias per output unit
     other_parameters: int = 0    # BatchNorm, embeddings: parameters outside GEMM layers
+    tied_layers: frozenset[str] = frozenset()  # weights shared with another layer (GPT-2 head)
 
     @property
     def weights(self) -> int:
-        return sum(layer.weight_count for layer in self.workload.layers)
+        """GEMM weights plus vector layers' parameters (norm γ/β, embedding tables), each
+        shared tensor once."""
+        return sum(layer.weight_count + layer.parameters for layer in self.workload.layers
+                   if layer.name not in self.tied_layers)
 
     @property
     def biases(self) -> int:
@@ -242,6 +249,32 @@ def _shortcut(b: _Builder, name: str, out: int, stride: int, channels: int, hw: 
     b.hw = out_hw
 
 
+MOBILENET_V2 = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                (6, 160, 3, 2), (6, 320, 1, 1))  # expansion t, channels c, repeats n, stride s
+
+
+def mobilenet_v2(batch: int = 1) -> Network:
+    """MobileNetV2 1.0 at 224×224 (Sandler et al., CVPR 2018, Table 2; torchvision layout):
+    inverted residuals of 1×1 expansion, 3×3 depthwise, 1×1 projection. Convs have no bias;
+    BatchNorm (2 per channel) follows each conv; the classifier has a bias."""
+    b = _Builder(3, 224, bias=False)
+    b.conv("features.0", 32, 3, 2, 1)
+    index = 1
+    for t, c, n, s in MOBILENET_V2:
+        for i in range(n):
+            name, hidden = f"features.{index}", b.channels * t
+            if t != 1:
+                b.conv(f"{name}.expand", hidden, 1)
+            b.conv(f"{name}.dw", hidden, 3, s if i == 0 else 1, 1, groups=hidden)
+            b.conv(f"{name}.project", c, 1)
+            index += 1
+    b.conv(f"features.{index}", 1280, 1)
+    b.hw = 1  # global average pool
+    b.fc("classifier", 1000, bias=True)
+    return b.network("mobilenet_v2", "MobileNetV2: Sandler et al. 2018 Table 2 (external)",
+                     batch, other=2 * b.conv_outputs)
+
+
 def resnet_imagenet(depth: int = 50, batch: int = 1) -> Network:
     """ResNet-18 or ResNet-50 on 224×224 ImageNet (He et al.; torchvision layout with the
     stride on the 3×3 conv, external). Convs have no bias; BatchNorm follows each conv."""
@@ -288,6 +321,152 @@ def googlenet(batch: int = 1) -> Network:
     return b.network("googlenet", "GoogLeNet: workloads.md §1.8 (external shapes)", batch)
 
 
+# ---- transformers ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TransformerShape:
+    """One stack of identical blocks. ``glu``: gated FFN (SwiGLU: gate and up projections,
+    Llama); ``rms``: RMSNorm (one scale per channel) instead of LayerNorm (scale and shift);
+    ``bias``: projections have biases; ``causal``: decoder self-attention."""
+
+    d_model: int
+    heads: int
+    d_ffn: int
+    blocks: int
+    causal: bool = False
+    glu: bool = False
+    rms: bool = False
+    bias: bool = True
+    activation: str = "gelu"
+
+
+class _Stack:
+    """Appends transformer layers for ``tokens`` queries per sample attending to ``keys``."""
+
+    def __init__(self):
+        self.layers: list[Layer] = []
+        self.bias_layers: set[str] = set()
+
+    def add(self, layer: Layer, bias: bool = False) -> _Stack:
+        self.layers.append(layer)
+        if bias:
+            self.bias_layers.add(layer.name)
+        return self
+
+    def vector(self, name, kind, elements, op, read=None, parameters=0) -> _Stack:
+        return self.add(Layer(name=name, kind=kind, elements=elements, op=op,
+                              read_elements=read, parameters=parameters))
+
+    def matmul(self, name, d_in, d_out, tokens, bias) -> _Stack:
+        return self.add(Layer(name=name, kind="matmul", in_features=d_in, out_features=d_out,
+                              columns=tokens), bias)
+
+    def norm(self, name, shape: TransformerShape, tokens) -> _Stack:
+        d = shape.d_model
+        return self.vector(name, "norm", tokens * d, "rmsnorm" if shape.rms else "layernorm",
+                           parameters=d if shape.rms else 2 * d)
+
+    def block(self, name: str, shape: TransformerShape, tokens: int, keys: int) -> _Stack:
+        """Pre- or post-norm is immaterial to the counts: two norms, two residual adds."""
+        d, h = shape.d_model, shape.heads
+        dh = d // h
+        causal = shape.causal and tokens > 1
+        self.norm(f"{name}.norm1", shape, tokens)
+        self.matmul(f"{name}.attn.qkv", d, 3 * d, tokens, shape.bias)
+        if keys > tokens:  # decode: this step's K and V appended to the cache
+            self.vector(f"{name}.attn.kv_cache_write", "eltwise", 2 * tokens * d, "copy")
+        self.add(Layer(name=f"{name}.attn.qk", kind="bmm", heads=h, rows=tokens, inner=dh,
+                       columns=keys, causal="qk" if causal else None))
+        self.vector(f"{name}.attn.softmax", "softmax", h * tokens * keys, "softmax")
+        self.add(Layer(name=f"{name}.attn.av", kind="bmm", heads=h, rows=tokens, inner=keys,
+                       columns=dh, causal="av" if causal else None))
+        self.matmul(f"{name}.attn.out", d, d, tokens, shape.bias)
+        self.vector(f"{name}.add1", "eltwise", tokens * d, "add", read=2 * tokens * d)
+        self.norm(f"{name}.norm2", shape, tokens)
+        f = shape.d_ffn
+        self.matmul(f"{name}.ffn.up", d, (2 if shape.glu else 1) * f, tokens, shape.bias)
+        self.vector(f"{name}.ffn.act", "eltwise", tokens * f, shape.activation,
+                    read=(2 if shape.glu else 1) * tokens * f)
+        self.matmul(f"{name}.ffn.down", f, d, tokens, shape.bias)
+        return self.vector(f"{name}.add2", "eltwise", tokens * d, "add", read=2 * tokens * d)
+
+    def blocks(self, shape: TransformerShape, tokens: int, keys: int | None = None) -> _Stack:
+        for i in range(shape.blocks):
+            self.block(f"block{i}", shape, tokens, keys or tokens)
+        return self
+
+    def network(self, name, source, batch, tied=()) -> Network:
+        workload = Workload(name=name, source=source, batch=batch, layers=tuple(self.layers))
+        return Network(workload, frozenset(self.bias_layers), tied_layers=frozenset(tied))
+
+
+BERT_BASE = TransformerShape(768, 12, 3072, 12)
+GPT2_SMALL = TransformerShape(768, 12, 3072, 12, causal=True)
+VIT_B16 = TransformerShape(768, 12, 3072, 12)
+LLAMA_7B = TransformerShape(4096, 32, 11008, 32, causal=True, glu=True, rms=True, bias=False,
+                            activation="silu_mul")
+
+
+def bert_base(batch: int = 1, seq: int = 128) -> Network:
+    """BERT-base (Devlin et al., NAACL 2019: L=12, H=768, A=12; HF ``BertModel`` layout
+    with the pooler): word (30522), position (512) and token-type (2) embeddings with their
+    LayerNorm, 12 post-norm encoder blocks, the 768×768 tanh pooler on the first token."""
+    d = BERT_BASE.d_model
+    st = _Stack()
+    st.vector("embed.word", "embedding", seq * d, "gather", parameters=30522 * d)
+    st.vector("embed.position_type", "eltwise", seq * d, "add", read=3 * seq * d,
+              parameters=(512 + 2) * d)
+    st.norm("embed.norm", BERT_BASE, seq)
+    st.blocks(BERT_BASE, seq)
+    st.add(Layer(name="pooler", kind="fc", in_features=d, out_features=d), bias=True)
+    return st.network(f"bert_base_s{seq}", f"BERT-base, sequence {seq}: Devlin et al. 2019 "
+                      "(external shapes)", batch)
+
+
+def gpt2_small(batch: int = 1, seq: int = 1024) -> Network:
+    """GPT-2 small (Radford et al. 2019: 12 layers, d 768, 12 heads, context 1024; HF
+    ``GPT2Model`` layout): token (50257) and position (1024) embeddings, 12 pre-norm causal
+    blocks, the final LayerNorm and the LM head, whose weights are the token embedding's
+    (tied: counted once)."""
+    d = GPT2_SMALL.d_model
+    st = _Stack()
+    st.vector("embed.token", "embedding", seq * d, "gather", parameters=50257 * d)
+    st.vector("embed.position", "eltwise", seq * d, "add", read=2 * seq * d,
+              parameters=1024 * d)
+    st.blocks(GPT2_SMALL, seq)
+    st.norm("norm_f", GPT2_SMALL, seq)
+    st.matmul("lm_head", d, 50257, seq, bias=False)
+    return st.network(f"gpt2_small_s{seq}", f"GPT-2 small, sequence {seq}: Radford et al. "
+                      "2019 (external shapes)", batch, tied=("lm_head",))
+
+
+def vit_b16(batch: int = 1) -> Network:
+    """ViT-B/16 at 224×224 (Dosovitskiy et al., ICLR 2021, Table 1; torchvision layout):
+    16×16 patch conv (196 patches) + class token = 197 tokens, position embedding,
+    12 pre-norm blocks, final LayerNorm, the class token's 1000-way head."""
+    d, tokens = VIT_B16.d_model, 197
+    st = _Stack()
+    st.add(Layer(name="patch_embed", kind="conv", in_channels=3, out_channels=d,
+                 kernel=(16, 16), stride=(16, 16), in_hw=(224, 224)), bias=True)
+    st.vector("embed.position", "eltwise", tokens * d, "add", read=2 * tokens * d,
+              parameters=tokens * d + d)  # position embedding and the class token
+    st.blocks(VIT_B16, tokens)
+    st.norm("norm_f", VIT_B16, tokens)
+    st.add(Layer(name="head", kind="fc", in_features=d, out_features=1000), bias=True)
+    return st.network("vit_b16", "ViT-B/16: Dosovitskiy et al. 2021 Table 1 (external)", batch)
+
+
+def llama7b_block(batch: int = 1, seq: int = 2048, decode: bool = False) -> Network:
+    """One decoder block at LLaMA-7B dimensions (Touvron et al. 2023, Table 2: d 4096,
+    32 heads, 32 layers; SwiGLU FFN 11008, RMSNorm, no biases). ``decode``: one new token
+    attending to a KV cache of ``seq`` earlier tokens (reads K and V of all seq + 1
+    positions); otherwise the prefill of ``seq`` tokens."""
+    tokens, keys = (1, seq + 1) if decode else (seq, seq)
+    st = _Stack().block("block", LLAMA_7B, tokens, keys)
+    mode = f"decode after {seq}" if decode else f"prefill {seq}"
+    return st.network(f"llama7b_block_{'decode' if decode else 'prefill'}_{seq}",
+                      f"LLaMA-7B decoder block, {mode}: Touvron et al. 2023 (external)", batch)
+
+
 NETWORKS = {
     "caffenet": caffenet,
     "lenet5_caffe": lenet5_caffe,
@@ -305,6 +484,12 @@ NETWORKS = {
     "resnet18": lambda batch=1: resnet_imagenet(18, batch),
     "resnet50": lambda batch=1: resnet_imagenet(50, batch),
     "googlenet": googlenet,
+    "mobilenet_v2": mobilenet_v2,
+    "bert_base": bert_base,
+    "gpt2_small": gpt2_small,
+    "vit_b16": vit_b16,
+    "llama7b_block_prefill": llama7b_block,
+    "llama7b_block_decode": lambda batch=1: llama7b_block(batch, decode=True),
 }
 
 

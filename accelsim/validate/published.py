@@ -45,7 +45,7 @@ def _load(root, arch, workload):
 
 
 def score_table1(root) -> list[dict]:
-    from accelsim.engines.registry import simulate
+    from accelsim.registry import simulate
 
     t = published()["s001_table1_vc707"]
     result = simulate(*_load(root, t["arch"], t["workload"]))
@@ -70,7 +70,7 @@ def score_table1(root) -> list[dict]:
 
 def table24_predictions(root) -> dict:
     """{(device, method): {layer: predicted speedup}} for S000 Table 2.4."""
-    from accelsim.engines.registry import simulate
+    from accelsim.registry import simulate
 
     t = published()["s000_table24"]
     out = {}
@@ -137,7 +137,7 @@ def score_table34_36(root) -> list[dict]:
 
 
 def score_eie(root) -> list[dict]:
-    from accelsim.engines.registry import simulate
+    from accelsim.registry import simulate
 
     t = published()["eie_table4"]
     result = simulate(*_load(root, t["arch"], t["workload"]))
@@ -197,7 +197,7 @@ def score_sparse_sweeps(root, *, quick: bool = False) -> list[dict]:
 
 
 def score_scnn_networks(root) -> list[dict]:
-    from accelsim.engines.registry import simulate
+    from accelsim.registry import simulate
 
     t = published()["scnn_networks"]
     arch = None

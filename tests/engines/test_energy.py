@@ -2,7 +2,8 @@
 
 import pytest
 
-from accelsim.engines.energy import EnergyTable, table_from_dict
+from accelsim.engines.energy import EnergyTable
+from accelsim.spec.configs import energy_table
 
 
 def test_reference_values():
@@ -19,6 +20,6 @@ def test_scalings():
     assert e.add_j(16) == pytest.approx(e.add_j(32) / 2)
     assert e.sram_j(32, 128 * 1024) == pytest.approx(2 * e.sram_j(32, 32 * 1024))
     assert e.sram_j(32, 10) == e.sram_j(32, 1024)                   # floor at 1 KB
-    small = table_from_dict({"technology_nm": 16})
+    small = energy_table({"technology_nm": 16})
     assert small.mac_j(16, 24) == pytest.approx(EnergyTable().mac_j(16, 24) * 16 / 45)
-    assert table_from_dict(None) == EnergyTable()
+    assert energy_table(None) == EnergyTable()

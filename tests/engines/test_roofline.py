@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from accelsim.engines import roofline
-from accelsim.engines.registry import simulate
+from accelsim.registry import simulate
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.calibrate import fit_memory_eie, fit_roofline_table24
 from accelsim.validate.published import published, table24_direction, table24_predictions

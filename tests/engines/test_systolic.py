@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import systolic as sy
+from accelsim.engines.energy import EnergyTable
 from accelsim.errors import SpecError
 from accelsim.model import Layer, Workload
 from accelsim.spec import load_arch
@@ -128,7 +129,7 @@ def _cfg(rows=4, cols=4, dataflow="ws", sram=1 << 20, bytes_per_cycle=1e6, word_
                              ifmap_sram_bytes=sram, filter_sram_bytes=sram, ofmap_sram_bytes=sram,
                              word_bytes=word_bytes, accumulator_bits=32,
                              dram_bytes_per_cycle=bytes_per_cycle,
-                             energy=sy.table_from_dict(None))
+                             energy=EnergyTable())
 
 
 def _fc(m, k, **kw):

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from accelsim.cli import main
 from accelsim.engines import fpga
-from accelsim.explore import evaluate as evaluate_module
+from accelsim import registry
 from accelsim.explore.results import SweepResults
 from accelsim.explore.runner import run_sweep
 from accelsim.explore.store import Store
@@ -98,8 +98,8 @@ def test_process_pool_and_dask_give_the_same_rows_as_in_process(write_spec, tmp_
 def test_point_by_point_path_matches_the_batch_path(write_spec, tmp_path, monkeypatch):
     spec = write_spec()
     _run(spec, tmp_path / "batch")
-    plain = SimpleNamespace(simulate=fpga.simulate)  # an engine without simulate_batch
-    monkeypatch.setattr(evaluate_module, "engine_module", lambda engine: plain)
+    plain = replace(registry.engine("fpga"), simulate_batch=None)  # no batch path
+    monkeypatch.setattr(registry, "engine", lambda name: plain)
     _run(spec, tmp_path / "points")
     batch, points = _rows(tmp_path / "batch"), _rows(tmp_path / "points")
     assert (points["error"] != "").sum() == (batch["error"] != "").sum() > 0

@@ -39,7 +39,7 @@ def _base_workload():
     (lambda d: d["layers"][0].update(row_sparsity=1.5), "layers.0.row_sparsity", "must be <"),
     (lambda d: d.update(batch="8"), "batch", "must be an integer"),
     (lambda d: d.update(schema_version=2), "schema_version", "must be 1"),
-    (lambda d: d["layers"][0].update(kind="pool"), "layers.0.kind", "allowed: conv, fc"),
+    (lambda d: d["layers"][0].update(kind="attention"), "layers.0.kind", "allowed: conv, fc"),
     (lambda d: d["layers"].append(dict(d["layers"][0])), "layers.1.name", "duplicate"),
     (lambda d: d["layers"][0].update(row_sparsity=0.5, weight_density=0.9),
      "layers.0.weight_density", "exceeds"),

@@ -1,0 +1,69 @@
+"""Engine options, each declared once next to its engine: name, type, default, allowed values
+and help text. The registry checks options against the declarations, engines fill their
+defaults from them (:func:`resolve`), and ``accelsim run`` generates its flags from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from accelsim.errors import EngineError
+
+TYPES = (int, float, bool, str)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one)."""
+
+    name: str
+    type: type  # one of TYPES
+    default: Any
+    help: str
+    choices: tuple | None = None
+    many: bool = False
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def value(self, given: Any, engine: str, *, file: str | None = None) -> Any:
+        """``given`` checked against the type and allowed values (a tuple when ``many``)."""
+        values = tuple(given) if isinstance(given, list | tuple) else (given,)
+        if not self.many and len(values) != 1:
+            raise EngineError(f"option {self.flag} of the {engine} engine takes one value, "
+                              f"got {list(values)}", file=file)
+        for v in values:
+            if not _is(v, self.type):
+                raise EngineError(f"option {self.flag}: got {v!r}, must be "
+                                  f"{'a list of ' if self.many else 'a '}{self.type.__name__}",
+                                  file=file)
+            if self.choices is not None and v not in self.choices:
+                raise EngineError(f"option {self.flag}: got {v!r}, allowed: "
+                                  f"{', '.join(map(str, self.choices))}", file=file)
+        values = tuple(float(v) if self.type is float else v for v in values)
+        return values if self.many else values[0]
+
+
+def _is(value, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def resolve(declared: tuple[Option, ...], options: dict, engine: str, *,
+            file: str | None = None) -> dict:
+    """Every declared option: the given value (checked) or its default. An option the engine
+    does not declare is an error naming the ones it takes."""
+    by_name = {o.name: o for o in declared}
+    for key in options:
+        if key not in by_name:
+            flag = "--" + key.replace("_", "-")
+            takes = ", ".join(o.flag for o in declared) or "none"
+            raise EngineError(f"option {flag} does not apply to the {engine} engine "
+                              f"(its options: {takes})", file=file)
+    return {name: o.default if options.get(name) is None
+            else o.value(options[name], engine, file=file) for name, o in by_name.items()}
