@@ -23,24 +23,30 @@ partial sum one write): ws — ifmap ``F_c·N·K``, filter ``K·M``, ofmap ``F_r
 ``F_r·N·M``. Mapping efficiency is the mean over folds of the PEs mapped
 (``S_r·S_c / (F_r·R·F_c·C)``), compute utilization that times ``T / cycles per fold``.
 
-**DRAM and stalls** (SCALE-Sim's double-buffered scratchpads, simplified to closed form). Each
-SRAM has its own DRAM port with a third of ``dram_bandwidth``, ``b`` words per cycle. A read
-SRAM of ``2A`` words holds an active half of A words while the other half prefetches. An
-operand streams its operand matrix (ifmap: the im2col matrix, ``N·K`` words, as SCALE-Sim
-fetches it) ``p`` times (ws ifmap: F_c; os ifmap: F_c, os filter: F_r unless one column fold's
-``K·C`` words fit in A; is filter: F_c; else 1). A stream of S ≤ A words is fetched once,
-before the layer starts (``fill_cycles``, not counted in ``cycles``, SCALE-Sim's "total cycles"
-convention); otherwise ``F = p·S`` words arrive in ``n = ⌈F/A⌉ − 1`` further half-buffer
-refills of ``A/b`` cycles each, one after another, while the array consumes the stream evenly;
-the operand alone needs ``n·A/b + compute·(F − n·A)/F`` cycles (all refills, then the compute
-left for the words of the last one). The ofmap
-SRAM takes the array's ``W`` writes at ``r = W/compute`` words per cycle and drains a half
-(``A_o`` words, ``A_o/b`` cycles) whenever it holds more than that and no drain is under way;
-a drain frees its half at once, so the array stalls only when the SRAM is full mid-drain. That
-first happens after ``t_s = A_o/r + (b/(r − b))·A_o/b`` cycles (never if r ≤ b); from then on
-the writes go at b: the port needs ``t_s + (W − r·t_s)/b`` cycles when ``W > r·t_s``. Writes
-still buffered at the end drain after the layer (not counted, as in SCALE-Sim). Cycles = the largest of compute and those three;
-stall cycles = cycles − compute cycles; ``bound`` is the port that sets it (or compute).
+**DRAM and stalls** (SCALE-Sim's double-buffered scratchpads, in closed form). Each SRAM has
+its own DRAM port with a third of ``dram_bandwidth``: ``b`` words per cycle. A read SRAM of
+``2A`` words serves from an active half of A words while the other half prefetches; the
+first A words arrive before the layer starts (``fill_cycles``, not in ``cycles``: SCALE-Sim's
+"total cycles" convention). An operand streams its operand matrix (ifmap: the im2col matrix,
+``N·K`` words, as SCALE-Sim fetches it) in order: ws ifmap F_c passes, os ifmap F_c passes, is
+filter F_c passes, others one; the os filter instead reads each column fold's ``K·C`` words F_r
+times in a row. A stream of at most A words is fetched once. Otherwise it is cut in sets of
+1 % of the SRAM; the active window holds A words of sets and a refill (A words in ``A/b``
+cycles, refills back to back) advances it by the other half, forward only, round the stream.
+So a pass is a forward sweep, and a re-read of a column fold that the window does not hold
+where it stands goes once round the whole stream (the first 4 column folds are followed
+one by one, the rest extrapolated at their mean rate; folds larger than the window always go
+round). With n refills and F words read, the port
+alone needs ``n·A/b + compute·(words read after the last refill)/F`` cycles.
+
+The ofmap SRAM (``A_o`` per half) takes the array's W writes (partial sums included) at
+``r = W/compute`` words per cycle and drains a half (``A_o/b`` cycles) whenever it holds more
+than that and no drain is under way; a drain frees its half at once, so the array stalls only
+when the SRAM fills mid-drain. That first happens after ``t_s = A_o/r + A_o/(r − b)`` cycles
+(never if r ≤ b); from then on writes go at b, so the port needs ``t_s + (W − r·t_s)/b``
+cycles when ``W > r·t_s``. Writes still buffered at the end drain after the layer (not
+counted, as in SCALE-Sim). Cycles = the largest of compute and the three ports' needs; stall
+cycles = cycles − compute cycles; ``bound_port`` names the port that sets it.
 
 **Sparsity.** Structured (SSL) rows and columns are compacted before mapping (``M'``, ``K'``).
 N:M weights (``nm``) are compacted along K (``K'' = ⌈K'·N/M⌉``: the array skips each group's
@@ -60,11 +66,14 @@ Static power is not modelled.
 against its committed outputs, ``tests/data/scalesim``): its "Total Cycles" counts cycles from
 zero (compute cycles here = its total − stalls + 1); its os ofmap write count adds each fold's
 padded ``R + C`` (an artefact of its counter, not a write); its ws/is compute utilization
-divides by ``2R + 2C + T − 3`` cycles per fold instead of the cycles it counts. Its stalls come
-from a cycle-by-cycle replay of the address trace (and 3.0.0 counts a late prefetch's stall
-twice, fixed upstream after that release); the closed form above tracks its totals, not its
-cycle-level detail, and its DRAM read counts only approximately (it re-requests whole
-half-buffers).
+divides by ``2R + 2C + T − 3`` cycles per fold instead of the cycles it counts; it sizes a conv
+ofmap ``⌈(in − k + s)/s⌉`` (its topology rows are cropped to match). Its stalls come from a
+cycle-by-cycle replay of the address trace, and 3.0.0 counts a late prefetch's wait twice
+(fixed upstream in commit 22f88b1, after that release): totals are compared with the fixed
+run. Its DRAM counts include padding words of partial folds, not counted here. Where it
+refills an SRAM more often than one forward sweep per pass (seen for the ws ifmap of AlexNet
+conv2 on 32×32 and the is ifmap of conv1 on 128×128, cause not identified) the engine is
+faster than SCALE-Sim.
 """
 
 from __future__ import annotations
@@ -91,6 +100,7 @@ FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
            "ofmap_sram_writes", "ifmap_dram_reads", "filter_dram_reads", "ofmap_dram_writes",
            "bound_port")
 BOUNDS = ("compute", "ifmap", "filter", "ofmap")  # bound_port indexes this
+_EXACT_BLOCKS = 4  # os filter column folds followed one by one; more are extrapolated
 
 
 @dataclass(frozen=True)
@@ -145,14 +155,14 @@ def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
 
 
 # ---- closed forms (compiled; one design point per call) -----------------------------------
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=True)
 def _advance(end, w, d):
     """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
     window of ``w`` sets that advances ``d`` sets per refill."""
     return 0 if end < w else (end - w) // d + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=True)
 def _repeated_read(a, b, times, start, w, d, sets):
     """Refills to read sets ``[a, b)`` ``times`` times in a row through the window (``w`` sets
     from set ``start``, advancing ``d``, on a circle of ``sets``), and its new start. The window
@@ -171,7 +181,7 @@ def _repeated_read(a, b, times, start, w, d, sets):
     return k, start
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=True)
 def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, compute):
     """A read port streaming ``passes`` times over ``stream`` words cut in blocks of ``block``
     words, each read ``reads`` times in a row: words fetched, the cycles the port alone needs
@@ -184,23 +194,30 @@ def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, comput
     sets = math.ceil(stream / per_set)
     w = min(math.ceil(active / per_set), sets)
     d = min(math.ceil(prefetch / per_set), sets - w)
-    refills, start = 0, 0
+    fetched = passes * reads * stream
     if block >= stream:  # whole passes: one forward sweep over passes × sets
         refills = _advance(passes * reads * sets - 1, w, d)
+        after_last = max(0.0, fetched - refills * prefetch)  # words read after the last refill
     else:
-        for j in range(math.ceil(stream / block)):
+        refills, start, blocks = 0, 0, math.ceil(stream / block)
+        exact = min(blocks, _EXACT_BLOCKS)
+        if block >= w * per_set:  # no fold fits the window: each re-read goes round
+            exact = 0
+            refills = _advance(sets + blocks * (reads - 1) * sets - 1, w, d)
+        for j in range(exact):
             a = math.floor(j * block / per_set)
             b = math.floor((min((j + 1) * block, stream) - 1) / per_set) + 1
             k, start = _repeated_read(a, b, reads, start, w, d, sets)
             refills += k
-    fetched = passes * reads * stream
-    need = refills * prefetch / words_per_cycle + compute * max(
-        0.0, fetched - refills * prefetch) / fetched
+        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones
+            refills = math.ceil(refills * blocks / exact)
+        after_last = reads * (stream - (blocks - 1) * block)  # the last block's reads
+    need = refills * prefetch / words_per_cycle + compute * after_last / fetched
     return float(active + refills * prefetch), max(need, float(compute)), \
         active / words_per_cycle
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=True)
 def _write_port(writes, half, words_per_cycle, compute):
     """Cycles the ofmap port alone needs (docstring): no stall until the buffer overflows."""
     rate = writes / compute
@@ -212,7 +229,7 @@ def _write_port(writes, half, words_per_cycle, compute):
     return first_stall + (writes - rate * first_stall) / words_per_cycle
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=True)
 def layer_figures(df, r, c, m, k, n, filter_wpw, if_words, f_words, of_words, wpc):
     """FIGURES of one group's GEMM (m × k by k × n) with dataflow index ``df`` (DATAFLOWS),
     as a tuple (no allocation: the batch kernel calls it per point and layer)."""
@@ -335,7 +352,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
 
 
 # ---- many design points at once (sweeps) --------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc):
     """Per design point: sums over the layers (``shapes`` rows m, k, n, filter words per
     weight, groups; each ``counts`` times) of cycles, stall cycles, SRAM accesses per
