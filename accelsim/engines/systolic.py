@@ -173,9 +173,18 @@ def _repeated_read(a, b, times, start, w, d, sets):
     first = _advance((a - start) % sets + (b - 1 - a), w, d)  # and the rest of it
     start = (start + first * d) % sets
     k += first
-    end = (a - start) % sets + (b - 1 - a)
-    if times > 1 and end >= w:  # it does not fit where it is: each re-read goes around
-        more = _advance(end + (times - 2) * sets, w, d)
+    left, tried = times - 1, 0
+    while left > 0:
+        end = (a - start) % sets + (b - 1 - a)
+        if end < w:  # the window holds the whole block: the other re-reads are free
+            break
+        tried += 1
+        if tried > 3:  # still round after three re-reads: assume every one goes round
+            more = _advance(end + (left - 1) * sets, w, d)
+            left = 0
+        else:  # one re-read: round the stream to the block, and through it
+            more = _advance(end, w, d)
+            left -= 1
         k += more
         start = (start + more * d) % sets
     return k, start

@@ -89,16 +89,20 @@ def test_compute_cycles_and_sram_accesses_equal_scalesim(row, shape):
 def test_total_cycles_within_10_percent_of_scalesim(row, shape):
     """Against SCALE-Sim with stalls counted once: 3.0.0 adds each late prefetch's wait twice
     (fixed upstream in 22f88b1), so a layer where it stalls is compared with the fixed run. A
-    miss is expected only where SCALE-Sim's own DRAM count shows it refilled the bounding
-    SRAM more often than the engine's sliding-window sweep (``_read_port``) predicts."""
+    miss is expected only where SCALE-Sim's own DRAM count shows at least one more half-buffer
+    refill of a read SRAM than the engine's sliding-window sweep (``_read_port``): it reads
+    flipped stationary folds and skewed fold boundaries backwards, which sends its forward-only
+    window round the stream (not modelled)."""
     _, f = _run(row, shape)
     reference = row if int(row["stall_cycles"]) == 0 else FIXED[(row["config"], row["shape"])]
     assert f["compute_cycles"] == int(reference["compute_cycles"]) + 1
     total = int(reference["total_cycles"]) + 1
     if f["cycles"] != pytest.approx(total, rel=0.10):
+        cfg = _scalesim_arch(row["config"]).config
         for port in ("ifmap", "filter"):
             fetched = int(reference[f"{port}_dram_reads"])
-            if fetched > 1.05 * f[f"{port}_dram_reads"]:
+            refill = getattr(cfg, f"{port}_sram_bytes") / 2  # one half-buffer, in words
+            if fetched >= f[f"{port}_dram_reads"] + refill:  # at least one more refill
                 pytest.xfail(f"SCALE-Sim refilled the {port} SRAM more: {fetched:,} words "
                              f"fetched, {f[port + '_dram_reads']:,.0f} in the engine's sweep; "
                              f"cycles {f['cycles']:,.0f} vs {total:,}")
