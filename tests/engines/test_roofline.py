@@ -20,7 +20,8 @@ def run(arch, workload, **options):
     return simulate(load_arch(ROOT / arch), load_workload(ROOT / workload), options)
 
 
-def test_table24_directions_all_20_right():
+def test_regression_calibration_table24_directions_all_20_right():
+    """Regression test of a calibration (in-sample: the device files were fitted on these)."""
     pred = table24_predictions(ROOT)
     wrong = [(d, m, layer) for (d, m), layers in pred.items() for layer, pub in
              T24["speedup"][d][m].items() if table24_direction(layers[layer]) != table24_direction(pub)]
@@ -30,7 +31,8 @@ def test_table24_directions_all_20_right():
 
 @pytest.mark.parametrize("device,method", [("gpu", "csr"), ("gpu", "structured"),
                                            ("cpu", "csr"), ("cpu", "structured")])
-def test_table24_geomean_error_within_goal(device, method):
+def test_regression_calibration_table24_geomean_error_within_goal(device, method):
+    """Regression test of a calibration (in-sample: the device files were fitted on these)."""
     pred = table24_predictions(ROOT)[device, method]
     pub = T24["speedup"][device][method]
     err = np.mean([abs(np.log(pred[k] / v)) for k, v in pub.items()])
@@ -55,8 +57,9 @@ def test_auto_runs_each_layer_on_its_fastest_kernel():
                                                                                "dense"}
 
 
-def test_table24_fit_recovers_the_arch_parameters():
-    """The GPU device file's fitted values are the optimum of their grid (neighbours included)."""
+def test_regression_calibration_table24_fit_recovers_the_arch_parameters():
+    """Regression test of a calibration: the GPU device file's fitted values are the optimum
+    of their grid on S000 Table 2.4 (neighbours included)."""
     arch = load_arch(ROOT / "archs/gtx_titan_black.yaml")
     grid = {"tile_m": [8, 16, 32], "tile_n": [64, 96, 128], "k_half": [128, 192, 256],
             "launch_overhead_s": [5e-6, 10e-6, 20e-6], "csr_efficiency": [0.2, 0.2565, 0.3],
@@ -70,22 +73,24 @@ def test_table24_fit_recovers_the_arch_parameters():
 
 @pytest.mark.parametrize("arch,key", [("archs/titan_x_maxwell.yaml", "gpu_titan_x_us"),
                                       ("archs/i7_5930k.yaml", "cpu_i7_5930k_us")])
-def test_eie_table4_dense_batch1_times_within_30_percent(arch, key):
+def test_regression_calibration_eie_table4_dense_times_within_30_percent(arch, key):
+    """Regression test of a calibration: eta_mem and t_launch were fitted on these times."""
     target = published()["eie_table4_dense"]
     result = run(arch, target["workload"])
     for r in result.layers:
         assert abs(r.seconds * 1e6 / target[key][r.name] - 1) <= target["tolerance"], r.name
 
 
-def test_eie_fit_recovers_the_i7_parameters():
-    """The i7's two fitted values are the minimax optimum; the worst layer (Alex-6, whose
-    published bandwidth is 2x Alex-7's for the same kernel) sits near the 30% edge."""
+def test_regression_calibration_eie_fit_recovers_the_i7_parameters():
+    """Regression test of a calibration: the i7's two fitted values are the minimax optimum
+    of EIE Table IV's four CPU times, and that optimum meets the 30% goal (Alex-6's published
+    rate is 2x Alex-7's for the same GEMV, so no single bandwidth does much better)."""
     arch = load_arch(ROOT / "archs/i7_5930k.yaml")
     fit = fit_memory_eie(arch.config, load_workload(ROOT / "workloads/eie_fc_dense.json"),
                          published()["eie_table4_dense"]["cpu_i7_5930k_us"])
     assert fit["memory_efficiency"] == arch.config.memory_efficiency
     assert fit["launch_overhead_s"] == pytest.approx(arch.config.launch_overhead_s)
-    assert 0.28 < fit["max_abs_relative_error"] < 0.30
+    assert fit["max_abs_relative_error"] <= published()["eie_table4_dense"]["tolerance"]
 
 
 @pytest.mark.parametrize("force", ["none", "l2"])
