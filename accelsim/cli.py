@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from accelsim import __version__
-from accelsim.errors import AccelsimError
+from accelsim.errors import AccelsimError, os_error_cause
 from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
 
@@ -21,7 +21,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AccelsimError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
-            ctx.exit(2)
+        except OSError as exc:  # an output that cannot be written: full disk, no folder, ...
+            click.echo(f"error: {AccelsimError(os_error_cause(exc), file=exc.filename)}",
+                       err=True)
+        ctx.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,6 +56,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+_outside = click.option("--allow-outside-references", "allow_outside", is_flag=True,
+                        help="Let mask files and cluster node files lie outside the folder of "
+                             "the file that names them.")
+
+
 def _many(kind: type):
     """The converter of a comma-separated list flag of ``kind`` values."""
     if kind is int:
@@ -79,6 +87,9 @@ def engine_flag(option, engines: list[str]) -> click.Option:
     if option.type is bool:
         name = option.flag[2:]
         return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
+    if option.load is not None:
+        return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
+                            is None else option.load(v), help=text)
     if option.many:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
                             is None else _many(option.type)(v), help=text)
@@ -93,7 +104,9 @@ class _RunCommand(click.Command):
     def get_params(self, ctx):
         from accelsim import registry
 
-        if not hasattr(self, "_engine_flags"):
+        installed = registry.names()
+        if getattr(self, "_flags_for", None) != installed:  # built once per set of engines
+            self._flags_for = installed
             self._engine_flags = [engine_flag(option, engines) for option, engines
                                   in registry.all_options().values()]
         return [*self.params, *self._engine_flags, *super().get_params(ctx)[len(self.params):]]
@@ -107,31 +120,36 @@ class _RunCommand(click.Command):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
-              help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
-def run(arch_file, workload_file, fmt, output, plot_file, **engine_options):
+              help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
+                   "hours and GPU-hours vs GPUs with --steps-model.")
+@_outside
+def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
     Engine options apply to the engines named in their help."""
     from accelsim.registry import simulate
-    from accelsim.report import PER_SCALING_POINT, render
+    from accelsim.report import PLOTTED, plot, render
+    from accelsim.report.files import write_atomic
     from accelsim.spec import load_arch, load_workload
+    from accelsim.spec.validate import outside_references
 
-    arch = load_arch(arch_file)
-    workload = load_workload(workload_file)
+    if plot_file and Path(plot_file).suffix.lower() not in (".png", ".svg"):
+        raise AccelsimError("give a .png or .svg file", file=plot_file, field="--plot")
+    with outside_references(allow_outside):
+        arch = load_arch(arch_file)
+        workload = load_workload(workload_file)
     options = {k: v for k, v in engine_options.items() if v is not None}
     result = simulate(arch, workload, options)
-    if plot_file and result.shape != PER_SCALING_POINT:
+    if plot_file and result.shape not in PLOTTED:
         raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
                                f"{arch.engine} engine's")
     text = render(result, fmt)
     if output:
-        Path(output).write_text(text)
+        write_atomic(output, text.encode())
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
     if plot_file:
-        from accelsim.report.scaling import scaling_plot
-
-        scaling_plot(result, plot_file)
+        plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
 
 
@@ -210,7 +228,10 @@ def validate_calibrate(threads, quick, out):
                    "arch file); skipped, not failed, without CUDA.")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
               help="Report folder [default: reports/validation, or reports/validation/gpu].")
-def validate_kernels(quick, arch_file, threads, root, device, out):
+@click.option("--measured", type=click.Path(dir_okay=False), default=None,
+              help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
+                   "instead of timing them; needs --arch.")
+def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -231,6 +252,9 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
+    if measured and not arch_file:
+        raise AccelsimError("--measured needs --arch (the arch the measurements are compared "
+                            "with)")
     if arch_file:
         arch = load_arch(arch_file)
         if arch.engine != want:
@@ -242,9 +266,17 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
         arch_file = out / "local_cpu.yaml"
         arch_file.write_text(calibration.arch_text)
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
-    with progress_bar("validation kernels") as update:
-        result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
-                                        progress=update, device=device)
+    if measured:
+        import pandas as pd
+
+        from accelsim.validate.kernels import machine_info
+
+        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                       machine_info(threads, device))
+    else:
+        with progress_bar("validation kernels") as update:
+            result = suite.validate_kernels(Path(root), arch.config, threads=threads,
+                                            quick=quick, progress=update, device=device)
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
@@ -252,6 +284,50 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
+
+
+@validate.command("grids")
+@click.option("--measure", is_flag=True, help="Time the grids here first (minutes); otherwise "
+              "the committed measurements are used.")
+@click.option("--arch", "arch_file", type=click.Path(dir_okay=False),
+              default="reports/validation/local_cpu.yaml", show_default=True,
+              help="This machine's calibrated CPU arch (dense time, caches).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
+              show_default=True, help="Folder of the measurements and the report.")
+def validate_grids(measure, arch_file, out):
+    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and fit the
+    cache spill penalties on the measured cache curve; write grids.md and two plots."""
+    import pandas as pd
+
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import grid_plots, grids_markdown
+    from accelsim.spec import load_arch
+    from accelsim.validate import grids, suite
+    from accelsim.validate.kernels import measure as time_kernels
+
+    out = Path(out)
+    paths = {"csr": out / "csr_grid_measured.csv", "cache": out / "cache_curve_measured.csv"}
+    if measure:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, cases in (("cache", grids.cache_curve_cases()), ("csr", grids.csr_grid_cases())):
+            with progress_bar(f"{key} grid") as update:
+                frame, _ = time_kernels(cases, threads=1, timing=suite.GRID_TIMING,
+                                        progress=update)
+            frame.to_csv(paths[key], index=False)
+    for path in paths.values():
+        if not path.exists():
+            raise AccelsimError("no measurements: run with --measure", file=str(path))
+    cfg = load_arch(arch_file).config
+    csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
+    form = grids.choose_csr_form(cfg, csr)
+    cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
+    cache_fit = grids.cache_summary(cfg, cache)
+    (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
+                                                 targets=suite.TARGETS))
+    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    med = form["forms"][form["chosen"]]["median_abs_error"]
+    click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
+               f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
 
 
 @validate.command("published")
@@ -263,7 +339,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
 def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
-    from accelsim.report.validation import published_markdown
+    from accelsim.report.validation import headline, published_markdown
     from accelsim.validate.published import scoreboard
 
     with progress_bar("published cases") as update:
@@ -272,9 +348,10 @@ def validate_published(quick, root, out):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(published_markdown(frame, quick=quick))
     frame.drop(columns=["source"]).to_csv(out.with_suffix(".csv"), index=False)
-    counts = frame.status.value_counts().to_dict()
-    click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
-               f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+    h = headline(frame)
+    click.echo("; ".join(f"{kind}: {e['rows']} rows, {e['pass']} pass, {e['fail']} fail"
+                         for kind, e in h.items())
+               + f"; wrote {out} and {out.with_suffix('.csv')}")
 @main.command()
 @click.argument("spec_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
@@ -286,14 +363,22 @@ def validate_published(quick, root, out):
 @click.option("--chunk-points", type=click.IntRange(min=1), default=None,
               help="Design points per stored chunk (default: the spec's, or automatic).")
 @click.option("--progress/--no-progress", default=True, show_default=True)
-def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress):
+@_outside
+def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress, allow_outside):
     """Evaluate every design point of SPEC_FILE on its workloads into OUT (resumable)."""
     from accelsim.explore.results import SweepResults
     from accelsim.explore.runner import run_sweep
     from accelsim.spec.sweep import load_sweep
+    from accelsim.spec.validate import outside_references
 
-    summary = run_sweep(load_sweep(spec_file), out_dir, workers=workers, scheduler=scheduler,
+    with outside_references(allow_outside):
+        spec = load_sweep(spec_file)
+    summary = run_sweep(spec, out_dir, workers=workers, scheduler=scheduler,
                         chunk_points=chunk_points, progress=progress)
+    if summary.recomputed:
+        click.echo(f"note: {len(summary.recomputed)} chunk(s) failed their checksum or were "
+                   f"not recorded, and were computed again (first: {summary.recomputed[0]})",
+                   err=True)
     results = SweepResults(out_dir)
     click.echo(f"{summary.rows:,} rows (design points × workloads) in {out_dir}: "
                f"{summary.computed:,} computed in {summary.seconds:.1f} s "

@@ -13,8 +13,20 @@ class AccelsimError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        where = ": ".join(part for part in (self.file, self.field) if part)
+        where = ": ".join(_printable(str(part)) for part in (self.file, self.field) if part)
         return f"{where}: {self.message}" if where else self.message
+
+
+def _printable(text: str) -> str:
+    """A file name as one line: control characters (a newline in a name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def os_error_cause(exc: BaseException) -> str:
+    """A short cause for an OSError (or a path ValueError such as an embedded NUL byte)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return exc.__class__.__name__
 
 
 class SpecError(AccelsimError):

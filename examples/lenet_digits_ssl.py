@@ -38,7 +38,7 @@ SSL_GROUPS = (("conv1", "conv", ("filter", "channel")), ("conv2", "conv", ("filt
 
 
 def lenet5() -> nn.Module:
-    """LeNet-5-Caffe (workloads.md §1.2): 20 and 50 5×5 filters, fc 800→500→10."""
+    """LeNet-5-Caffe (SOURCES.md §8.2): 20 and 50 5×5 filters, fc 800→500→10."""
     return nn.Sequential(OrderedDict([
         ("conv1", nn.Conv2d(1, 20, 5)), ("pool1", nn.MaxPool2d(2)),
         ("conv2", nn.Conv2d(20, 50, 5)), ("pool2", nn.MaxPool2d(2)),

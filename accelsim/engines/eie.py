@@ -1,6 +1,6 @@
 """EIE engine: compressed sparse matrix × sparse vector on N PEs with activation FIFOs.
 
-Model (Han et al., ISCA 2016, §III–IV; summarised in ``shared/reference/sparse-engines.md``)
+Model (Han et al., EIE, ISCA 2016, §III–IV; docs/SOURCES.md §1)
 -----------------------------------------------------------------------------------------
 The layer's ``m × k`` weight matrix W (fc: outputs × inputs; lstm: ``4h × (input + h)``)
 is stored column-wise (CSC). Row ``i`` belongs to PE ``i mod N`` at local row ``⌊i/N⌋``.
@@ -26,7 +26,10 @@ lockstep, column by column — the paper's "about half the cycles idle" at depth
 simulated event by event (numba) over the real column structure of the mask: the load
 imbalance is the masks', there is no fitted factor. Layer cycles = max_p f[p, last]; load
 efficiency = 1 − bubbles / (N · cycles) = Σ w / (N · cycles); theoretical cycles (perfect
-balance) = Σ w / N. Input vectors (batch samples; LSTM time steps) follow each other in the
+balance) = Σ w / N; ``imbalance`` = cycles / theoretical cycles, and ``bound`` = imbalance
+above 1.1 (``accelsim.engines.result.IMBALANCE_BOUND``). ``sram_fill`` = stored entries (the
+mask's non-zeros + padding) × 8 bits / (N × sparse-matrix SRAM); a design above 1 is noted and
+its Result ``feasible`` is false (sweeps leave it out). Input vectors (batch samples; LSTM time steps) follow each other in the
 same stream; an LSTM step waits for the previous step to finish (h_t feeds step t + 1).
 Pipeline fill (4 stages) and the final write-back are not counted.
 
@@ -46,13 +49,15 @@ import numpy as np
 from numba import njit
 
 from accelsim.engines.energy import EnergyTable
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, imbalance_bound
 from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),)
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
+                  minimum=0, maximum=2 ** 32 - 1),)
 
 KINDS = ("fc", "lstm", "matmul")
 
@@ -140,6 +145,7 @@ class EieLayerRun:
     broadcasts: int
     matrix_row_reads: int
     max_pe_work: int        # max over PEs of its Σ w
+    stored_entries: int     # non-zeros of the mask + padding: what the SRAMs hold
 
 
 def weight_structure(layer: Layer, cfg: EieConfig, seed: int):
@@ -167,7 +173,8 @@ def run_layer(layer: Layer, batch: int, cfg: EieConfig, seed: int) -> EieLayerRu
         entries=int(processed.sum()), padding_entries=int(entries.sum() - nnz.sum()),
         broadcasts=int(cols.size), matrix_row_reads=int(((processed + per_row - 1) // per_row)
                                                         .sum()),
-        max_pe_work=int(work.sum(axis=0).max()) if cols.size else 0)
+        max_pe_work=int(work.sum(axis=0).max()) if cols.size else 0,
+        stored_entries=int(entries.sum()))
 
 
 def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -> float:
@@ -183,6 +190,25 @@ def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -
             + run.broadcasts * cfg.pes * e.sram_j(bits, cfg.fifo_depth * bits / 8))
 
 
+IGNORED = {"rank": "runs the full-rank sparse matrix (no low-rank mapping)",
+           "row_sparsity": "keeps only the density the zero rows imply (a generated mask "
+                           "spreads its non-zeros uniformly; give a mask file for the pattern)",
+           "col_sparsity": "keeps only the density the zero columns imply (a generated mask "
+                           "spreads its non-zeros uniformly; give a mask file for the pattern)"}
+
+
+def exploited(layer: Layer) -> tuple[str, ...]:
+    """Zero weights (CSC) and zero activations (never broadcast); SSL's rows and columns only
+    as a pattern when a mask file gives one."""
+    fields = ("weight_density", "activation_density")
+    return fields + (("row_sparsity", "col_sparsity") if layer.masks is not None else ())
+
+
+def sram_fill(run: EieLayerRun, cfg: EieConfig) -> float:
+    """Stored entries (non-zeros + padding) over the PEs' sparse-matrix SRAM capacity."""
+    return run.stored_entries * cfg.entry_bits / 8 / (cfg.pes * cfg.sparse_sram_bytes_per_pe)
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: EieConfig = arch.config
     seed = resolve(OPTIONS, options, "eie", file=arch.path)["seed"]
@@ -195,16 +221,17 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                               f"layers, not {layer.kind}", file=arch.path)
         run = run_layer(layer, workload.batch, cfg, seed)
         seconds = run.cycles / cfg.clock_hz
-        stored = run.padding_entries + layer.nonzero_weights
-        sram_fill = stored * cfg.entry_bits / 8 / (cfg.pes * cfg.sparse_sram_bytes_per_pe)
-        if sram_fill > 1:
-            notes.append(f"{layer.name}: the compressed matrix needs {sram_fill:.2f}× the "
-                         f"sparse-matrix SRAM (spilling to DRAM is not modelled)")
+        fill = sram_fill(run, cfg)
+        if fill > 1:
+            notes.append(f"{layer.name}: the compressed matrix needs {fill:.2f}× the "
+                         f"sparse-matrix SRAM (spilling to DRAM is not modelled): infeasible")
+        balanced = run.work_cycles / cfg.pes
+        imbalance = run.cycles / balanced if balanced else 1.0
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
             effective_macs=run.macs, cycles=run.cycles, seconds=seconds,
             utilization=run.macs / (run.cycles * cfg.pes) if run.cycles else 0.0,
-            bound="imbalance" if run.cycles > run.work_cycles / cfg.pes else "compute",
+            bound="imbalance" if imbalance_bound(imbalance) else "compute",
             dram_bytes=0, energy_j=layer_energy_j(run, layer, workload.batch, cfg),
             extra={
                 "load_efficiency": run.work_cycles / (cfg.pes * run.cycles) if run.cycles
@@ -215,10 +242,14 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                 "sram_reads": run.matrix_row_reads + 2 * run.broadcasts * cfg.pes
                 + run.broadcasts,
                 "gop_per_s": 2 * run.macs / seconds / 1e9 if seconds else 0.0,
-                "sram_fill": sram_fill,
+                "sram_fill": fill,
+                "imbalance": imbalance,
             }))
     notes.insert(0, f"{cfg.pes} PEs, FIFO depth {cfg.fifo_depth}, "
                     f"{cfg.clock_hz / 1e6:g} MHz, seed {seed}")
+    notes += ignored_notes("eie", workload.layers, exploited, IGNORED)
+    fill = max((r.extra["sram_fill"] for r in rows), default=0.0)
     return Result(engine="eie", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.pes, clock_hz=cfg.clock_hz, notes=tuple(notes),
-                  summary={"pes": cfg.pes, "fifo_depth": cfg.fifo_depth, "seed": seed})
+                  summary={"pes": cfg.pes, "fifo_depth": cfg.fifo_depth, "seed": seed,
+                           "sram_fill": fill, "feasible": fill <= 1.0})

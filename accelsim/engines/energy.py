@@ -1,7 +1,7 @@
 """Per-operation and per-access energy, shared by every engine that models energy.
 
-Default table: Horowitz, 45 nm, as printed in EIE Table I (``shared/reference/
-sparse-engines.md``, "Energy per operation"): 32-bit int add 0.1 pJ, int multiply 3.1 pJ,
+Default table: Horowitz, 45 nm, as printed in EIE Table I (Han et al., EIE, ISCA 2016;
+docs/SOURCES.md §1): 32-bit int add 0.1 pJ, int multiply 3.1 pJ,
 float add 0.9 pJ, float multiply 3.7 pJ, 32-bit read of a 32 KB SRAM 5 pJ, 32-bit DRAM read
 640 pJ.
 
@@ -9,7 +9,7 @@ Scaling (assumptions, stated so they can be changed in one place):
 
 * **bit width** — adders and memory accesses scale linearly with bits; an integer multiplier
   scales as ``(bits/32)^α`` with ``α = log2 5 ≈ 2.32``, calibrated on the one stated ratio
-  (EIE §Energy, sparse-engines.md: 16-bit fixed point multiplies use about 5× less energy
+  (Han et al., EIE, ISCA 2016: 16-bit fixed point multiplies use about 5× less energy
   than 32-bit fixed point).
 * **SRAM size** — a read scales with ``sqrt(size / 32 KB)`` (bit-line length; the usual
   CACTI-style rule, not in the reference), floored at a 1 KB array.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _PJ = 1e-12
-_MULT_BIT_EXPONENT = math.log2(5.0)  # 32→16 bit: 5× less (sparse-engines.md, EIE)
+_MULT_BIT_EXPONENT = math.log2(5.0)  # 32→16 bit: 5× less (Han et al., EIE, ISCA 2016)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """FPGA PE-array engine: a weight-streaming array of S_p PEs × S_c MACs, tile by tile.
 
-Model (S001 §III-B, summarised in ``shared/reference/fpga.md`` §1–2)
+Model (Li et al., ASP-DAC 2018 = S001, §III-B and Fig. 2; docs/SOURCES.md §1)
 --------------------------------------------------------------------
 **Sizing.** The PE count is the tightest of three resource bounds, rounded down:
 
@@ -18,20 +18,34 @@ bound is reported.
 removed first (SSL deployment): each group's GEMM shrinks to m' = round(m(1−row)) rows and
 k' = round(k(1−col)) columns and is dense (S001: the PE array needs no sparse indexing).
 Each PE computes one output channel (a GEMM row) of a *row tile* of S_p rows; its S_c MACs
-work on S_c output pixels at once, all fed the same weight (the Data Fetcher supplies vectors
-of the input feature map). A *pass* is one output row of one image (conv) or one column (fc,
-matmul, lstm): the Feature Map Bank holds the input band for it, and every row tile streams
-its k' weights per row from DRAM through the Weight Buffer, once per pass (S001: weights
-stream from off-chip memory during computation). Per (row tile with ``rows`` rows, pass of P
-pixels):
+work on S_c GEMM columns at once, all fed the same weight (the Data Fetcher supplies vectors
+of the input feature map). A *pass* is the set of columns that share one fetch of the
+weights: every row tile streams its k' weights per row from DRAM through the Weight Buffer,
+once per pass (S001: weights stream from off-chip memory during computation), while the
+Feature Map Bank holds the pass's inputs.
+
+* conv: a pass is one output row of one image, P = OW pixels.
+* fc, matmul, lstm: a pass is a *batch tile* of P = min(n_lane, S_c) input columns, one per
+  MAC lane, where n_lane is the columns that may share a weight (the batch for fc and lstm,
+  columns × batch for matmul); a step has ⌈n_lane / S_c⌉ batch tiles, and an LSTM runs its
+  time steps one after another (h_t feeds step t + 1). So fc efficiency grows with the batch
+  up to S_c columns: at batch 1 one lane of S_c works (≤ 1/S_c); at batch ≥ S_c all do, and
+  the weight stream (S_p rows per row tile, each k' words) against B words per cycle bounds it.
+
+Per (row tile with ``rows`` rows, pass of P columns):
 
     compute_cycles  = ⌈P / S_c⌉ · k'
     transfer_cycles = rows · k' / B
     tile_cycles     = max(compute_cycles, transfer_cycles) + tile_overhead_cycles
 
 (double buffering overlaps a tile's transfer with the previous tile's compute; the overhead
-is pipeline fill/drain). A pass also moves its input band and writes its outputs; the pass
-costs max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
+is pipeline fill/drain). A pass also moves its inputs (conv: the new input band; fc: P·k'
+words) and writes its outputs (conv: m'·OW; fc: P·m'); the pass costs
+max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
+Worked fc case (the hand count in the tests): m' = 4, k' = 8, batch 6 on S_p = 2, S_c = 4,
+no overhead, B = 1 word/cycle: 2 batch tiles (4 + 2 columns); a pass moves 32 weight words
+and on average 36 input/output words (72 over the layer), so it costs max(2 tiles ·
+max(8, 16), 68) = 68 cycles, the layer 136 cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
 (≤ S_p) with the fewest cycles (an exact search, compiled with numba, over the few heights
@@ -57,6 +71,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numba import njit
 
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, safe_ratio, sum_layers
 from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
@@ -89,23 +104,51 @@ class FpgaConfig:
 # ---- the layer as the PE array sees it ---------------------------------------------------
 @dataclass(frozen=True)
 class Mapping:
-    """A layer's compacted per-group GEMM cut into passes (see the module docstring)."""
+    """A layer's compacted per-group GEMM cut into passes (see the module docstring).
+
+    Conv: ``passes`` output rows of ``pixels_per_pass`` pixels, fixed by the shape. FC,
+    matmul, LSTM (``lane_columns`` > 0): each of ``steps`` sequential steps has
+    ``lane_columns`` independent input columns, run as batch tiles of up to S_c columns, so
+    the passes depend on the design's S_c (:meth:`pass_shape`)."""
 
     groups: int
     rows: int             # m' per group
     cols: int             # k' per group
-    passes: int           # per group
-    pixels_per_pass: int  # P
-    extra_words_per_pass: int  # input band read + outputs written, whole pass, per group
+    passes: int           # per group (conv)
+    pixels_per_pass: int  # P (conv)
+    extra_words_per_pass: int  # conv: input band read + outputs written, per pass and group
+    lane_columns: int = 0  # fc/matmul/lstm: columns that may share a weight fetch
+    steps: int = 1         # fc/matmul/lstm: sequential steps (LSTM time steps)
+
+    @property
+    def columns(self) -> int:
+        """GEMM columns per group (output pixels × batch, or the GEMM's n)."""
+        if self.lane_columns:
+            return self.lane_columns * self.steps
+        return self.passes * self.pixels_per_pass
 
     @property
     def macs(self) -> int:
-        return self.groups * self.rows * self.cols * self.passes * self.pixels_per_pass
+        return self.groups * self.rows * self.cols * self.columns
 
-    @property
-    def words(self) -> int:
+    def pass_shape(self, macs_per_pe):
+        """Passes per group, columns per pass and extra (non-weight) words per pass for S_c
+        = ``macs_per_pe`` (may be an array). FC-like layers: ⌈lane_columns / S_c⌉ batch
+        tiles per step of min(lane_columns, S_c) columns, each reading its inputs and writing
+        its outputs (the partial last tile's words averaged over the tiles)."""
+        sc = np.asarray(macs_per_pe, dtype=float)
+        if not self.lane_columns:
+            ones = np.ones_like(sc)
+            return self.passes * ones, self.pixels_per_pass * ones, \
+                self.extra_words_per_pass * ones
+        tiles = self.steps * np.ceil(self.lane_columns / sc)
+        io_words = self.columns * (self.cols + self.rows)
+        return tiles, np.minimum(self.lane_columns, sc), io_words / np.maximum(tiles, 1)
+
+    def words(self, macs_per_pe):
         """Words moved over DRAM by the whole layer (weights once per pass)."""
-        return self.groups * self.passes * (self.rows * self.cols + self.extra_words_per_pass)
+        passes, _, extra = self.pass_shape(macs_per_pe)
+        return self.groups * passes * (self.rows * self.cols + extra)
 
 
 def mapping(layer: Layer, batch: int) -> Mapping:
@@ -120,7 +163,8 @@ def mapping(layer: Layer, batch: int) -> Mapping:
         # new input rows per output row (the first row's extra kh − stride rows are ignored)
         band = cin * in_w * min(layer.stride[0], layer.kernel_extent[0])
         return Mapping(g.groups, g.m, g.k, oh * batch, ow, band + g.m * ow)
-    return Mapping(g.groups, g.m, g.k, g.n, 1, g.k + g.m)
+    steps = layer.timesteps if layer.kind == "lstm" else 1
+    return Mapping(g.groups, g.m, g.k, 0, 1, 0, lane_columns=g.n // steps, steps=steps)
 
 
 # ---- cycle arithmetic (numpy-friendly: every argument may be an array) ------------------
@@ -130,23 +174,31 @@ def tile_cycles(rows, cols, pixels, macs_per_pe, words_per_cycle, overhead):
     return np.maximum(compute, transfer) + overhead, compute, transfer
 
 
+@njit(cache=True)
+def ceil_cycles(x):
+    """Whole cycles of ``x``, ignoring a float residue below 1e-9 of a cycle (the same sum
+    taken in another order must not gain a cycle)."""
+    return np.ceil(x - 1e-9)
+
+
 def tiled_cycles(m: Mapping, tile_rows, macs_per_pe, words_per_cycle, overhead):
     """Cycles, compute cycles and transfer cycles of a layer cut into row tiles of
     ``tile_rows`` rows (full tiles, then one remainder tile). Arrays broadcast."""
+    passes, pixels, extra = m.pass_shape(macs_per_pe)
     full_tiles = m.rows // tile_rows
     rem_rows = m.rows - full_tiles * tile_rows
-    t_full, c_full, _ = tile_cycles(tile_rows, m.cols, m.pixels_per_pass, macs_per_pe,
+    t_full, c_full, _ = tile_cycles(tile_rows, m.cols, pixels, macs_per_pe,
                                     words_per_cycle, overhead)
-    t_rem, c_rem, _ = tile_cycles(rem_rows, m.cols, m.pixels_per_pass, macs_per_pe,
+    t_rem, c_rem, _ = tile_cycles(rem_rows, m.cols, pixels, macs_per_pe,
                                   words_per_cycle, overhead)
     has_rem = rem_rows > 0
     pass_tiles = full_tiles * t_full + np.where(has_rem, t_rem, 0.0)
-    pass_words = m.rows * m.cols + m.extra_words_per_pass
+    pass_words = m.rows * m.cols + extra
     pass_cycles = np.maximum(pass_tiles, pass_words / words_per_cycle)
-    n = m.groups * m.passes
+    n = m.groups * passes
     compute = n * (full_tiles * c_full + np.where(has_rem, c_rem, 0.0))
     transfer = n * pass_words / words_per_cycle
-    return np.ceil(n * pass_cycles), compute, transfer
+    return ceil_cycles(n * pass_cycles), compute, transfer
 
 
 @njit(cache=True)
@@ -159,14 +211,15 @@ def _best_tiling(rows, cols, pixels, n, pass_words, pes, macs_per_pe, words_per_
     cost m·x + tiles·overhead + max(0, c − remainder·x); for a given tile count the
     smallest height (balanced tiles) has the largest remainder, so it wins. So the best
     height is T* or a balanced ⌈m/t⌉ for t from ⌈m/pes⌉ tiles up to the compute-bound count
-    (and no further than the extra overhead can pay for): only those are tried."""
+    (and no further than the extra overhead can pay for): only those are tried. ``pixels``,
+    ``n`` (passes) and ``pass_words`` are per design point (they depend on S_c for FC)."""
     size = pes.size
     out = np.zeros((4, size))
     for i in range(size):
         sc, wpc, ov = macs_per_pe[i], words_per_cycle[i], overhead[i]
-        c = np.ceil(pixels / sc) * cols
+        c = np.ceil(pixels[i] / sc) * cols
         x = cols / wpc
-        floor_pass = pass_words / wpc
+        floor_pass = pass_words[i] / wpc
         tallest = min(max(np.floor(c * wpc / cols), 1.0), float(pes[i]))
         fewest = np.ceil(rows / pes[i])
         last = np.ceil(rows / tallest)
@@ -184,12 +237,12 @@ def _best_tiling(rows, cols, pixels, n, pass_words, pes, macs_per_pe, words_per_
             tiles = full * (max(c, height * x) + ov)
             if rem > 0:
                 tiles += max(c, rem * x) + ov
-            cycles = np.ceil(n * max(tiles, floor_pass))
+            cycles = ceil_cycles(n[i] * max(tiles, floor_pass))
             if cycles < best:
                 best = cycles
                 out[0, i] = cycles
-                out[1, i] = n * (full + (1.0 if rem > 0 else 0.0)) * c
-                out[2, i] = n * floor_pass
+                out[1, i] = n[i] * (full + (1.0 if rem > 0 else 0.0)) * c
+                out[2, i] = n[i] * floor_pass
                 out[3, i] = height
     return out
 
@@ -199,14 +252,15 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
     with more PEs is never slower). Returns cycles, compute and transfer cycles and the
     chosen height; every argument may be an array (one design point per element)."""
     shape = np.broadcast(pes, macs_per_pe, words_per_cycle, overhead).shape
-    if m.rows == 0 or m.passes == 0:
+    if m.rows == 0 or m.columns == 0:
         zero = np.zeros(shape)
         return zero, zero, zero, zero.astype(np.int64)
     flat = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=np.float64), shape)
                                  ).ravel() for a in (pes, macs_per_pe, words_per_cycle, overhead)]
-    out = _best_tiling(float(m.rows), float(m.cols), float(m.pixels_per_pass),
-                       float(m.groups * m.passes),
-                       float(m.rows * m.cols + m.extra_words_per_pass), *flat)
+    passes, pixels, extra = (np.ascontiguousarray(v, dtype=np.float64)
+                             for v in m.pass_shape(flat[1]))
+    out = _best_tiling(float(m.rows), float(m.cols), pixels, m.groups * passes,
+                       m.rows * m.cols + extra, *flat)
     cycles, compute, transfer, height = (v.reshape(shape) for v in out)
     return cycles, compute, transfer, height.astype(np.int64)
 
@@ -218,8 +272,10 @@ def pe_bounds(cfg: FpgaConfig, workload: Workload) -> dict[str, float]:
     bram_bits = cfg.bram18_blocks * cfg.bram18_data_bits
     sized = [mapping(layer, workload.batch) for layer in workload.layers
              if layer.kind in cfg.sizing_layer_kinds]
-    words = sum(m.words for m in sized)
-    reuse = sum(m.macs for m in sized) / words if words else math.inf
+    words = sum(m.words(cfg.macs_per_pe) for m in sized)
+    macs = sum(m.macs for m in sized)
+    reuse = np.divide(macs, words, out=np.full(np.shape(words), math.inf),
+                      where=np.asarray(words) > 0) if sized else math.inf
     bounds = {
         "dsp": cfg.dsp_slices / (cfg.dsp_per_mac * cfg.macs_per_pe),
         "bram": cfg.bram_fraction_for_buffers * bram_bits
@@ -265,7 +321,8 @@ def layer_figures(cfg: FpgaConfig, m: Mapping, pes) -> dict:
     peak = pes * cfg.macs_per_pe
     return {"cycles": cycles, "seconds": cycles / cfg.clock_hz,
             "utilization": safe_ratio(m.macs, cycles * peak), "memory_bound": transfer > compute,
-            "dram_bytes": np.round(m.words * (cfg.data_width_bits / 8)), "tile_rows": tile_rows}
+            "dram_bytes": np.round(m.words(cfg.macs_per_pe) * (cfg.data_width_bits / 8)),
+            "tile_rows": tile_rows}
 
 
 def _summary(cfg: FpgaConfig, pes, binding, bounds: dict) -> dict:
@@ -277,13 +334,34 @@ def _summary(cfg: FpgaConfig, pes, binding, bounds: dict) -> dict:
 
 
 # ---- engine entry points -----------------------------------------------------------------
+IGNORED = {
+    "weight_density": "runs the compacted GEMM dense: the zeros left inside it are multiplied "
+                      "(the PE array has no sparse indexing, S001)",
+    "activation_density": "multiplies zero activations (no zero skipping)",
+    "rank": "runs the full-rank weights (no low-rank mapping)",
+}
+
+
+def exploited(layer: Layer) -> tuple[str, ...]:
+    """The sparsity fields the PE array uses: SSL's zero rows and columns (removed)."""
+    return ("row_sparsity", "col_sparsity")
+
+
+def no_pe_message(binding: str, bound: float) -> str:
+    return f"the {binding} bound allows {bound:.2f} PEs: no PE fits"
+
+
+def buffer_message(layer: Layer, cols: int, buffer_words) -> str:
+    return (f"layer {layer.name}: {cols} weights per PE per pass exceed "
+            f"pe_buffer_words={int(buffer_words)}")
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: FpgaConfig = arch.config
     workload, skipped = workload.runnable(WEIGHT_KINDS, "fpga")
     pes, binding, bounds = size_array(cfg, workload)
     if pes < 1:
-        raise EngineError(f"the {binding} bound allows {bounds[binding]:.2f} PEs: no PE fits",
-                          file=arch.path)
+        raise EngineError(no_pe_message(binding, bounds[binding]), file=arch.path)
     summary = {k: v.item() if isinstance(v, np.ndarray | np.generic) else v
                for k, v in _summary(cfg, pes, binding, bounds).items()}
     summary["dsp_used"], summary["bram18_used"] = (int(summary["dsp_used"]),
@@ -292,8 +370,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     for layer in workload.layers:
         m = mapping(layer, workload.batch)
         if m.cols > cfg.pe_buffer_words:
-            raise EngineError(f"layer {layer.name}: {m.cols} weights per PE per pass exceed "
-                              f"pe_buffer_words={cfg.pe_buffer_words}", file=arch.path)
+            raise EngineError(buffer_message(layer, m.cols, cfg.pe_buffer_words),
+                              file=arch.path)
         f = {k: np.asarray(v).item() for k, v in layer_figures(cfg, m, pes).items()}
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
@@ -303,10 +381,11 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
             extra={"pes": pes, "dsp_used": summary["dsp_used"],
                    "bram18_used": summary["bram18_used"], "gemm_rows": m.rows,
                    "gemm_cols": m.cols, "tile_rows": f["tile_rows"],
-                   "passes": m.groups * m.passes},
+                   "passes": int(m.groups * m.pass_shape(cfg.macs_per_pe)[0])},
         ))
     notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
-             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",) + skipped
+             f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",) + skipped \
+        + tuple(ignored_notes("fpga", workload.layers, exploited, IGNORED))
     return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=pes * cfg.macs_per_pe, clock_hz=cfg.clock_hz,
                   notes=notes, summary=summary)
@@ -344,25 +423,30 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     bounds = pe_bounds(cfg, workload)
     pes, binding = pe_count(bounds)
     pes = np.broadcast_to(pes, (n,))
-    messages = ["", "no PE fits"]
-    error = np.where(pes < 1, 1, 0)  # index into messages
+    names = np.array(list(bounds))
+    bound_values = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                  for v in bounds.values())), axis=-1)
+    bound_values = np.broadcast_to(bound_values, (n, len(names)))
+    binding_n = np.broadcast_to(binding, (n,))
+    error = np.full(n, "", dtype=object)  # simulate's message where simulate would raise
+    for i in np.flatnonzero(pes < 1):
+        error[i] = no_pe_message(names[binding_n[i]], bound_values[i, binding_n[i]])
     distinct, distinct_pes, inverse = _distinct_designs(cfg, np.maximum(pes, 1))
     figures = {key: [] for key in LAYER_FIGURES}
     for layer in workload.layers:
         m = mapping(layer, workload.batch)
-        messages.append(f"layer {layer.name}: pe_buffer_words too small")
-        error = np.where((m.cols > cfg.pe_buffer_words) & (error == 0), len(messages) - 1,
-                         error)
+        buffer = np.broadcast_to(cfg.pe_buffer_words, (n,))
+        for i in np.flatnonzero((m.cols > buffer) & (error == "")):
+            error[i] = buffer_message(layer, m.cols, buffer[i])
         f = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
         figures["dense_macs"].append(layer.dense_macs(workload.batch))
         figures["effective_macs"].append(m.macs)
         figures["energy_j"].append(None)
         for key in ("cycles", "seconds", "utilization", "dram_bytes"):
             figures[key].append(f[key])
-    names = np.array(list(bounds))
     columns = {**sum_layers(figures, pes * cfg.macs_per_pe),
                **_summary(cfg, pes, names[binding], bounds)}
     columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,))
                for k, v in columns.items()}
-    columns["error"] = np.array(messages, dtype=object)[error]
+    columns["error"] = error
     return columns

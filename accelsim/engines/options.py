@@ -5,8 +5,9 @@ defaults from them (:func:`resolve`), and ``accelsim run`` generates its flags f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from accelsim.errors import EngineError
 
@@ -15,14 +16,21 @@ TYPES = (int, float, bool, str)
 
 @dataclass(frozen=True)
 class Option:
-    """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one)."""
+    """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one).
+    ``load``: for an option whose value is a typed object read from a file (its ``type`` is
+    that object's class), the edge's reader of that file's path (``accelsim run``'s flag,
+    a sweep's options); engines only ever see the object."""
 
     name: str
-    type: type  # one of TYPES
+    type: type  # one of TYPES, or the class of a ``load``ed object
     default: Any
     help: str
     choices: tuple | None = None
     many: bool = False
+    load: Callable[[str], Any] | None = None
+    minimum: float | None = None  # bounds of a number (a float must also be finite)
+    maximum: float | None = None
+    above: float | None = None    # exclusive lower bound
 
     @property
     def flag(self) -> str:
@@ -42,8 +50,25 @@ class Option:
             if self.choices is not None and v not in self.choices:
                 raise EngineError(f"option {self.flag}: got {v!r}, allowed: "
                                   f"{', '.join(map(str, self.choices))}", file=file)
+            if self.type in (int, float) and not self._in_bounds(v):
+                raise EngineError(f"option {self.flag}: got {v!r}, must be {self.bounds}",
+                                  file=file)
         values = tuple(float(v) if self.type is float else v for v in values)
         return values if self.many else values[0]
+
+
+    def _in_bounds(self, v) -> bool:
+        return math.isfinite(v) and (self.minimum is None or v >= self.minimum) and (
+            self.maximum is None or v <= self.maximum) and (self.above is None
+                                                            or v > self.above)
+
+    @property
+    def bounds(self) -> str:
+        parts = ["finite" if self.type is float else None,
+                 f">= {self.minimum:g}" if self.minimum is not None else None,
+                 f"> {self.above:g}" if self.above is not None else None,
+                 f"<= {self.maximum:g}" if self.maximum is not None else None]
+        return " and ".join(p for p in parts if p)
 
 
 def _is(value, kind: type) -> bool:
@@ -51,7 +76,7 @@ def _is(value, kind: type) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
+    return isinstance(value, kind)  # str, bool, or a loaded object's class
 
 
 def resolve(declared: tuple[Option, ...], options: dict, engine: str, *,

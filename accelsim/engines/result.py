@@ -40,10 +40,22 @@ class LayerResult:
 
 PER_LAYER = "per-layer"
 PER_SCALING_POINT = "per-scaling-point"
-SHAPES = (PER_LAYER, PER_SCALING_POINT)
+PER_TRAINING_CONFIG = "per-training-config"  # time to train: encoding × sparsity × batch × GPUs
+SHAPES = (PER_LAYER, PER_SCALING_POINT, PER_TRAINING_CONFIG)
 
 LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilization",
                  "dram_bytes", "energy_j")
+
+
+IMBALANCE_BOUND = 1.1
+"""A layer's ``bound`` is ``imbalance`` when its imbalance (the slowest unit's work over the
+mean unit's, among the units the layer uses) exceeds 1.1: more than 10% of the time is lost
+to uneven work. A reporting convention, not a published figure."""
+
+
+def imbalance_bound(imbalance: float) -> bool:
+    """Whether ``imbalance`` makes a layer imbalance-bound (:data:`IMBALANCE_BOUND`)."""
+    return imbalance > IMBALANCE_BOUND
 
 
 def safe_ratio(num, den):
@@ -87,8 +99,12 @@ class Result:
     shape: str = PER_LAYER  # one of SHAPES: what a row stands for
 
     def totals(self, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`."""
+        """Sums over the layers (of ``kinds`` if given); see :func:`sum_layers`. A Result whose
+        rows are alternatives (one per scaling point) has totals only when it has one row."""
         rows = [r for r in self.layers if kinds is None or r.kind in kinds]
+        if self.shape != PER_LAYER and len(rows) > 1:
+            raise ValueError(f"the {len(rows)} rows of this {self.engine} Result are "
+                             "alternatives (one per configuration): they have no total")
         return sum_layers({key: [getattr(r, key) for r in rows] for key in LAYER_FIGURES},
                           self.peak_macs_per_cycle)
 

@@ -1,12 +1,15 @@
 """GPU / CPU roofline engine: dense, structured-sparse, CSR-sparse and low-rank GEMM kernels.
 
-Model (``shared/reference/gpu-cpu.md`` §2, §3, §5, §8)
+Model (S000 §2.2.1, Table 2.4 and Ch. 3; priors in docs/SOURCES.md §5)
 -----------------------------------------------------
 Every layer is lowered to GEMMs (Caffe im2col, one GEMM per group; DESIGN.md GEMM view,
 ``n`` = output pixels × batch). A GEMM of ``g`` groups of ``m × k`` weights times ``k × n``
-runs the groups one after another (as Caffe does); per kernel call
+runs as one kernel whose tiles of all groups share the waves (cuDNN / MKL grouped and
+depthwise convolutions; one launch), or, on a device file with ``groups_in_one_kernel:
+false`` (S000's Caffe, which loops over the groups: the Table 2.4 devices), as g kernels one
+after another, g launches:
 
-    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + g · t_launch
+    time = max(FLOPs / (P · η(m, k, n)),  bytes / (BW · η_mem)) + launches · t_launch
 
 **Dense GEMM.** FLOPs = 2gmkn, bytes = v·g(mk + kn + mn) for v-byte values. The compute
 efficiency is a function of the GEMM's shape: the output is cut into tiles of
@@ -14,31 +17,47 @@ efficiency is a function of the GEMM's shape: the output is cut into tiles of
 at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and each tile pays
 a fixed prologue worth ``k_half`` steps of its k loop:
 
-    tiles = ⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉
-    η(m, k, n) = η_max · (m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
+    tiles = b·⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉   (b = groups in one kernel)
+    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n / (n + n_half)
 
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
-dominated by their prologue; a large GEMM tends to η_max. Optionally (``cache_bytes``,
-``cache_spill_penalty``; S000 §2.3 attributes part of SSL's CPU speedup to matrices that
-shrink into cache) a working set ws = v(mk + kn + mn) larger than the cache C lowers it:
+dominated by their prologue; a large GEMM tends to η_max. ``n_half`` (optional, default 0)
+is the same for narrow right-hand sides: a BLAS that runs n = 2-30 through its GEMM kernel
+reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBLAS; GEMV at
+n = 1 is memory-bound either way).
 
-    η_cache = 1 / (1 + spill · max(0, 1 − C / ws))
+**Caches** (S000 §2.3 attributes part of SSL's CPU speedup to matrices that shrink into
+cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its gathered dense input
+and its output, v(kn + mn), since the values and indices stream through once) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
+cache (``cache_bytes``) slows its compute throughput (blocking no longer keeps operands
+close); the memory term stays the DRAM rate (a memory-bound kernel streams from DRAM
+either way):
+
+    η_cache = 1 / (1 + s_2 · max(0, 1 − C_2/ws) + s_3 · max(0, 1 − C_3/ws))
+    time = max(compute / η_cache, memory) + g · t_launch
+
+Cache sizes are device facts; the spill penalties s_2, s_3 are fitted on this machine's
+calibration GEMMs (checked on its measured cache curve, ``accelsim validate grids``) and are
+priors elsewhere (GPU files: 0, no GPU curve measured).
 
 **Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
 ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
 
-**CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm), nnz non-zeros per group:
+**CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm / scipy), nnz non-zeros per group:
 
     FLOPs = 2·g·nnz·n
-    compute time = g · (2n · (nnz + r_0 · m) + c_nz · nnz) / (P · η_csr)
+    compute time = g · (2n · (nnz + r_0 · m) + nnz · (c_nz + c_v · min(n, w))) / (P · η_csr)
     bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers)
 
-η_csr is the fraction of peak the irregular gather reaches per non-zero, and r_0 is a per
-output element overhead (row-pointer walk, output write), in non-zero equivalents; it makes
-CSR slower than dense when the matrix is not sparse enough (S000 Fig 2.1, Table 2.4).
-c_nz (``csr_nnz_overhead``, optional, default 0) is a per-non-zero cost in FLOP equivalents
-that does not grow with n (loading the value and its column index once per non-zero): it
-matters at small n, e.g. scipy's CSR × dense on this machine's calibration.
+η_csr is the fraction of peak the irregular gather reaches per non-zero and column; r_0 a
+per output element overhead (row-pointer walk, output write) in non-zero equivalents; c_nz a
+per-non-zero cost that does not grow with n (loading the value and its column index once);
+c_v (``csr_narrow_overhead``) an extra cost per non-zero for each of the first w
+(``csr_vector_width``, 16) columns: the inner loop over n runs scalar until it is long enough
+to vectorize. The form was chosen on a measured grid (density 1-60%, n = 1-1000, three
+shapes; ``validate.grids``) by leave-one-shape-out error: the n-only and row terms alone
+miss it by 40-50% (median), the nnz and narrow-n terms bring it to the figure in
+reports/validation/grids.md. Terms a device has no data for are 0.
 
 **Low rank** (cross-filter, S000 §3.1): the dense kernel on the two GEMMs of
 ``Layer.lowrank_gemms``: M basis filters (M × CHW), then a 1×1 layer (N × M).
@@ -71,34 +90,48 @@ dtype or the pattern does not qualify, the layer runs dense and a note says why.
 **Training** = forward + backward: each forward GEMM (g, m, k, n) adds the data-gradient
 GEMM (g, k, m, n) and the weight-gradient GEMM (g, m, n, k), so ≈ 3× the forward FLOPs with
 the backward GEMMs' own shapes (assumption: the first layer's data gradient is computed
-too). CSR is modelled for inference only.
+too). CSR trains with a sparse data gradient (Wᵀ, k × m with the same non-zeros, times the
+output gradient) and a dense weight gradient masked afterwards (as frameworks train pruned
+layers). N:M is modelled for inference only. ``dense MACs`` and ``eff. MACs`` stay the
+forward pass's; ``training_macs`` and the utilization count the backward too, and
+``ideal_speedup`` is training dense MACs / training kernel MACs.
+
+**Kernel choice.** ``auto`` times every kernel the layer can run (dense; structured with
+zero rows/columns; CSR with zero weights; low rank with a rank; N:M where the device's
+sparse tensor cores take the layer's pattern and dtype, in inference) and keeps the fastest;
+the runner-up and its time are reported. A named kernel runs as asked.
 
 **Whole network.** ``total_speedup`` aggregates per-layer speedups by baseline time shares
 (Amdahl, the form that reproduces S000 Table 3.6).
 
-Calibration (values and fits in the ``archs/*.yaml`` comments, procedure in
-``accelsim.validate.calibrate``): per device, the few efficiency parameters (t_m, t_n,
-k_half, t_launch, η_csr, r_0) of the TITAN Black and Xeon E5-2630 are grid-fitted to S000
-Table 2.4 (the same 20 speedups they are validated on: an in-sample fit), η_mem and
-t_launch of the Titan X and i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted
-platform percent of peak, 0.62; LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths and unit
-counts are device facts with their sources in the arch files.
+Calibration: every calibrated value, the data it was fitted on and the fitted input range
+are in the registry ``accelsim.calibration`` (procedures in ``accelsim.validate.calibrate``).
+Per device, the TITAN Black's and the single-thread Xeon E5-2630's shape and CSR parameters
+(t_m, t_n, k_half, t_launch, η_csr, r_0) are grid-fitted to S000 Table 2.4 (in-sample; their
+leave-one-layer-out errors are on the scoreboard), η_mem and t_launch of the Titan X and
+i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted platform percent of peak, 0.62;
+LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths, unit counts and cache sizes are device
+facts with their sources in the arch files. A Result notes every value its device borrows
+from another device's fit, and every layer outside the fitted range of the parameters its
+kernel uses (column ``extrapolation``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
 
 KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
-KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (from the "
-                "workload's sparsity fields)", choices=("auto",) + KERNELS)
+KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (the "
+                "fastest the layer can run)", choices=("auto",) + KERNELS)
 OPTIONS = (KERNEL,
            Option("mode", str, "inference", "inference or training (forward + backward)",
                   choices=("inference", "training")),
@@ -122,9 +155,14 @@ class RooflineConfig:
     launch_overhead_s: float
     csr_efficiency: float
     csr_row_overhead: float
+    n_half: float = 0.0
     csr_nnz_overhead: float = 0.0
-    cache_bytes: float | None = None
+    csr_narrow_overhead: float = 0.0
+    csr_vector_width: int = 16
+    cache_bytes: float | None = None        # last-level cache
     cache_spill_penalty: float = 0.0
+    l2_cache_bytes: float | None = None     # per compute unit (CPU core) or per device (GPU)
+    l2_spill_penalty: float = 0.0
     peak_fp16_flops: float | None = None
     peak_tf32_flops: float | None = None
     peak_bf16_flops: float | None = None
@@ -134,6 +172,7 @@ class RooflineConfig:
     sparse_tensor_speedup: float | None = None  # sparse / dense tensor peak (datasheet)
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
+    groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
 
@@ -160,40 +199,54 @@ class KernelTime:
     compute_bound: np.ndarray
 
 
+def kernel_groups(cfg: RooflineConfig, g):
+    """GEMMs that share one kernel's waves, and kernel launches, for ``g`` groups."""
+    g = np.asarray(g, dtype=float)
+    return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
+
+
 def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
-    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue;
-    ``matrices`` GEMMs of that shape in one (batched) kernel share the waves."""
-    m, k, n, b = (np.asarray(x, dtype=float) for x in (m, k, n, matrices))
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
+    narrow-n term;
+    ``matrices`` GEMMs of that shape in one (batched) kernel share the waves. An empty GEMM
+    gets a one-element GEMM's η: its zero FLOPs then take zero compute time."""
+    m, k, n, b = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n, matrices))
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
-    return cfg.max_efficiency * fill * k / (k + cfg.k_half)
+    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * n / (n + cfg.n_half)
 
 
 def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
-    """η_cache: 1 while the working set fits the cache, lower as it outgrows it."""
-    if cfg.cache_bytes is None:
-        return 1.0
-    over = np.maximum(0.0, 1.0 - cfg.cache_bytes / np.asarray(working_set_bytes, dtype=float))
-    return 1.0 / (1.0 + cfg.cache_spill_penalty * over)
+    """η_cache: 1 while the working set fits the L2, lower as it outgrows the L2 and then
+    the last-level cache (one spill term per level)."""
+    ws = np.maximum(np.asarray(working_set_bytes, dtype=float), 1.0)  # an empty GEMM: 0 bytes
+    slow = 1.0
+    for size, penalty in ((cfg.l2_cache_bytes, cfg.l2_spill_penalty),
+                          (cfg.cache_bytes, cfg.cache_spill_penalty)):
+        if size is not None:
+            slow = slow + penalty * np.maximum(0.0, 1.0 - size / ws)
+    return 1.0 / slow
 
 
-def _roofline(cfg, g, t_compute, flops, nbytes) -> KernelTime:
+def _roofline(cfg, launches, t_compute, flops, nbytes) -> KernelTime:
     t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
-    seconds = np.maximum(t_compute, t_memory) + g * cfg.launch_overhead_s
+    seconds = np.maximum(t_compute, t_memory) + launches * cfg.launch_overhead_s
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
 
 
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential dense GEMMs (m × k)·(k × n)."""
+    """Time of ``g`` dense GEMMs (m × k)·(k × n): one kernel, or one per group
+    (:func:`kernel_groups`)."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
+    shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared)
                          * cache_efficiency(cfg, working_set))
-    return _roofline(cfg, g, t_compute, flops, g * working_set)
+    return _roofline(cfg, launches, t_compute, flops, g * working_set)
 
 
 def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
@@ -227,31 +280,34 @@ def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
     meta_bytes = kept * np.ceil(np.log2(nm[1])) / 8
     flops = 2 * g * kept * n
     working_set = v * (m * k + k * n + m * n)
+    shared, launches = kernel_groups(cfg, g)
     t_compute = 2 * g * m * k * n / (cfg.peak_flops(precision) * cfg.sparse_tensor_speedup
-                                     * gemm_efficiency(cfg, m, k, n)
+                                     * gemm_efficiency(cfg, m, k, n, shared)
                                      * cache_efficiency(cfg, working_set))
     nbytes = g * (v * (kept + k * n + m * n) + meta_bytes)
-    return _roofline(cfg, np.asarray(g), np.asarray(t_compute), np.asarray(flops),
+    return _roofline(cfg, launches, np.asarray(t_compute), np.asarray(flops),
                      np.asarray(nbytes))
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
-    """Time of ``g`` sequential CSR (m × k, ``nnz`` non-zeros each) × dense (k × n)."""
+    """Time of ``g`` CSR (m × k, ``nnz`` non-zeros each) × dense (k × n), one kernel or one
+    per group (:func:`kernel_groups`)."""
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
-    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + cfg.csr_nnz_overhead * nnz)
-                 / (cfg.peak_flops(precision) * cfg.csr_efficiency))
-    nbytes = g * ((v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n))
-    return _roofline(cfg, g, t_compute, flops, nbytes)
+    per_nnz = (cfg.csr_nnz_overhead
+               + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
+    streamed = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1)  # read once, in order
+    gathered = v * (k * n + m * n)  # the dense operand's rows are gathered at random
+    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
+                 / (cfg.peak_flops(precision) * cfg.csr_efficiency
+                    * cache_efficiency(cfg, gathered)))
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * (streamed + gathered))
 
 
-def training_gemms(gemms: list[Gemm]) -> list[Gemm]:
-    """Forward GEMMs plus their data-gradient and weight-gradient GEMMs."""
-    out = []
-    for x in gemms:
-        out += [x, Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
-    return out
+def backward_gemms(x: Gemm) -> list[Gemm]:
+    """The data-gradient (g, k, m, n) and weight-gradient (g, m, n, k) GEMMs of ``x``."""
+    return [Gemm(x.groups, x.k, x.m, x.n), Gemm(x.groups, x.m, x.n, x.k)]
 
 
 def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") -> KernelTime:
@@ -269,25 +325,29 @@ def _summed(parts: list[KernelTime]) -> KernelTime:
 
 
 # ---- layers -------------------------------------------------------------------------------
-def layer_kernel(layer: Layer, kernel: str) -> str:
-    """``auto`` picks the kernel the workload implies: rank → low rank, nm → N:M,
-    weight_density → CSR, row/column sparsity → structured, otherwise dense. Vector and bmm
-    layers have one kernel each (``vector``, ``batched``)."""
+def fixed_kernel(layer: Layer) -> str | None:
+    """The one kernel of a layer that has no weights: ``vector`` or ``batched`` (bmm)."""
     if layer.is_vector:
         return "vector"
-    if layer.kind == "bmm":
-        return "batched"
-    if kernel != "auto":
-        return kernel
-    if layer.rank is not None:
-        return "lowrank"
-    if layer.nm is not None:
-        return "nm"
-    if layer.weight_density is not None:
-        return "csr"
+    return "batched" if layer.kind == "bmm" else None
+
+
+def candidate_kernels(cfg: RooflineConfig, layer: Layer, mode: str, precision: str
+                      ) -> tuple[str, ...]:
+    """The kernels ``auto`` times for ``layer`` (module docstring, Kernel choice)."""
+    if fixed_kernel(layer):
+        return (fixed_kernel(layer),)
+    out = ["dense"]
     if layer.row_sparsity > 0 or layer.col_sparsity > 0:
-        return "structured"
-    return "dense"
+        out.append("structured")
+    if layer.density < 1.0:
+        out.append("csr")
+    if layer.rank is not None:
+        out.append("lowrank")
+    if layer.nm is not None and mode == "inference" and nm_fallback(cfg, layer,
+                                                                    precision) is None:
+        out.append("nm")
+    return tuple(out)
 
 
 def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
@@ -296,69 +356,99 @@ def kernel_gemms(layer: Layer, batch: int, kernel: str) -> list[Gemm]:
         return [layer.gemm(batch)]
     if kernel == "structured":
         return [layer.compacted_gemm(batch)]
-    if layer.rank is None:
-        raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
-    return list(layer.lowrank_gemms(batch))
+    if kernel == "lowrank":
+        if layer.rank is None:
+            raise EngineError(f"layer {layer.name}: the lowrank kernel needs a 'rank'")
+        return list(layer.lowrank_gemms(batch))
+    raise EngineError(f"layer {layer.name}: the {kernel} kernel is not a dense GEMM")
+
+
+def pass_times(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str,
+               precision: str = "fp32") -> tuple[KernelTime, KernelTime]:
+    """Forward and backward (data gradient + weight gradient) time of one layer."""
+    if kernel == "vector":
+        forward = vector_time(cfg, layer, batch, precision)
+        total = vector_time(cfg, layer, batch, precision, "training")
+        return forward, KernelTime(total.seconds - forward.seconds, total.flops - forward.flops,
+                                   total.bytes - forward.bytes, total.compute_bound)
+    if kernel == "batched":
+        g = layer.gemm(batch)
+        forward, *backward = [batched_time(cfg, g.groups, *shape, precision,
+                                           layer.causal_fraction)
+                              for shape in ((g.m, g.k, g.n), (g.k, g.m, g.n), (g.m, g.n, g.k))]
+        return forward, _summed(backward)
+    if kernel == "nm":
+        return nm_time(cfg, layer.gemm(batch), layer.nm, precision), None
+    if kernel == "csr":
+        g = layer.gemm(batch)
+        nnz = layer.nonzero_weights / g.groups
+        forward = csr_time(cfg, g.groups, g.m, g.k, g.n, nnz, precision)
+        backward = _summed([csr_time(cfg, g.groups, g.k, g.m, g.n, nnz, precision),
+                            dense_time(cfg, g.groups, g.m, g.n, g.k, precision)])
+        return forward, backward
+    gemms = kernel_gemms(layer, batch, kernel)
+    backward = [b for x in gemms for b in backward_gemms(x)]
+    return gemms_time(cfg, gemms, precision), gemms_time(cfg, backward, precision)
 
 
 def layer_time(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
                precision: str = "fp32") -> KernelTime:
     """Time of one layer with one kernel in ``inference`` or ``training`` mode."""
-    if kernel == "vector":
-        return vector_time(cfg, layer, batch, precision, mode)
-    if kernel == "batched":
-        g = layer.gemm(batch)
-        shapes = [(g.m, g.k, g.n)] + ([(g.k, g.m, g.n), (g.m, g.n, g.k)]
-                                      if mode == "training" else [])
-        parts = [batched_time(cfg, g.groups, *shape, precision, layer.causal_fraction)
-                 for shape in shapes]
-        return _summed(parts)
-    if kernel == "nm":
-        if mode == "training":
-            raise EngineError(f"layer {layer.name}: the nm kernel is modelled for inference "
-                              "only")
-        return nm_time(cfg, layer.gemm(batch), layer.nm, precision)
-    if kernel == "csr":
-        if mode == "training":
-            raise EngineError(f"layer {layer.name}: the csr kernel is modelled for inference only")
-        g = layer.gemm(batch)
-        return csr_time(cfg, g.groups, g.m, g.k, g.n, layer.nonzero_weights / g.groups,
-                        precision)
-    gemms = kernel_gemms(layer, batch, kernel)
-    return gemms_time(cfg, training_gemms(gemms) if mode == "training" else gemms, precision)
+    forward, backward = pass_times(cfg, layer, batch, kernel, precision)
+    if mode == "inference":
+        return forward
+    if backward is None:
+        raise EngineError(f"layer {layer.name}: the {kernel} kernel is modelled for inference "
+                          "only")
+    return _summed([forward, backward])
+
+
+def choose_kernel(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str, mode: str,
+                  precision: str = "fp32") -> tuple[str, str | None, dict[str, KernelTime]]:
+    """The kernel that runs ``layer``, the runner-up and the times of those tried.
+    ``auto``: the fastest of :func:`candidate_kernels` (a tie keeps the earlier, simpler
+    kernel); a named kernel runs as asked, with no runner-up (layers without weights keep
+    their one kernel)."""
+    names = candidate_kernels(cfg, layer, mode, precision) \
+        if kernel == "auto" or fixed_kernel(layer) else (kernel,)
+    times = {name: layer_time(cfg, layer, batch, name, mode, precision) for name in names}
+    ranked = sorted(names, key=lambda name: float(times[name].seconds))
+    return ranked[0], (ranked[1] if len(ranked) > 1 else None), times
 
 
 def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "auto",
                        precision: str = "fp32") -> tuple[np.ndarray, np.ndarray]:
-    """Per-layer forward and backward seconds of one training iteration (for the cluster)."""
+    """Per-layer forward and backward seconds of one training iteration (for the cluster),
+    each layer on the kernel :func:`choose_kernel` picks for training."""
     fwd, bwd = [], []
     for layer in workload.layers:
-        chosen = layer_kernel(layer, kernel)
-        if chosen in ("vector", "batched"):
-            f = float(layer_time(cfg, layer, workload.batch, chosen, "inference", precision)
-                      .seconds)
-            total = float(layer_time(cfg, layer, workload.batch, chosen, "training",
-                                     precision).seconds)
-        else:
-            gemms = kernel_gemms(layer, workload.batch, chosen)
-            f = gemms_time(cfg, gemms, precision).seconds
-            total = gemms_time(cfg, training_gemms(gemms), precision).seconds
-        fwd.append(f)
-        bwd.append(total - f)
+        dtype = layer.dtype or precision
+        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", dtype)[0]
+        forward, backward = pass_times(cfg, layer, workload.batch, chosen, dtype)
+        fwd.append(float(forward.seconds))
+        bwd.append(float(backward.seconds))
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
 
 
-def kernel_macs(layer: Layer, batch: int, kernel: str) -> float:
-    """MACs the kernel does. Low rank: rank·(CHW + N)·H'W' with the layer's total rank, so a
-    grouped layer with an odd total rank (S000 Table 3.4) splits it evenly, not rounded."""
+def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") -> float:
+    """MACs the kernel does (forward; ``training`` adds the backward GEMMs). Low rank:
+    rank·(CHW + N)·H'W' with the layer's total rank, so a grouped layer with an odd total
+    rank (S000 Table 3.4) splits it evenly, not rounded. Every backward GEMM of a dense
+    kernel has its forward GEMM's MACs; CSR's weight gradient is dense (:func:`pass_times`)."""
+    if kernel == "vector":
+        return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        return layer.rank * (g.k + g.m) * g.n
-    if kernel in ("csr", "nm"):
-        return layer.nonzero_weights * g.n
-    if kernel == "batched":
-        return g.macs * layer.causal_fraction
-    return kernel_gemms(layer, batch, kernel)[0].macs
+        forward = layer.rank * (g.k + g.m) * g.n
+    elif kernel in ("csr", "nm"):
+        forward = layer.nonzero_weights * g.n
+        if kernel == "csr" and mode == "training":
+            return 2 * forward + g.macs
+    elif kernel == "batched":
+        forward = g.macs * layer.causal_fraction
+    else:
+        forward = kernel_gemms(layer, batch, kernel)[0].macs
+    return forward if mode == "inference" else 3 * forward
 
 
 def total_speedup(time_fractions, speedups) -> float:
@@ -368,8 +458,23 @@ def total_speedup(time_fractions, speedups) -> float:
     return float(1.0 / np.sum(f / f.sum() / np.asarray(speedups, dtype=float)))
 
 
+def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
+    """Where ``layer`` lies outside the fitted range of a calibrated parameter its kernel
+    depends on (``accelsim.calibration``): '' when inside every range."""
+    from accelsim.calibration import outside_range
+
+    if kernel == "vector":
+        return ""
+    gemm = layer.compacted_gemm(batch) if kernel == "structured" else layer.gemm(batch)
+    inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
+    if kernel == "csr":
+        inputs["density"] = layer.density
+    kind = "dense" if kernel in ("lowrank", "batched") else kernel
+    return "; ".join(outside_range(fits, kind, inputs))
+
+
 # ---- engine entry point ------------------------------------------------------------------
-def _nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | None:
+def nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | None:
     """Why an nm layer cannot run on the sparse tensor cores (None: it can)."""
     pattern = cfg.sparse_pattern(precision)
     if cfg.sparse_tensor_speedup is None:
@@ -381,52 +486,98 @@ def _nm_fallback(cfg: RooflineConfig, layer: Layer, precision: str) -> str | Non
     return None
 
 
+KERNEL_FIELDS = {"dense": (), "structured": ("row_sparsity", "col_sparsity"),
+                 "csr": ("weight_density", "row_sparsity", "col_sparsity", "nm"),
+                 "lowrank": ("rank",), "nm": ("nm",), "vector": (), "batched": ()}
+IGNORED = {
+    "weight_density": "runs this layer's kernel on all the weights the zero rows/columns leave",
+    "row_sparsity": "runs this layer's kernel on the full rows",
+    "col_sparsity": "runs this layer's kernel on the full columns",
+    "activation_density": "multiplies zero activations (no GPU/CPU kernel here skips them)",
+    "rank": "runs the full-rank weights (the low-rank kernel was not chosen)",
+    "nm": "runs the N:M-pruned weights without sparse tensor cores (kernel not chosen or not "
+          "available)",
+}
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: RooflineConfig = arch.config
     opts = resolve(OPTIONS, options, cfg.device, file=arch.path)
     kernel, mode, precision = opts["kernel"], opts["mode"], opts["precision"]
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
-    rows, dense_s, notes = [], [], []
+    from accelsim.calibration import borrowed_notes, registered
+
+    fits = registered(arch.name, cfg)
+    rows, dense_s, notes, chosen_kernels, empty = [], [], [], {}, []
     for layer in workload.layers:
         dtype = layer.dtype or precision
-        chosen = layer_kernel(layer, kernel)
-        if chosen == "nm":
-            reason = _nm_fallback(cfg, layer, dtype) if layer.nm is not None else \
+        reason = None
+        if not fixed_kernel(layer) and (kernel == "nm" or kernel == "auto"
+                                        and layer.nm is not None):
+            reason = nm_fallback(cfg, layer, dtype) if layer.nm is not None else \
                 "it has no nm field"
             if reason is not None:
-                notes.append(f"{layer.name}: nm {layer.nm} runs dense: {reason}")
-                chosen = "dense"
-        base_kernel = chosen if chosen in ("vector", "batched") else "dense"
-        t = layer_time(cfg, layer, workload.batch, chosen, mode, dtype)
-        base = layer_time(cfg, layer, workload.batch, base_kernel, mode, dtype)
+                notes.append(f"{layer.name}: nm {layer.nm} cannot use sparse tensor cores "
+                             f"({reason}): runs {'dense' if kernel == 'nm' else 'another kernel'}")
+        asked = "dense" if kernel == "nm" and reason is not None else kernel
+        chosen, runner_up, times = choose_kernel(cfg, layer, workload.batch, asked, mode,
+                                                 dtype)
+        chosen_kernels[layer.name] = chosen
+        base_kernel = fixed_kernel(layer) or "dense"
+        t = times[chosen]
+        base = times.get(base_kernel) or layer_time(cfg, layer, workload.batch, base_kernel,
+                                                    mode, dtype)
         seconds = float(t.seconds)
         dense_s.append(float(base.seconds))
         vector = chosen == "vector"
-        dense_macs = layer.dense_macs(workload.batch) * (3 if mode == "training" else 1)
-        effective = 0 if vector else int(t.flops) // 2
+        effective = int(round(kernel_macs(layer, workload.batch, chosen)))
+        kernel_train = kernel_macs(layer, workload.batch, chosen, mode)
+        extra = {"kernel": chosen, "runner_up": runner_up,
+                 "runner_up_s": None if runner_up is None else float(times[runner_up].seconds),
+                 "dtype": dtype, "dense_s": float(base.seconds),
+                 "speedup": safe_ratio(float(base.seconds), seconds),
+                 "ideal_speedup": 1.0 if vector
+                 else safe_ratio(kernel_macs(layer, workload.batch, base_kernel, mode),
+                                 kernel_train),
+                 "extrapolation": extrapolation(fits, layer, workload.batch, chosen)}
+        if not vector and not kernel_train:
+            empty.append(layer.name)
+        if mode == "training":
+            extra["training_macs"] = int(round(kernel_train))
         rows.append(LayerResult(
-            name=layer.name, kind=layer.kind, dense_macs=dense_macs,
-            effective_macs=effective, cycles=int(round(seconds * clock)),
-            seconds=seconds, utilization=effective / (seconds * peak / 2),
+            name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
+            effective_macs=effective, cycles=math.ceil(seconds * clock),
+            seconds=seconds, utilization=safe_ratio(0.0 if vector else float(t.flops) / 2,
+                                                    seconds * peak / 2),
             bound="compute" if bool(t.compute_bound) else "memory",
-            dram_bytes=int(t.bytes),
-            extra={"kernel": chosen, "dtype": dtype, "dense_s": float(base.seconds),
-                   "speedup": float(base.seconds) / seconds,
-                   "ideal_speedup": 1.0 if vector or not dense_macs
-                   else dense_macs / kernel_macs(layer, workload.batch, chosen)
-                   / (3 if mode == "training" else 1)},
-        ))
-    speedup = total_speedup(dense_s, [r.extra["speedup"] for r in rows])
+            dram_bytes=int(t.bytes), extra=extra))
+    speedup = safe_ratio(sum(dense_s), sum(r.seconds for r in rows))  # total_speedup, summed
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
     vector_s = sum(r.seconds for r in rows if r.extra["kernel"] == "vector")
     total_s = sum(r.seconds for r in rows)
-    notes = [f"{mode}, {precision}, kernel {kernel}: whole-workload speedup over dense "
-             f"{speedup:.2f}x (time-weighted, Amdahl)"] + notes
+    notes = [f"{mode}, {precision}, kernel {kernel}"
+             + (" (per layer the fastest kernel; runner_up: the next fastest)"
+                if kernel == "auto" else "")
+             + f": whole-workload speedup over dense {speedup:.2f}x (time-weighted, Amdahl)"
+             ] + notes
+    if mode == "training":
+        notes.append("training: dense/eff. MACs are the forward pass; utilization and "
+                     "training_macs count the backward GEMMs too")
+    if empty:
+        notes.append(f"layers {', '.join(empty)}: no MAC left after compaction or pruning "
+                     "(only launch and memory time; speedups of 0 there mean undefined)")
     if vector_s:
         notes.append(f"vector layers (element-wise, norm, softmax, pool, embedding): "
                      f"{100 * vector_s / total_s:.1f}% of the time, memory-bound")
+    notes += ignored_notes(cfg.device, workload.layers,
+                           lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
+    notes += borrowed_notes(arch.name, cfg)
+    outside = [r.name for r in rows if r.extra["extrapolation"]]
+    if outside:
+        notes.append(f"extrapolation: {', '.join(outside)} lie outside the fitted range of "
+                     "calibrated parameters (column 'extrapolation')")
     return Result(engine=cfg.device, arch=arch.name, workload=workload.name,
                   layers=tuple(rows), peak_macs_per_cycle=peak / 2 / clock, clock_hz=clock,
                   notes=tuple(notes), summary=summary)

@@ -1,13 +1,14 @@
 """SCNN engine (PT-IS-CP-sparse) and its dense baseline DCNN, from one run.
 
-Model (Parashar et al., ISCA 2017; summarised in ``shared/reference/sparse-engines.md``,
+Model (Parashar et al., ISCA 2017; docs/SOURCES.md §1,
 architecture rows marked secondary there)
 -----------------------------------------------------------------------------------------
 **Tiling.** The input plane H × W is cut into a ``gy × gx`` grid (``gy = min(8, H)``,
 ``gx = min(8, W)``; row ``y`` goes to tile ``⌊y·gy/H⌋``); when the grid has fewer than 64
 tiles the input channels are split over ``⌊64 / (gy·gx)⌋`` PEs per tile (so an FC layer —
 run as a 1 × 1 convolution on a 1 × 1 plane — spreads its input channels over the PEs and
-reduces the partial sums afterwards). Each PE keeps its compressed input activations
+reduces the partial sums afterwards). FC, matmul and LSTM layers run one input vector after
+another: a matmul's columns × batch vectors, an LSTM's batch × time steps. Each PE keeps its compressed input activations
 (input stationary); output channels stream in groups of ``K_c``, the most whose output
 region (own tile plus halo) fits one accumulator buffer:
 ``K_c = ⌊banks · entries / region⌋`` (≥ 1, ≤ K).
@@ -28,15 +29,21 @@ The stall rate ρ (extra cycles per pair) is measured on the real mask structure
 seeded sample of windows (``options["bank_samples"]``) and applied to the layer.
 
 **Barriers and halos.** PEs synchronise after each group, so the slowest PE sets the pace
-(inter-PE imbalance from the real per-tile non-zero counts). Halo partial sums (and the
+(inter-PE imbalance from the real per-tile non-zero counts; reported ``imbalance`` = Σ_g max_p
+pairs / Σ_g mean_p pairs over the PEs the layer uses, and ``bound`` = imbalance above 1.1,
+``accelsim.engines.result.IMBALANCE_BOUND``). Halo partial sums (and the
 channel-split reduction) move at ``halo_words_per_cycle`` per PE, overlapped with the next
-group's computation (double-buffered accumulators):
+group's computation (double-buffered accumulators). A tile's halo, per output channel, is
+the outputs its inputs reach on the plane (clipped at the edges) that another tile owns
+(outputs are split over the tiles like the inputs); with split channels, all it reaches.
+The slowest PE's halo paces the group:
 
-    compute_g = ⌈(1 + ρ) · max_p pairs[p, g]⌉,   halo_g = ⌈words_g / halo_words_per_cycle⌉
+    compute_g = ⌈(1 + ρ) · max_p pairs[p, g]⌉,   halo_g = ⌈K_g · max_p halo_p / halo_words_per_cycle⌉
     cycles    = Σ_g max(compute_g, halo_{g−1}) + halo_last      (per sample and conv group)
 
-and the layer is ``max(cycles, DRAM bytes / bytes per cycle)`` (compressed weights stream
-from DRAM once per layer and sample batch; activations stay on chip).
+and the layer is ``max(cycles, DRAM bytes / bytes per cycle)`` (compressed weights — the
+mask's non-zeros, each with its index — stream from DRAM once per layer and sample batch;
+activations stay on chip).
 
 **DCNN** (the baseline with the same 1,024 multipliers): the same tiling and K_c groups,
 dense, no zero skipping, no bank conflicts: ``Σ_g ⌈K_c · ⌈C/split⌉ · R · S · max tile outputs
@@ -44,9 +51,14 @@ dense, no zero skipping, no bank conflicts: ``Σ_g ⌈K_c · ⌈C/split⌉ · R 
 
 **Energy** (:mod:`accelsim.engines.energy`, scaled to ``technology_nm``): per product a
 16-bit multiply, a 24-bit add and a read and write of an accumulator bank; per pair one
-I-vector read from the IARAM; per weight vector one F-vector read per PE; halo words and
-outputs written to the OARAM; DRAM bytes. DCNN pays the same per MAC, per pair and per
-output, with uncompressed weights.
+I-vector read from the IARAM; per weight vector one F-vector read per PE that uses it, per
+input vector (sample); halo words and outputs written to the OARAM; DRAM bytes. SCNN's
+values carry their 4-bit index in every read and write; DCNN's do not. DCNN is counted on
+the same basis with dense counts: every product, ⌈MACs / (F·I)⌉ pairs, the F-vectors of
+every weight of each PE's channel slice per tile and sample, the same halos, and
+uncompressed weights over DRAM. Not modelled for either: the scatter crossbar, the
+coordinate computation per product, leakage — the likely cause of the miss against SCNN's
+1.33× energy at density 1.0 (see ``accelsim validate published``).
 
 Not modelled: the 4-bit zero-run index's padding entries, weight-FIFO underflow, PPU
 (ReLU, compression) time. Calibrated: nothing; ``halo_words_per_cycle`` is an assumption
@@ -62,14 +74,30 @@ import numpy as np
 from numba import njit
 
 from accelsim.engines.energy import EnergyTable
+from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.options import Option, resolve
-from accelsim.engines.result import LayerResult, Result
+from accelsim.engines.result import LayerResult, Result, imbalance_bound, safe_ratio
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)"),
+OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
+                  minimum=0, maximum=2 ** 32 - 1),
            Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
-                  "conflicts"))
+                  "conflicts", minimum=1, maximum=1 << 20))
+IGNORED = {
+    "row_sparsity": "keeps only the density the zero rows imply (a generated mask spreads "
+                    "its non-zeros uniformly; give a mask file for the real pattern)",
+    "col_sparsity": "keeps only the density the zero columns imply (a generated mask spreads "
+                    "its non-zeros uniformly; give a mask file for the real pattern)",
+    "rank": "runs the full-rank weights (no low-rank mapping)",
+}
+
+
+def exploited(layer: Layer) -> tuple[str, ...]:
+    """Zero weights and activations (their masks); SSL's rows and columns only as a pattern
+    when a mask file gives one."""
+    fields = ("weight_density", "activation_density")
+    return fields + (("row_sparsity", "col_sparsity") if layer.masks is not None else ())
 
 
 @dataclass(frozen=True)
@@ -216,17 +244,22 @@ class ScnnLayerRun:
     products: int            # Cartesian non-zero products (multiplier operations)
     valid_macs: int          # products that land on an output: the layer's non-zero MACs
     weight_vectors: int      # F-vectors streamed (per PE)
+    dcnn_weight_vectors: int  # the same, dense (DCNN: every weight of the PE's slice)
     halo_words: int
     bank_stall_rate: float
-    imbalance: float         # Σ_g max_p / Σ_g mean_p of the pairs
+    imbalance: float         # Σ_g max_p / Σ_g mean_p of the pairs over the PEs used
     kc: int
     pes_used: int
+    nonzero_weights: int     # of the mask the run used
+    samples: int             # input vectors run one after another (batch × columns/steps)
 
 
 def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples: int
               ) -> ScnnLayerRun:
     conv = as_conv(layer, batch, seed)
+    samples = conv.activations.shape[0]  # fc: batch; matmul: columns × batch; lstm: steps
     t = tiling(conv, cfg)
+    pes_used = t.tiles * t.split
     k_all, cg, r, s = conv.weights.shape
     kg = k_all // conv.groups
     phases = conv.stride[0] * conv.stride[1]
@@ -234,14 +267,16 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
     f, iv = cfg.multipliers_f, cfg.multipliers_i
     rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
     group_sizes = np.minimum(t.kc, kg - t.kc * np.arange(n_groups))
-    # halo words per PE and output channel: the region beyond the own tile, or the whole
-    # region when the input channels are split (partial sums reduced across the split PEs)
     own_words = t.own[0] * t.own[1]
-    region_words = t.region[0] * t.region[1]
-    halo_per_channel = region_words if t.split > 1 else max(region_words - own_words, 0)
-    halo_cycles = np.ceil(group_sizes * halo_per_channel / cfg.halo_words_per_cycle)
+    halo_per_channel = tile_halo_words(conv, t)               # per tile, per output channel
+    halo_cycles = np.ceil(group_sizes * halo_per_channel.max() / cfg.halo_words_per_cycle)
     dense_cycles = np.ceil(group_sizes * -(-cg // t.split) * r * s * own_words / (f * iv))
     channel_part = np.arange(cg) * t.split // cg          # which split PE holds channel c
+    taps = np.bincount(((np.arange(r)[:, None] % conv.stride[0]) * conv.stride[1]
+                        + np.arange(s)[None, :] % conv.stride[1]).ravel(),
+                       minlength=phases)                    # kernel offsets per phase
+    dense_wv = -(-(group_sizes[:, None, None] * taps[None, None, :]) // f)  # (G, 1, Φ)
+    dcnn_wvec = int(dense_wv.sum()) * cg * samples * t.tiles * conv.groups
     slowest, products, valid, pairs_total, wvec, mean_sum = [], 0, 0, 0, 0, 0.0
     stalls, sampled = 0, 0
     for grp in range(conv.groups):
@@ -249,8 +284,8 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
         wkey, wk, wr, ws = weight_keys(w, conv, t)
         nw = np.bincount(wkey, minlength=n_groups * cg * phases).reshape(n_groups, cg, phases)
         wv = -(-nw // f)
-        wvec += int(wv.sum()) * batch * t.tiles
-        for b in range(batch):
+        wvec += int(wv.sum()) * samples * t.tiles
+        for b in range(samples):
             a = conv.activations[b, grp * cg:(grp + 1) * cg]
             akey, ay, ax = activation_keys(a, conv, t)
             na = np.bincount(akey, minlength=cg * t.tiles * phases).reshape(cg, t.tiles, phases)
@@ -262,7 +297,7 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
                                   @ wv[:, sel].reshape(n_groups, -1).T)
             per_group = pairs.reshape(-1, n_groups)
             slowest.append(per_group.max(axis=0))
-            mean_sum += per_group.sum() / cfg.pes
+            mean_sum += per_group.sum() / pes_used
             pairs_total += int(pairs.sum())
             products += int(np.einsum("ctf,gcf->", na, nw, dtype=np.int64))
             valid += valid_macs(w, a, conv)
@@ -272,15 +307,41 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
                 stalls, sampled = stalls + extra, sampled + n
     rho = stalls / sampled if sampled else 0.0
     cycles = sum(int(group_schedule(np.ceil((1 + rho) * m), halo_cycles)) for m in slowest)
-    dcnn = int(group_schedule(dense_cycles, np.zeros(n_groups))) * conv.groups * batch
+    dcnn = int(group_schedule(dense_cycles, np.zeros(n_groups))) * conv.groups * samples
     return ScnnLayerRun(
         cycles=cycles, dcnn_cycles=dcnn, pairs=pairs_total, products=products,
-        valid_macs=valid, weight_vectors=wvec,
-        halo_words=int(group_sizes.sum() * halo_per_channel * t.tiles * t.split
-                       * conv.groups * batch),
+        valid_macs=valid, weight_vectors=wvec, dcnn_weight_vectors=dcnn_wvec,
+        halo_words=int(group_sizes.sum() * halo_per_channel.sum() * t.split
+                       * conv.groups * samples),
         bank_stall_rate=rho,
         imbalance=float(sum(m.sum() for m in slowest) / mean_sum) if mean_sum else 1.0,
-        kc=t.kc, pes_used=t.tiles * t.split)
+        kc=t.kc, pes_used=pes_used, nonzero_weights=int(conv.weights.sum()), samples=samples)
+
+
+def _touched(n_in: int, tiles: int, n_out: int, kernel: int, stride: int, pad: int):
+    """Per tile along one axis: (first, last) output index its inputs reach, clipped to the
+    plane, and how many of those the tile owns (outputs split over tiles like the inputs)."""
+    i = np.arange(tiles)
+    first_in = -(-i * n_in // tiles)                  # first input row of tile i
+    last_in = -(-(i + 1) * n_in // tiles) - 1
+    lo = np.maximum(-(-(first_in + pad - kernel + 1) // stride), 0)
+    hi = np.minimum((last_in + pad) // stride, n_out - 1)
+    own_lo, own_hi = -(-i * n_out // tiles), -(-(i + 1) * n_out // tiles) - 1
+    reach = np.maximum(hi - lo + 1, 0)
+    owned = np.maximum(np.minimum(hi, own_hi) - np.maximum(lo, own_lo) + 1, 0)
+    return reach, owned
+
+
+def tile_halo_words(conv: Conv, t: Tiling) -> np.ndarray:
+    """Words each PE of a tile sends per output channel: the outputs its inputs reach (on the
+    plane) that another tile owns, or all it reaches when the tile's input channels are split
+    (partial sums reduced across the split PEs). Tiles in row-major order."""
+    _, _, h, w = conv.activations.shape
+    _, _, r, s = conv.weights.shape
+    rows, own_rows = _touched(h, t.gy, conv.out_hw[0], r, conv.stride[0], conv.padding[0])
+    cols, own_cols = _touched(w, t.gx, conv.out_hw[1], s, conv.stride[1], conv.padding[1])
+    reach = np.outer(rows, cols).ravel()
+    return reach if t.split > 1 else reach - np.outer(own_rows, own_cols).ravel()
 
 
 def group_schedule(compute: np.ndarray, halo: np.ndarray) -> float:
@@ -335,16 +396,19 @@ def sample_stalls(conv: Conv, t: Tiling, cfg: ScnnConfig, rng, bank_samples: int
 
 # ---- energy and the engine entry point -----------------------------------------------------
 def schedule_energy_j(cfg: ScnnConfig, *, products: int, pairs: int, weight_vectors: int,
-                      outputs: int, halo_words: int, dram_bytes: float) -> float:
-    """Energy of a pair-by-pair F×I schedule (SCNN, or DCNN with dense counts)."""
+                      outputs: int, halo_words: int, dram_bytes: float,
+                      index_bits: int) -> float:
+    """Energy of a pair-by-pair F×I schedule: SCNN (compressed: every value read or written
+    carries its ``index_bits`` zero-run index) or DCNN (dense counts, ``index_bits`` 0)."""
     e, bits = cfg.energy, cfg.data_width_bits
+    word = bits + index_bits
     bank_bytes = cfg.accumulator_entries_per_bank * cfg.accumulator_bits / 8
     per_product = (e.mac_j(bits, cfg.accumulator_bits)
                    + 2 * e.sram_j(cfg.accumulator_bits, bank_bytes))
     return (products * per_product
-            + pairs * e.sram_j(bits * cfg.multipliers_i, cfg.iaram_bytes)
-            + weight_vectors * e.sram_j(bits * cfg.multipliers_f, cfg.iaram_bytes)
-            + (outputs + halo_words) * e.sram_j(bits, cfg.oaram_bytes)
+            + pairs * e.sram_j(word * cfg.multipliers_i, cfg.iaram_bytes)
+            + weight_vectors * e.sram_j(word * cfg.multipliers_f, cfg.iaram_bytes)
+            + (outputs + halo_words) * e.sram_j(word, cfg.oaram_bytes)
             + e.dram_j(dram_bytes))
 
 
@@ -366,7 +430,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         run = run_layer(layer, workload.batch, cfg, seed, bank_samples)
         g = layer.gemm(workload.batch)
         outputs = g.groups * g.m * g.n
-        sparse_bytes = layer.nonzero_weights * (cfg.data_width_bits + cfg.index_bits) / 8
+        sparse_bytes = run.nonzero_weights * (cfg.data_width_bits + cfg.index_bits) / 8
         dense_bytes = layer.weight_count * cfg.data_width_bits / 8
         memory_cycles = int(np.ceil(sparse_bytes / bytes_per_cycle))
         dcnn_cycles = max(run.dcnn_cycles, int(np.ceil(dense_bytes / bytes_per_cycle)))
@@ -374,14 +438,15 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         dense_macs = layer.dense_macs(workload.batch)
         energy = schedule_energy_j(cfg, products=run.products, pairs=run.pairs,
                                    weight_vectors=run.weight_vectors, outputs=outputs,
-                                   halo_words=run.halo_words, dram_bytes=sparse_bytes)
+                                   halo_words=run.halo_words, dram_bytes=sparse_bytes,
+                                   index_bits=cfg.index_bits)
         dcnn_energy = schedule_energy_j(
             cfg, products=dense_macs, pairs=-(-dense_macs // (cfg.multipliers_f
                                                                * cfg.multipliers_i)),
-            weight_vectors=-(-layer.weight_count // cfg.multipliers_f) * cfg.pes,
-            outputs=outputs, halo_words=0, dram_bytes=dense_bytes)
+            weight_vectors=run.dcnn_weight_vectors, outputs=outputs,
+            halo_words=run.halo_words, dram_bytes=dense_bytes, index_bits=0)
         bound = ("memory" if memory_cycles > run.cycles
-                 else "imbalance" if run.imbalance > 1.1 else "compute")
+                 else "imbalance" if imbalance_bound(run.imbalance) else "compute")
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=dense_macs,
             effective_macs=run.valid_macs, cycles=cycles, seconds=cycles / cfg.clock_hz,
@@ -400,9 +465,10 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes = (f"{cfg.pe_rows}x{cfg.pe_cols} PEs x {cfg.multipliers_f}x{cfg.multipliers_i} "
              f"multipliers, {cfg.accumulator_banks} accumulator banks, seed {seed}",
              f"DCNN (dense, same {cfg.peak_macs_per_cycle} multipliers): {dcnn_total:,} cycles;"
-             f" SCNN speedup {dcnn_total / total:.2f}x") + skipped
+             f" SCNN speedup {safe_ratio(dcnn_total, total):.2f}x") + skipped \
+        + tuple(ignored_notes("scnn", workload.layers, exploited, IGNORED))
     return Result(engine="scnn", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.peak_macs_per_cycle, clock_hz=cfg.clock_hz,
                   notes=notes, summary={"dcnn_cycles": dcnn_total,
-                                        "speedup_vs_dcnn": dcnn_total / total if total else 0.0,
+                                        "speedup_vs_dcnn": safe_ratio(dcnn_total, total),
                                         "seed": seed})

@@ -30,10 +30,17 @@ class SweepResults:
         if column not in self.frame.columns:
             raise SpecError(f"unknown column {column!r} (columns: "
                             f"{', '.join(self.frame.columns)})", file=self.dir, field=option)
+        if self.frame[column].dtype.kind not in "biuf":
+            raise SpecError(f"column {column!r} holds text, not numbers", file=self.dir,
+                            field=option)
 
     def feasible(self) -> np.ndarray:
-        """Rows without an engine error that meet every constraint of the sweep."""
+        """Rows without an engine error, not marked infeasible by the engine (a ``feasible``
+        column, e.g. EIE's weights overflowing the PE SRAMs), that meet every constraint of
+        the sweep."""
         ok = (self.frame["error"] == "").to_numpy().copy()
+        if "feasible" in self.frame.columns:
+            ok &= self.frame["feasible"].fillna(False).to_numpy(dtype=bool)
         constants = {k: v for k, v in self.manifest["constants"].items()
                      if k not in self.frame.columns}
         for text in self.manifest["constraints"]:

@@ -3,7 +3,9 @@
 Chunks run in a local process pool (all cores by default), in this process (one worker), or
 on a Dask distributed cluster (``scheduler`` = its address; the workers must have accelsim
 installed and see the output folder, e.g. on a shared filesystem). Workers write their
-chunks themselves, so only row counts travel back. A batch engine gets large chunks (one
+chunks' temporary files themselves, so only names, row counts and checksums travel back (the
+main process records them and puts the chunks in place: explore/store.py). Local pool
+workers exit when the main process dies, however it dies. A batch engine gets large chunks (one
 numpy evaluation each); a point-by-point engine gets small ones, so that all workers stay busy.
 """
 
@@ -20,12 +22,14 @@ from accelsim import registry
 from accelsim.errors import SpecError
 from accelsim.explore.evaluate import add_derived, evaluate, point_ids
 from accelsim.explore.space import Space
-from accelsim.explore.store import Store, chunk_name
+from accelsim.explore.store import Store, chunk_name, chunk_ranges
 from accelsim.report.progress import progress as report_progress
 from accelsim.spec.sweep import Sweep, expression_names
 
 BATCH_CHUNK_POINTS = 1 << 16
 FIRST_POINTS_TRIED = 64
+RECORD_EVERY_S = 0.5   # finished chunks are recorded in the manifest at most this often
+PARENT_CHECK_S = 0.2   # how often a pool worker checks that the main process is alive
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,16 @@ class RunSummary:
     rows: int      # design points × workloads in the store after the run
     computed: int  # of which this run computed
     seconds: float
+    recomputed: tuple[str, ...] = ()  # chunks found corrupted or unrecorded, computed again
 
     @property
     def rows_per_s(self) -> float:
         return self.computed / self.seconds if self.seconds else 0.0
 
 
-def run_job(job: Job) -> int:
-    """Evaluate one chunk and write it; returns its row count."""
+def run_job(job: Job) -> tuple[str, int, str]:
+    """Evaluate one chunk and write its temporary file; returns its name, row count and
+    checksum (the main process records it and puts the chunk in place)."""
     import pyarrow as pa
 
     workload = job.sweep.workloads[job.workload_index]
@@ -68,8 +74,7 @@ def run_job(job: Job) -> int:
                     if c not in columns and c not in job.sweep.derived})
     columns = add_derived(job.sweep, columns)
     table = {c: columns[c] for c in job.kinds}
-    Store(job.out_dir).write_chunk(job.name, pa.table(table))
-    return n
+    return job.name, n, Store(job.out_dir).write_chunk(job.name, pa.table(table))
 
 
 def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
@@ -82,24 +87,34 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
     chunk = chunk_points or sweep.chunk_points or (
         BATCH_CHUNK_POINTS if batch else max(1, min(64, space.size // (8 * workers))))
     store = Store(out_dir)
+    ranges = list(chunk_ranges(space.size, chunk, len(sweep.workloads)))
+    names = [chunk_name(sweep.fingerprint, *r) for r in ranges]
+    identity = {"fingerprint": sweep.fingerprint, "chunk_points": chunk}
+    store.inspect(set(names), identity)  # a wrong folder stops the sweep before any work
     kinds = check_columns(sweep, space)
-    store.open(manifest(sweep, space, chunk, list(kinds)))
-    finished = store.finished()
-    jobs = []
-    for w in range(len(sweep.workloads)):
-        for start in range(0, space.size, chunk):
-            stop = min(start + chunk, space.size)
-            jobs.append(Job(sweep, str(out_dir), w, start, stop,
-                            chunk_name(sweep.fingerprint, w, start, stop), kinds))
-    todo = [j for j in jobs if j.name not in finished]
-    total = space.size * len(sweep.workloads)
-    done = total - sum(j.stop - j.start for j in todo)
-    began = time.perf_counter()
-    with report_progress("points", show=progress) as bar:
-        task = bar.add_task(sweep.name, total=total, completed=done)
-        for rows in _execute(todo, workers, scheduler):
-            bar.advance(task, rows)
-    return RunSummary(rows=total, computed=total - done, seconds=time.perf_counter() - began)
+    try:
+        finished = store.open(manifest(sweep, space, chunk, list(kinds)), set(names))
+        jobs = [Job(sweep, str(out_dir), w, start, stop, name, kinds)
+                for (w, start, stop), name in zip(ranges, names) if name not in finished]
+        total = space.size * len(sweep.workloads)
+        done = total - sum(j.stop - j.start for j in jobs)
+        began = time.perf_counter()
+        with report_progress("points", show=progress) as bar:
+            task = bar.add_task(sweep.name, total=total, completed=done)
+            pending, flushed = {}, time.monotonic()
+            try:
+                for name, rows, checksum in _execute(jobs, workers, scheduler):
+                    pending[name] = checksum
+                    if time.monotonic() - flushed > RECORD_EVERY_S:
+                        store.record(pending)
+                        pending, flushed = {}, time.monotonic()
+                    bar.advance(task, rows)
+            finally:
+                store.record(pending)
+    finally:
+        store.close()
+    return RunSummary(rows=total, computed=total - done, seconds=time.perf_counter() - began,
+                      recomputed=tuple(store.rejected))
 
 
 def _execute(jobs: list[Job], workers: int, scheduler: str | None):
@@ -115,9 +130,23 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None):
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             for future in as_completed([pool.submit(run_job, j) for j in jobs]):
                 yield future.result()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool worker start-up: exit as soon as the sweep's main process is gone (even after
+    a SIGKILL, which lets it clean nothing up)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="accelsim-parent-watch").start()
 
 
 def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
@@ -144,17 +173,24 @@ def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
                             "or a field of the base arch)", file=sweep.path, field=field)
 
     for name, text in sweep.derived.items():
+        if name in columns:
+            raise SpecError(f"derived column {name!r} would replace the column of that name; "
+                            "choose another name", file=sweep.path, field=f"derived.{name}")
         check(text, f"derived.{name}", comparison=False)
         columns.append(name)
+    results = add_derived(sweep, {**params, **results})
+    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
+    kinds = {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
     for i, o in enumerate(sweep.objectives):
         if o.column not in columns:
             raise SpecError(f"unknown column {o.column!r} (columns: {', '.join(columns)})",
                             file=sweep.path, field=f"objectives.{i}.column")
+        if kinds[o.column] not in "biuf":
+            raise SpecError(f"column {o.column!r} holds text, an objective must be a number",
+                            file=sweep.path, field=f"objectives.{i}.column")
     for i, text in enumerate(sweep.constraints):
         check(text, f"constraints.{i}", comparison=True)
-    results = add_derived(sweep, {**params, **results})
-    kinds = {"workload": "O", "workload_index": "i", "point": "i", "point_id": "u"}
-    return {**kinds, **{c: results[c].dtype.kind for c in columns if c not in kinds}}
+    return kinds
 
 
 def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from accelsim.spec.sweep import Parameter, Sweep
+from accelsim.spec.sweep import Parameter, Sweep, domain_size
 
 
 def domain_values(p: Parameter) -> np.ndarray:
@@ -23,12 +23,11 @@ def domain_values(p: Parameter) -> np.ndarray:
     if p.domain == "values":
         return np.asarray(s)
     lo, hi = s["from"], s["to"]
+    n = domain_size(p.domain, s)
     if p.domain == "range":
-        n = math.floor((hi - lo) / s["step"] + 1e-9) + 1
         exact = all(isinstance(v, int) for v in (lo, hi, s["step"]))
         return lo + s["step"] * np.arange(n, dtype=np.int64 if exact else float)
     if "factor" in s:
-        n = math.floor(math.log(hi / lo) / math.log(s["factor"]) + 1e-9) + 1
         exact = isinstance(lo, int) and isinstance(s["factor"], int)
         return lo * s["factor"] ** np.arange(n, dtype=np.int64 if exact else float)
     values = np.geomspace(lo, hi, s["num"])

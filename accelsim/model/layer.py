@@ -2,7 +2,7 @@
 
 GEMM view (DESIGN.md): per group, an ``m × k`` weight matrix (rows = output channels of the
 group, ``k = in_channels/groups × kh × kw``) times a ``k × n`` matrix (``n`` = output pixels ×
-batch). Caffe's im2col lowering (gpu-cpu.md §2). Other kinds:
+batch). Caffe's im2col lowering (S000 §2.2.1). Other kinds:
 
 * ``fc``: ``m = out_features``, ``k = in_features``, ``n = batch``.
 * ``lstm``: one ``4·hidden × (input + hidden)`` matrix per layer (TensorFlow basic cell,
@@ -237,7 +237,7 @@ class Layer:
 
     # ---- low rank -----------------------------------------------------------------------
     def lowrank_gemms(self, batch: int = 1) -> tuple[Gemm, Gemm]:
-        """Cross-filter decomposition (gpu-cpu.md §5): ``rank`` basis filters of the full
+        """Cross-filter decomposition (S000 Ch. 3): ``rank`` basis filters of the full
         filter shape, then a 1×1 layer from ``rank`` channels back to the outputs.
         ``rank`` is the layer total; a grouped layer splits it over its groups (⌈rank/g⌉
         each, so an odd total such as S000 Table 3.4's 201 over 2 groups rounds up)."""

@@ -22,6 +22,7 @@ per input vector), placed uniformly at random. Every draw comes from
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ import numpy as np
 
 from accelsim.errors import SpecError
 
-DENSITY_TOLERANCE = 0.01  # a mask within one percentage point of the stated density agrees
+DENSITY_TOLERANCE = 0.01  # relative: a mask within 1% of the stated density (+ half a count) agrees
 _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 
 
@@ -136,48 +137,53 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
     def fail(message: str):
         raise SpecError(f"{Path(path).name}: {message}", file=file, field=field)
 
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except FileNotFoundError:
-        fail("mask file not found")
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read as .npz ({exc.__class__.__name__})")
-    unknown = sorted(set(arrays) - {"weight", "activation", "activation_density"})
-    if unknown:
-        fail(f"unknown array {unknown[0]!r} (allowed: activation, activation_density, weight)")
+    from accelsim.spec.arrays import read_npz
+
+    shapes = {"weight": weight_shape(layer), "activation": activation_shape(layer, batch)}
+
+    def expect(name: str, dtype: np.dtype, shape: tuple) -> str | None:
+        if name == "activation_density":
+            if dtype.kind not in "fiu":
+                return f"'activation_density' must be numbers, got {dtype}"
+            if math.prod(shape) != batch:
+                return f"'activation_density' has {math.prod(shape)} values, the batch is {batch}"
+            return None
+        if name not in shapes:
+            return f"unknown array {name!r} (allowed: activation, activation_density, weight)"
+        if dtype != bool:
+            return f"'{name}' must be boolean, got {dtype}"
+        if shape != tuple(shapes[name]):
+            return f"'{name}' has shape {shape}, the layer needs {tuple(shapes[name])}"
+        return None
+
+    arrays = read_npz(path, fail, expect=expect)
     if "weight" not in arrays:
         fail("missing array 'weight'")
     if "activation" in arrays and "activation_density" in arrays:
         fail("give either 'activation' or 'activation_density', not both")
-    weights = _boolean(arrays["weight"], "weight", weight_shape(layer), fail)
-    _check_density(weights.mean(), layer.density, "weight", "the layer's weight density", fail)
+    weights = arrays["weight"]
+    _check_density(weights.mean(), layer.density, weights.size, "weight",
+                   "the layer's weight density", fail)
     activations = None
     if "activation" in arrays:
-        activations = _boolean(arrays["activation"], "activation",
-                               activation_shape(layer, batch), fail)
-        _check_density(activations.mean(), layer.activation_density, "activation",
-                       "activation_density", fail)
+        activations = arrays["activation"]
+        _check_density(activations.mean(), layer.activation_density, activations.size,
+                       "activation", "activation_density", fail)
     densities = None
     if "activation_density" in arrays:
         densities = np.asarray(arrays["activation_density"], dtype=float).reshape(-1)
-        if densities.size != batch:
-            fail(f"'activation_density' has {densities.size} values, the batch is {batch}")
-        if np.any(densities <= 0) or np.any(densities > 1):
+        if not np.all((densities > 0) & (densities <= 1)):  # NaN fails too
             fail("'activation_density' values must be in (0, 1]")
-        _check_density(densities.mean(), layer.activation_density, "activation_density",
-                       "activation_density", fail)
+        _check_density(densities.mean(), layer.activation_density, None,
+                       "activation_density", "activation_density", fail)
     return LayerMasks(weights=weights, activations=activations, activation_density=densities)
 
 
-def _boolean(array: np.ndarray, name: str, shape: tuple[int, ...], fail) -> np.ndarray:
-    if array.dtype != bool:
-        fail(f"'{name}' must be boolean, got {array.dtype}")
-    if array.shape != tuple(shape):
-        fail(f"'{name}' has shape {array.shape}, the layer needs {tuple(shape)}")
-    return array
-
-
-def _check_density(actual: float, stated: float, name: str, what: str, fail) -> None:
-    if abs(actual - stated) > DENSITY_TOLERANCE:
+def _check_density(actual: float, stated: float, size: int | None, name: str, what: str,
+                   fail) -> None:
+    """The mask's density must be the stated one within :data:`DENSITY_TOLERANCE` of it
+    (relative: engines count the mask, reports and byte counts may use the stated value),
+    plus half an element of ``size`` for the rounding of a count."""
+    allowed = DENSITY_TOLERANCE * stated + (0.5 / size if size else 0.0)
+    if abs(actual - stated) > allowed:
         fail(f"'{name}' density {actual:.4f} contradicts {what} {stated:.4f}")

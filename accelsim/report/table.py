@@ -10,6 +10,8 @@ import io
 import json
 import math
 
+from accelsim.engines.result import PER_LAYER
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 # column → (header, formatter) for the terminal and Markdown tables
@@ -48,7 +50,9 @@ def render(result, fmt: str) -> str:
 def render_json(result) -> str:
     return json.dumps({"engine": result.engine, "arch": result.arch,
                        "workload": result.workload, "notes": list(result.notes),
-                       "summary": result.summary, "totals": result.totals(),
+                       "summary": result.summary,
+                       "totals": result.totals()
+                       if result.shape == PER_LAYER or len(result.layers) == 1 else None,
                        "layers": [r.as_row() for r in result.layers]},
                       indent=2, default=_json_default) + "\n"
 

@@ -68,21 +68,26 @@ def scnn(block: dict, doc: dict, *, file: str, base_dir: Path | None = None) -> 
 def cluster(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
             ) -> ClusterConfig:
     """The cluster with its node's GPU config read from the node arch file (relative to
-    the cluster file)."""
+    the cluster file, and inside its folder unless outside references are allowed)."""
     from accelsim.engines.cluster import ClusterConfig, Link
-    from accelsim.spec.arch import load_arch
+    from accelsim.spec.arch import arch_from_dict
+    from accelsim.spec.validate import read_document, resolve_reference
 
-    node_path = Path(base_dir or ".") / block["node"]
-    if not node_path.is_file():
-        raise SpecError(f"node file {str(node_path)!r} not found", file=file, field="cluster.node")
+    node_path = resolve_reference(base_dir, block["node"], file=file, field="cluster.node")
     try:
-        node = load_arch(node_path)
+        node_doc = read_document(node_path)
+    except SpecError as exc:
+        raise SpecError(f"node file {str(node_path)!r}: {exc.message}", file=file,
+                        field="cluster.node") from None
+    engine = node_doc.get("engine")
+    if engine != "gpu":  # checked before loading it: a node naming a cluster would loop
+        raise SpecError(f"node {block['node']!r} uses the {engine} engine, need gpu",
+                        file=file, field="cluster.node")
+    try:
+        node = arch_from_dict(node_doc, file=str(node_path), base_dir=node_path.parent)
     except AccelsimError as exc:
         raise SpecError(f"invalid node file: {exc.one_line()}", file=file,
                         field="cluster.node") from None
-    if node.engine != "gpu":
-        raise SpecError(f"node {block['node']!r} uses the {node.engine} engine, need gpu",
-                        file=file, field="cluster.node")
     links = {name: Link(**{k: v for k, v in block[name].items() if k != "name"})
              for name in ("intra_node", "host", "network")}
     return ClusterConfig(node=node.config, node_name=node.name,

@@ -1,4 +1,17 @@
-"""Read YAML/JSON files and check them against the JSON Schemas shipped in the package.
+"""The reading boundary: every untrusted file (arch, workload, sweep, mask, trace input,
+store manifest) is opened, bounded and parsed here, and checked against the JSON Schemas
+shipped in the package.
+
+Bounds, before and while parsing: a file of at most :data:`MAX_FILE_BYTES`, nesting of at
+most :data:`MAX_DEPTH` levels, at most :data:`MAX_NODES` values, integers of at most
+:data:`MAX_INT_DIGITS` digits. Every number must be finite; an ``integer`` field takes only
+integers (``3.0`` is refused, not truncated); mapping keys must be strings and unique, in
+JSON as in YAML. YAML aliases, anchors' use and the non-JSON tags (dates, ``!!binary``,
+``!!set``, ...) are refused, so a YAML file means what its JSON twin would.
+
+References from one file to another (a layer's ``mask``, a cluster's ``node``) are resolved
+inside the referencing file's folder unless :func:`outside_references` allows otherwise
+(the CLI's ``--allow-outside-references``).
 
 Every failure becomes one :class:`SpecError` line: file, field path, what is wrong and what
 is allowed.
@@ -6,15 +19,27 @@ is allowed.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
+import math
+import os
+import stat
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from accelsim.errors import SpecError
+from accelsim.errors import SpecError, os_error_cause
+
+MAX_FILE_BYTES = 32 << 20   # a spec or trace description file: 32 MiB
+MAX_DEPTH = 32              # nesting levels of mappings and lists
+MAX_NODES = 1_000_000       # values in one document
+MAX_INT_DIGITS = 20         # an integer literal (2**63 has 19 digits)
+MAX_MAGNITUDE = 1e30        # any number in a spec; each schema states tighter field bounds
 
 _SCHEMA_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
                  "integer": "an integer", "number": "a number", "boolean": "true or false"}
+_outside = contextvars.ContextVar("accelsim_outside_references", default=False)
 
 
 @lru_cache(maxsize=None)
@@ -24,56 +49,212 @@ def schema(name: str) -> dict:
     return json.loads(text)
 
 
-def parse_yaml(text: str):
-    """Parse YAML text with the project's loader (YAML 1.2 floats, no duplicate keys)."""
+# ---- files ---------------------------------------------------------------------------------
+def describe_os_error(exc: BaseException) -> str:
+    """Why a file could not be read, in a few words."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    return f"cannot read: {os_error_cause(exc)}"
+
+
+def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | None = None,
+               field: str | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a one-line SpecError (a
+    missing file, a folder, a FIFO, a symlink loop, a name too long, a NUL byte, ...)."""
+    where = {"file": file or str(path), "field": field}
+    try:  # non-blocking open: a FIFO is refused, not waited on
+        with open(path, "rb", opener=_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SpecError("not a regular file", **where)
+            data = handle.read(limit + 1)
+    except SpecError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise SpecError(describe_os_error(exc), **where) from None
+    if len(data) > limit:
+        raise SpecError(f"larger than the {limit >> 20} MiB allowed", **where)
+    return data
+
+
+def _nonblocking(path, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def read_text(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | None = None,
+              field: str | None = None) -> str:
+    """:func:`read_bytes` decoded as UTF-8 (one-line SpecError if it is not)."""
+    data = read_bytes(path, limit=limit, file=file, field=field)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start})", file=file or str(path),
+                        field=field) from None
+
+
+@contextlib.contextmanager
+def outside_references(allowed: bool = True):
+    """Within this block, references (masks, cluster nodes) may leave their file's folder."""
+    token = _outside.set(allowed)
+    try:
+        yield
+    finally:
+        _outside.reset(token)
+
+
+def resolve_reference(base_dir: str | Path | None, reference: str, *, file: str,
+                      field: str) -> Path:
+    """The file ``reference`` names, relative to ``base_dir`` (the referencing file's folder);
+    it must stay inside that folder (symlinks followed) unless :func:`outside_references`."""
+    base = Path(base_dir or ".")
+    try:
+        target = (base / reference).resolve()
+        inside = target.is_relative_to(base.resolve())
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise SpecError(f"{reference!r}: {describe_os_error(exc)}", file=file,
+                        field=field) from None
+    if not inside and not _outside.get():
+        raise SpecError(f"{reference!r} points outside {str(base)!r}; pass "
+                        "--allow-outside-references to allow it", file=file, field=field)
+    return target
+
+
+# ---- parsing -------------------------------------------------------------------------------
+def parse_yaml(text: str, *, file: str = "<yaml>"):
+    """Parse YAML text with the project's loader (YAML 1.2 floats, JSON types only, no
+    aliases, no duplicate or non-string keys, bounded depth and size)."""
     import yaml
 
-    return yaml.load(text, Loader=_yaml_loader())
+    loader = None
+    try:
+        loader = _yaml_loader()(text)
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc) or "syntax error"
+        raise SpecError(f"invalid YAML{where}: {problem}", file=file) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    _check_values(data, file=file)
+    return data
+
+
+def parse_json(text: str, *, file: str = "<json>"):
+    """Parse JSON text: duplicate keys, NaN/Infinity and huge integers refused, bounded
+    depth and size."""
+    def pairs(items):
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            duplicate = next(k for i, k in enumerate(keys) if k in keys[:i])
+            raise _Refused(f"duplicate key {duplicate!r}")
+        return dict(items)
+
+    def constant(name):
+        raise _Refused(f"{name} is not a number allowed here (give a finite number)")
+
+    def integer(digits):
+        if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+            raise _Refused(f"integer of {len(digits)} digits (at most {MAX_INT_DIGITS})")
+        return int(digits)
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant,
+                          parse_int=integer)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                        file=file) from None
+    except _Refused as exc:
+        raise SpecError(f"invalid JSON: {exc}", file=file) from None
+    except RecursionError:
+        raise SpecError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels",
+                        file=file) from None
+    _check_values(data, file=file)
+    return data
 
 
 def read_document(path: str | Path) -> dict:
     """Parse a YAML or JSON file into a mapping, or raise a one-line SpecError."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise SpecError("file not found", file=str(path)) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read: {exc.__class__.__name__}", file=str(path)) from None
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                            file=str(path)) from None
-    else:
-        import yaml
-
-        try:
-            data = parse_yaml(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "syntax error"
-            raise SpecError(f"invalid YAML{where}: {problem}", file=str(path)) from None
+    file = str(path)
+    text = read_text(path)
+    data = parse_json(text, file=file) if path.suffix == ".json" else parse_yaml(text, file=file)
     if not isinstance(data, dict):
-        raise SpecError(f"the top level must be a mapping, got {_kind(data)}", file=str(path))
+        raise SpecError(f"the top level must be a mapping, got {_kind(data)}", file=file)
     return data
+
+
+class _Refused(ValueError):
+    """Raised inside a parser's hook; becomes a SpecError outside it."""
+
+
+def _check_values(data, *, file: str) -> None:
+    """Depth, count and finiteness of every value (iterative: no recursion to exhaust)."""
+    stack = [(data, (), 1)]
+    count = 0
+    while stack:
+        value, path, depth = stack.pop()
+        count += 1
+        field = ".".join(map(str, path)) or None
+        if count > MAX_NODES:
+            raise SpecError(f"more than {MAX_NODES:,} values", file=file)
+        if depth > MAX_DEPTH:
+            raise SpecError(f"nested deeper than {MAX_DEPTH} levels", file=file, field=field)
+        if isinstance(value, dict):
+            stack.extend((v, (*path, k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i), depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, float) and not (math.isfinite(value)
+                                               and abs(value) <= MAX_MAGNITUDE):
+            raise SpecError(f"got {value!r}, must be a finite number of magnitude at most "
+                            f"{MAX_MAGNITUDE:g}", file=file, field=field)
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and abs(value) > MAX_MAGNITUDE:
+            raise SpecError(f"got {value}, must be of magnitude at most {MAX_MAGNITUDE:g}",
+                            file=file, field=field)
 
 
 @lru_cache(maxsize=None)
 def _yaml_loader():
-    """A safe YAML loader that also reads YAML 1.2 floats such as ``200e6`` and ``1.5e9``
-    (PyYAML's YAML 1.1 rules would read them as strings) and refuses duplicate keys (YAML
-    would silently keep the last one)."""
+    """A safe YAML loader limited to what JSON can say: YAML 1.2 floats such as ``200e6``
+    (PyYAML's YAML 1.1 rules would read them as strings), strings for unquoted dates, no
+    aliases, no tags beyond JSON's types, unique string keys, bounded depth and size."""
     import re
 
     import yaml
 
     class Loader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._depth = 0
+            self._nodes = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed", event.start_mark)
+            self._nodes += 1
+            if self._nodes > MAX_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_NODES:,} values", self.peek_event().start_mark)
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"nested deeper than {MAX_DEPTH} levels",
+                        self.peek_event().start_mark)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
         def construct_mapping(self, node, deep=False):
             seen = set()
             for key_node, _ in node.value:
+                if key_node.tag != "tag:yaml.org,2002:str":
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "keys must be strings (quote the key)",
+                        key_node.start_mark)
                 key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
@@ -81,26 +262,56 @@ def _yaml_loader():
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
+        def construct_yaml_int(self, node):
+            digits = self.construct_scalar(node).replace("_", "").lstrip("+-")
+            if len(digits) > MAX_INT_DIGITS:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"integer of {len(digits)} digits (at most {MAX_INT_DIGITS})",
+                    node.start_mark)
+            return super().construct_yaml_int(node)
+
+        def refuse_tag(self, node):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed "
+                "(only JSON's types)", node.start_mark)
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     Loader.add_implicit_resolver(
         "tag:yaml.org,2002:float",
         re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
         list("-+0123456789"),
     )
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    for tag in ("timestamp", "binary", "set", "omap", "pairs"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", Loader.refuse_tag)
     return Loader
 
 
 def check(document: dict, schema_doc: str | dict, *, file: str, prefix: str = "") -> None:
     """Validate ``document`` against a schema (a shipped one by name, or a plug-in engine's
     own); raise the first error as one line."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(
+    validator = _validator_class()(
         schema(schema_doc) if isinstance(schema_doc, str) else schema_doc)
     errors = sorted(validator.iter_errors(document), key=_error_order)
     if errors:
         error = errors[0]
         path = ".".join(str(p) for p in (*_split(prefix), *error.absolute_path))
         raise SpecError(_describe(error), file=file, field=path or None)
+
+
+@lru_cache(maxsize=None)
+def _validator_class():
+    """Draft 2020-12 where an ``integer`` is an int (JSON Schema would also take ``3.0``,
+    which then reaches an engine as a float)."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    return jsonschema.validators.extend(base, type_checker=checker)
 
 
 def _split(prefix: str) -> list[str]:
@@ -130,7 +341,7 @@ def _describe(error) -> str:
     v, kw, inst = error.validator_value, error.validator, error.instance
     if kw == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(inst) - set(allowed))
+        extra = sorted(set(inst) - set(allowed), key=str)
         return f"unknown field {extra[0]!r} (allowed: {', '.join(allowed)})"
     if kw == "required":
         missing = [name for name in v if name not in inst]

@@ -2,7 +2,8 @@
 
 SOURCE arguments take a workload (``.json``/``.yaml``: shapes and masks only), an ONNX model
 (``.onnx``), a PyTorch state_dict (``.pt``/``.pth``) or an ``.npz`` of weights; the last two
-need ``--layers`` (the layer description of :mod:`accelsim.traces.extract`).
+need ``--layers`` (the layer description of :mod:`accelsim.traces.extract`). ``from-torch``
+also takes ``model.py:Class`` with ``--input-shape`` (:mod:`accelsim.traces.torch_trace`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _layers = click.option("--layers", "layers_path", type=click.Path(dir_okay=False
                        help="Layer description for .npz and state_dict sources.")
 
 
-def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None):
+def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None,
+          batch: int | None = None):
     from accelsim.traces import extract, trace
 
     suffix = Path(source).suffix.lower()
@@ -36,7 +38,7 @@ def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None 
 
         return trace.from_workload(load_workload(source))
     if suffix == ".onnx":
-        return extract.from_onnx(source)
+        return extract.from_onnx(source, batch)
     if suffix not in (".npz", ".pt", ".pth"):
         raise WorkloadError("unknown model format (want .json, .yaml, .onnx, .npz, .pt or .pth)",
                             file=source)
@@ -63,22 +65,50 @@ def trace():
 
 
 @trace.command("from-torch")
-@click.argument("state_dict", type=click.Path(dir_okay=False))
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--input-shape", help="MODEL.py:Class sources: the input's shape, e.g. "
+              "1,3,224,224 (first dimension = batch unless --batch).")
+@click.option("--input-dtype", type=click.Choice(["float32", "int64"]), default="float32",
+              show_default=True, help="int64 for token ids.")
+@click.option("--batch", type=click.IntRange(1), help="Samples in the input (default: its first "
+              "dimension; 1 for a sequence-first input).")
 @_layers
 @_out
 @_rank
-def from_torch(state_dict, layers_path, output, rank_error):
-    """Trace a PyTorch STATE_DICT file (needs the torch extra and --layers)."""
-    _write(_with_rank(_load(state_dict, layers_path, (".pt", ".pth")), rank_error), output)
+def from_torch(model, input_shape, input_dtype, batch, layers_path, output, rank_error):
+    """Trace a PyTorch MODEL: ``model.py:Class`` run on --input-shape (every op becomes a layer
+    or a line of the not-modelled report), or a state_dict file (.pt/.pth) with --layers."""
+    if ":" in Path(model).name:
+        from accelsim.traces.torch_trace import load_model, trace_module
+
+        if not input_shape:
+            raise WorkloadError("a MODEL.py:Class source needs --input-shape", file=model)
+        try:
+            shape = tuple(int(v) for v in input_shape.split(","))
+        except ValueError:
+            raise WorkloadError(f"--input-shape {input_shape!r}: want integers such as "
+                                "1,3,224,224") from None
+        tr = trace_module(load_model(model), shape, name=model.rpartition(":")[2],
+                          batch=batch, input_dtype=input_dtype)
+    else:
+        tr = _load(model, layers_path, (".pt", ".pth"))
+    _write(_with_rank(tr, rank_error), output)
 
 
 @trace.command("from-onnx")
 @click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--batch", type=click.IntRange(1), help="Samples the graph runs (default: the "
+              "first input's first dimension when static, else 1); a symbolic batch "
+              "dimension is set to it before shape inference.")
 @_out
 @_rank
-def from_onnx(model, output, rank_error):
-    """Trace an ONNX MODEL (needs the onnx extra); unmodelled nodes are listed."""
-    _write(_with_rank(_load(model, None, (".onnx",)), rank_error), output)
+def from_onnx(model, batch, output, rank_error):
+    """Trace an ONNX MODEL (needs the onnx extra); unmodelled nodes are listed by name."""
+    from accelsim.traces import extract
+
+    if Path(model).suffix.lower() != ".onnx":
+        raise WorkloadError("expected a .onnx file", file=model)
+    _write(_with_rank(extract.from_onnx(model, batch), rank_error), output)
 
 
 @trace.command("from-npz")
@@ -101,8 +131,10 @@ def _with_rank(tr, rank_error):
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.option("--method", type=click.Choice(METHODS),
               required=True)
-@click.option("--sparsity", type=click.FloatRange(0.0, 1.0, max_open=True), required=True,
-              help="Target fraction of zero weights.")
+@click.option("--sparsity", type=click.FloatRange(0.0, 1.0, max_open=True),
+              help="Target fraction of zero weights (every method but nm).")
+@click.option("--nm", "nm_pattern", default="2:4", show_default=True,
+              help="--method nm: keep N of every M consecutive weights (N:M).")
 @click.option("--scope", type=click.Choice(["layer", "global"]), default="global",
               show_default=True, help="One target per layer or over the network (ssl, "
               "magnitude).")
@@ -113,20 +145,31 @@ def _with_rank(tr, rank_error):
 @click.option("--activation", type=click.Choice(["tanh", "relu", "linear"]), default="relu",
               show_default=True, help="SNIP: the MLP's activation.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random method seed.")
+@click.option("--batch", type=click.IntRange(1), help="ONNX sources: samples the graph runs.")
 @_layers
 @_out
-def sparsify(source, method, sparsity, scope, structure, samples, activation, seed,
-             layers_path, output):
-    """Prune SOURCE with METHOD to --sparsity and write the masked trace."""
+def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, activation,
+             seed, batch, layers_path, output):
+    """Prune SOURCE with METHOD to --sparsity (or --nm) and write the masked trace."""
+    from accelsim.model import WEIGHT_KINDS
     from accelsim.traces import sparsify as sp
 
-    tr = _load(source, layers_path)
+    tr = _load(source, layers_path, batch=batch)
     weights = tr.weights()
-    if method != "random" and len(weights) < len(tr.layers):
+    weighted = [l for l in tr.layers if l.spec["kind"] in WEIGHT_KINDS]
+    if method not in ("random", "nm") and len(weights) < len(weighted):
         raise WorkloadError(f"--method {method} needs real weights: give a model file "
                             "(.onnx, .npz, .pt), not a workload", file=source)
+    if method != "nm" and sparsity is None:
+        raise WorkloadError(f"--method {method} needs --sparsity", file=source)
+    if method == "nm":
+        pattern = _nm_pattern(nm_pattern)
+        masks = sp.nm(weights, *pattern)  # without real weights: the pattern only
+        tr = _with_nm(tr, pattern)
+        _write(tr.with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"), output)
+        return
     if method == "random":
-        masks = sp.random({l.name: _shape(l) for l in tr.layers}, sparsity, seed)
+        masks = sp.random({l.name: _shape(l) for l in weighted}, sparsity, seed)
     elif method == "magnitude":
         masks = sp.magnitude(weights, sparsity, scope)
     elif method == "ssl":
@@ -137,6 +180,27 @@ def sparsify(source, method, sparsity, scope, structure, samples, activation, se
     label = f"{method} sparsity {sparsity}" + ("" if method in ("snip", "random")
                                                else f" ({scope})")
     _write(tr.with_masks(masks, label), output)
+
+
+def _nm_pattern(text: str) -> tuple[int, int]:
+    try:
+        n, m = (int(v) for v in text.split(":"))
+    except ValueError:
+        raise WorkloadError(f"--nm {text!r}: want N:M such as 2:4") from None
+    if not 0 < n < m:
+        raise WorkloadError(f"--nm {text!r}: want 0 < N < M")
+    return n, m
+
+
+def _with_nm(tr, pattern):
+    from dataclasses import replace
+
+    from accelsim.model import WEIGHT_KINDS
+
+    layers = tuple(replace(l, spec={**l.spec, "nm": list(pattern)})
+                   if l.spec["kind"] in WEIGHT_KINDS else l
+                   for l in tr.layers)
+    return replace(tr, layers=layers)
 
 
 def _shape(layer):

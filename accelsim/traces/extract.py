@@ -131,8 +131,10 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
 def from_module(module, inputs, name: str = "model", batch: int = 1,
                 measure_activations: bool = True) -> Trace:
     """A trace of a PyTorch module run once on ``inputs`` (a tensor, first axis = sample).
-    Conv2d (no dilation), Linear and LSTM modules become layers, in the order they run; the
-    other modules with parameters, and modelled ones that never ran, are listed."""
+    Conv2d, Linear and LSTM modules become layers, in the order they run; the other modules
+    with parameters, and modelled ones that never ran, are listed. Functional ops (attention
+    matmuls, norms, element-wise) are not seen: :func:`accelsim.traces.torch_trace.trace_module`
+    traces every op."""
     import torch
 
     records: dict[str, tuple] = {}
@@ -167,12 +169,15 @@ def _module_layers(name, sub, x, out, activation) -> list[TraceLayer]:
     if isinstance(sub, torch.nn.Conv2d):
         weight = sub.weight.detach().cpu().numpy().astype(np.float64)
         in_hw = tuple(x.shape[-2:])
+        extent = [d * (k - 1) + 1 for d, k in zip(sub.dilation, sub.kernel_size)]
         pad = sub.padding if isinstance(sub.padding, tuple) else _padding_for(
-            in_hw, tuple(out.shape[-2:]), sub.kernel_size, sub.stride)
+            in_hw, tuple(out.shape[-2:]), extent, sub.stride)
         spec = {"name": name, "kind": "conv", "in_channels": sub.in_channels,
                 "out_channels": sub.out_channels, "kernel": list(sub.kernel_size),
                 "stride": list(sub.stride), "padding": list(pad), "groups": sub.groups,
                 "in_hw": list(in_hw)}
+        if tuple(sub.dilation) != (1, 1):
+            spec["dilation"] = list(sub.dilation)
         return [TraceLayer(spec, weight, activation=activation)]
     if isinstance(sub, torch.nn.Linear):
         weight = sub.weight.detach().cpu().numpy().astype(np.float64)
@@ -215,8 +220,31 @@ def _unmodelled_modules(module, modelled, records) -> list[str]:
 
 # ---- ONNX ------------------------------------------------------------------------------
 
-def from_onnx(path: str | Path, batch: int = 1) -> Trace:
-    """A trace of an ONNX model's Conv, Gemm, MatMul and LSTM nodes (module docstring)."""
+# ONNX ops that only move or describe data (no arithmetic; not timed)
+ONNX_SHAPE_OPS = {"Reshape", "Transpose", "Shape", "Constant", "ConstantOfShape", "Unsqueeze",
+                  "Squeeze", "Slice", "Gather", "Cast", "Identity", "Flatten", "Expand", "Split",
+                  "Concat", "Range", "Dropout", "Size"}
+ONNX_VECTOR_OPS = {
+    **dict.fromkeys(("Add", "Sub", "Mul", "Div", "Relu", "Gelu", "Erf", "Sqrt", "Pow", "Tanh",
+                     "Sigmoid", "Where", "Neg", "Exp", "Clip", "LeakyRelu", "HardSwish",
+                     "HardSigmoid", "Max", "Min", "Abs", "Not", "Equal", "Reciprocal"),
+                    "eltwise"),
+    **dict.fromkeys(("LayerNormalization", "BatchNormalization", "InstanceNormalization",
+                     "GroupNormalization", "SimplifiedLayerNormalization"), "norm"),
+    **dict.fromkeys(("Softmax", "LogSoftmax"), "softmax"),
+    **dict.fromkeys(("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+                     "ReduceMean", "ReduceMax", "ReduceSum"), "pool"),
+}
+
+
+def from_onnx(path: str | Path, batch: int | None = None) -> Trace:
+    """A trace of an ONNX model: Conv, Gemm and MatMul with a weight initializer (weight
+    layers; leading dimensions / batch = columns), MatMul of two activations (bmm), LSTM,
+    vector ops by their elements, an embedding ``Gather``; view ops and every other node are
+    listed by name in the notes. ``batch``: the samples the graph runs (default: the first
+    input's first dimension when static, else 1); symbolic leading input dimensions are set
+    to it before ONNX shape inference. Each layer's output size is checked against the
+    inferred shape."""
     path = Path(path)
     onnx = _optional("onnx", path)
     from onnx import numpy_helper, shape_inference
@@ -226,85 +254,211 @@ def from_onnx(path: str | Path, batch: int = 1) -> Trace:
     try:
         model = onnx.load(str(path))
         onnx.checker.check_model(model)
-        model = shape_inference.infer_shapes(model)
-    except Exception as exc:  # protobuf DecodeError, ValidationError, InferenceError, ...
+    except Exception as exc:  # protobuf DecodeError, ValidationError, ...
         raise WorkloadError(f"not a valid ONNX model: {_reason(exc)}", file=str(path)) from None
     graph = model.graph
     weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in weights]
+    batch = _onnx_batch(inputs, batch)
+    for info in inputs:  # symbolic batch dimension → the batch
+        dims = info.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_value = batch
+    try:
+        model = shape_inference.infer_shapes(model)
+    except Exception as exc:
+        raise WorkloadError(f"ONNX shape inference failed: {_reason(exc)}",
+                            file=str(path)) from None
+    graph = model.graph
     shapes = {}
     for info in [*graph.input, *graph.value_info, *graph.output]:
         dims = info.type.tensor_type.shape.dim
         shapes[info.name] = tuple(d.dim_value if d.HasField("dim_value") else None for d in dims)
-    layers, skipped = [], Counter()
+    for name, array in weights.items():
+        shapes[name] = array.shape
+    ctx = _OnnxContext(path, weights, shapes, batch,
+                       activations={i.name for i in inputs})
     for index, node in enumerate(graph.node):
-        name = node.name or f"{node.op_type.lower()}_{index}"
-        convert = _ONNX_NODES.get(node.op_type)
-        made = convert(node, name, weights, shapes, path) if convert else None
-        if made is None:
-            skipped[node.op_type] += 1
-        else:
-            layers.extend(made)
-    if not layers:
-        raise WorkloadError("no Conv, Gemm, MatMul or LSTM node with weights to trace",
-                            file=str(path))
-    notes = [f"not modelled: {', '.join(f'{k}×{n}' for k, n in sorted(skipped.items()))}"] \
-        if skipped else []
+        ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
+    if not ctx.layers:
+        raise WorkloadError("no layer to trace", file=str(path))
     return Trace(name=graph.name or path.stem, source=f"ONNX model {path.name}", batch=batch,
-                 layers=tuple(layers), notes=tuple(notes))
+                 layers=tuple(ctx.layers), notes=tuple(ctx.report()))
+
+
+def _onnx_batch(inputs, batch: int | None) -> int:
+    if batch is not None:
+        return batch
+    dims = inputs[0].type.tensor_type.shape.dim if inputs else ()
+    return dims[0].dim_value if dims and dims[0].HasField("dim_value") and \
+        dims[0].dim_value > 0 else 1
+
+
+class _OnnxContext:
+    def __init__(self, path, weights, shapes, batch, activations):
+        self.path, self.weights, self.shapes, self.batch = path, weights, shapes, batch
+        self.activations = set(activations)   # tensors computed from the graph inputs
+        self.layers: list[TraceLayer] = []
+        self.shape_ops: Counter = Counter()
+        self.unmodelled: list[str] = []
+
+    def report(self) -> list[str]:
+        notes = []
+        if self.unmodelled:
+            notes.append("not modelled: " + "; ".join(self.unmodelled))
+        if self.shape_ops:
+            notes.append("view, layout and shape/constant ops (no arithmetic on activations, "
+                         "not timed): " + ", ".join(
+                f"{op}×{n}" for op, n in sorted(self.shape_ops.items())))
+        return notes
+
+    def _numel(self, tensor: str) -> int | None:
+        shape = self.shapes.get(tensor)
+        return None if shape is None or None in shape else math.prod(shape)
+
+    def _per_sample(self, count: int, what: str, name: str) -> int:
+        if count % self.batch:
+            raise WorkloadError(f"node {name!r}: {what} {count} is not divisible by the batch "
+                                f"{self.batch} (a sequence-first graph? give --batch)",
+                                file=str(self.path))
+        return count // self.batch
+
+    def _check(self, name: str, spec: dict, expected: int, output: str) -> None:
+        actual = self._numel(output)
+        if actual is not None and actual != expected:
+            raise WorkloadError(f"node {name!r}: the traced {spec['kind']} layer gives "
+                                f"{expected} outputs, ONNX shape inference {actual}",
+                                file=str(self.path))
+
+    def convert(self, node, name: str) -> None:
+        op = node.op_type
+        live = [i for i in node.input if i in self.activations]
+        if live and op != "Shape":
+            self.activations.update(node.output)
+        if not live and op not in ("LSTM",):  # constant or shape arithmetic
+            self.shape_ops[op] += 1
+            return
+        made = None
+        if op == "Conv":
+            made = self._conv(node, name)
+        elif op in ("MatMul", "Gemm"):
+            made = self._matmul(node, name)
+        elif op == "LSTM":
+            made = _onnx_lstm(node, name, self.weights, self.shapes, self.path)
+        elif op == "Gather" and node.input[0] in self.weights and \
+                self.weights[node.input[0]].ndim == 2:
+            made = self._vector(node, name, "embedding")
+        elif op in ONNX_VECTOR_OPS:
+            made = self._vector(node, name, ONNX_VECTOR_OPS[op])
+        elif op in ONNX_SHAPE_OPS:
+            self.shape_ops[op] += 1
+            return
+        else:
+            self.unmodelled.append(f"{name} ({op}: no accelsim layer for this op)")
+            return
+        if made is None:
+            self.unmodelled.append(f"{name} ({op}: unsupported attributes or operands)")
+        else:
+            self.layers.extend(made)
+
+    def _conv(self, node, name):
+        a = _attrs(node)
+        if len(node.input) < 2 or node.input[1] not in self.weights:
+            return None
+        weight = self.weights[node.input[1]].astype(np.float64)
+        if weight.ndim != 4:
+            return None
+        x_shape, out_shape = self.shapes.get(node.input[0], ()), self.shapes.get(node.output[0])
+        if len(x_shape) != 4 or None in x_shape[1:]:
+            raise WorkloadError(f"Conv node {name!r}: the input size is unknown; give the "
+                                "graph input a static shape", file=str(self.path))
+        in_hw, kernel = x_shape[2:], weight.shape[2:]
+        stride = tuple(a.get("strides", [1, 1]))
+        dilation = tuple(a.get("dilations", [1, 1]))
+        extent = [dilation[i] * (kernel[i] - 1) + 1 for i in range(2)]
+        if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
+            pads = [max(0, (math.ceil(in_hw[i] / stride[i]) - 1) * stride[i] + extent[i]
+                        - in_hw[i]) for i in range(2)]
+            pads = [pads[0] // 2, pads[1] // 2, pads[0] - pads[0] // 2, pads[1] - pads[1] // 2]
+        else:
+            pads = list(a.get("pads", [0, 0, 0, 0]))
+        out_hw = [(in_hw[i] + pads[i] + pads[i + 2] - extent[i]) // stride[i] + 1
+                  for i in range(2)]
+        # symmetric padding per axis; an asymmetric pair takes the smaller side when that
+        # gives the same output size (the extra row or column of zeros is never reached)
+        pad = [min(pads[i], pads[i + 2]) for i in range(2)]
+        for i in range(2):
+            if (in_hw[i] + 2 * pad[i] - extent[i]) // stride[i] + 1 != out_hw[i]:
+                pad[i] = max(pads[i], pads[i + 2])
+        spec = {"name": name, "kind": "conv", "in_channels": x_shape[1],
+                "out_channels": weight.shape[0], "kernel": list(kernel),
+                "stride": list(stride), "padding": pad, "groups": a.get("group", 1),
+                "in_hw": list(in_hw)}
+        if dilation != (1, 1):
+            spec["dilation"] = list(dilation)
+        layer_hw = [(in_hw[i] + 2 * pad[i] - extent[i]) // stride[i] + 1 for i in range(2)]
+        if out_shape and None not in out_shape[2:] and list(out_shape[2:]) != layer_hw:
+            raise WorkloadError(f"node {name!r}: the traced conv gives {layer_hw} outputs, "
+                                f"ONNX shape inference {list(out_shape[2:])} (pads {pads})",
+                                file=str(self.path))
+        return [TraceLayer(spec, weight)]
+
+    def _matmul(self, node, name):
+        a = _attrs(node) if node.op_type == "Gemm" else {}
+        if len(node.input) < 2 or a.get("transA", 0):
+            return None
+        x, w = node.input[0], node.input[1]
+        x_shape, w_shape = self.shapes.get(x), self.shapes.get(w)
+        if x_shape is None or w_shape is None or None in x_shape or None in w_shape:
+            raise WorkloadError(f"node {name!r}: operand shapes unknown after shape inference",
+                                file=str(self.path))
+        if w in self.weights and len(w_shape) == 2:
+            weight = self.weights[w].astype(np.float64)
+            weight = weight if a.get("transB", 0) else weight.T   # natural: out × in
+            columns = self._per_sample(math.prod(x_shape[:-1]), "rows (leading dimensions)",
+                                       name)
+            spec = {"name": name, "kind": "matmul" if columns > 1 else "fc",
+                    "in_features": weight.shape[1], "out_features": weight.shape[0]}
+            if columns > 1:
+                spec["columns"] = columns
+            self._check(name, spec, self.batch * columns * weight.shape[0], node.output[0])
+            return [TraceLayer(spec, weight)]
+        if x in self.weights or w in self.weights:
+            return None
+        # activation × activation: broadcast leading dimensions = the matrices
+        k_shape = w_shape if not a.get("transB", 0) else (*w_shape[:-2], w_shape[-1],
+                                                          w_shape[-2])
+        lead = math.prod(np.broadcast_shapes(tuple(x_shape[:-2]), tuple(k_shape[:-2])))
+        rows, inner, cols = x_shape[-2] if len(x_shape) > 1 else 1, x_shape[-1], k_shape[-1]
+        heads = self._per_sample(lead, "matrices (leading dimensions)", name)
+        spec = {"name": name, "kind": "bmm", "heads": heads, "rows": rows, "inner": inner,
+                "columns": cols}
+        self._check(name, spec, self.batch * heads * rows * cols, node.output[0])
+        return [TraceLayer(spec)]
+
+    def _vector(self, node, name, kind):
+        out = self._numel(node.output[0])
+        if out is None:
+            return None
+        if kind == "embedding":
+            read = out
+        elif kind == "norm":
+            read = self._numel(node.input[0]) or out
+        else:
+            read = sum(self._numel(i) or 0 for i in node.input if i)
+        elements = -(-out // self.batch)
+        spec = {"name": name, "kind": kind, "elements": max(elements, 1),
+                "op": node.op_type.lower()}
+        read = -(-read // self.batch)
+        if read and read != elements:
+            spec["read_elements"] = read
+        return [TraceLayer(spec)]
 
 
 def _attrs(node) -> dict:
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-
-def _onnx_conv(node, name, weights, shapes, path):
-    a = _attrs(node)
-    if len(node.input) < 2 or node.input[1] not in weights:
-        return None
-    weight = weights[node.input[1]].astype(np.float64)
-    if weight.ndim != 4 or any(d != 1 for d in a.get("dilations", [1, 1])):
-        return None
-    x_shape = shapes.get(node.input[0], ())
-    if len(x_shape) != 4 or None in x_shape[1:]:
-        raise WorkloadError(f"Conv node {name!r}: the input size is unknown; give the graph "
-                            "input a static shape", file=str(path))
-    in_hw, kernel, stride = x_shape[2:], weight.shape[2:], tuple(a.get("strides", [1, 1]))
-    out_shape = shapes.get(node.output[0], ())
-    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
-        pad = _padding_for(in_hw, out_shape[2:], kernel, stride)
-    else:
-        pads = a.get("pads", [0, 0, 0, 0])
-        pad = tuple(math.ceil((pads[i] + pads[i + 2]) / 2) for i in range(2))
-    spec = {"name": name, "kind": "conv", "in_channels": x_shape[1],
-            "out_channels": weight.shape[0], "kernel": list(kernel), "stride": list(stride),
-            "padding": list(pad), "groups": a.get("group", 1), "in_hw": list(in_hw)}
-    return [TraceLayer(spec, weight)]
-
-
-def _onnx_gemm(node, name, weights, shapes, path):
-    a = _attrs(node)
-    if len(node.input) < 2 or node.input[1] not in weights or a.get("transA", 0):
-        return None
-    weight = weights[node.input[1]].astype(np.float64)
-    weight = weight if a.get("transB", 0) else weight.T
-    spec = {"name": name, "kind": "fc", "in_features": weight.shape[1],
-            "out_features": weight.shape[0]}
-    return [TraceLayer(spec, weight)]
-
-
-def _onnx_matmul(node, name, weights, shapes, path):
-    if len(node.input) < 2 or node.input[1] not in weights or weights[node.input[1]].ndim != 2:
-        return None
-    weight = weights[node.input[1]].astype(np.float64).T
-    x_shape = shapes.get(node.input[0], ())
-    columns = math.prod(x_shape[1:-1]) if x_shape and None not in x_shape[1:-1] else 1
-    spec = {"name": name, "kind": "matmul" if columns > 1 else "fc",
-            "in_features": weight.shape[1], "out_features": weight.shape[0]}
-    if columns > 1:
-        spec["columns"] = columns
-    return [TraceLayer(spec, weight)]
 
 
 def _onnx_lstm(node, name, weights, shapes, path):
@@ -321,10 +475,6 @@ def _onnx_lstm(node, name, weights, shapes, path):
                 "timesteps": steps}
         layers.append(TraceLayer(spec, np.concatenate([w[d], r[d]], axis=1).astype(np.float64)))
     return layers
-
-
-_ONNX_NODES = {"Conv": _onnx_conv, "Gemm": _onnx_gemm, "MatMul": _onnx_matmul,
-               "LSTM": _onnx_lstm}
 
 
 def _reason(exc: Exception) -> str:

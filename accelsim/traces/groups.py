@@ -7,7 +7,7 @@ Every layer's weights are viewed as a 4-D array ``(groups, rows, channels, posit
 * lstm ``4·hidden × (input + hidden)`` → ``(1, 4·hidden, input + hidden, 1)``.
 
 Flattening the last two axes gives each group's GEMM weight matrix (rows × channels·positions,
-Caffe's im2col order, gpu-cpu.md §2). The SSL groups (workloads.md §2) are then a row
+Caffe's im2col order, S000 §2.2.1). The SSL groups (S000 §2.2) are then a row
 (filter-wise), a column (shape-wise), one input channel across the group's filters
 (channel-wise) and one ``kh × kw`` kernel (2D-filter-wise).
 

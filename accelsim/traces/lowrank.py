@@ -1,13 +1,13 @@
 """Low rank: the rank of a layer, the cross-filter decomposition and its ideal speedup.
 
-Rank (workloads.md §4, S000 Ch. 3): reshape each group's filters to ``W ∈ R^{N×CHW}``; with
+Rank (S000 Ch. 3, S000 Ch. 3): reshape each group's filters to ``W ∈ R^{N×CHW}``; with
 λ_i the eigenvalues of ``WWᵀ/(CHW − 1)`` (largest first) the PCA reconstruction error of M
 components is ``e_M = Σ_{i>M} λ_i``, and the rank is the smallest M with ``e_M/e_0 ≤ error``
 (5% by default). λ_i are the squared singular values of W over a constant, so
 ``e_M/e_0`` is also the relative squared Frobenius error of the best rank-M approximation,
 which is what the decomposition below achieves.
 
-Decomposition (gpu-cpu.md §5): M basis filters of the full filter shape, then a 1×1 layer from
+Decomposition (S000 Ch. 3): M basis filters of the full filter shape, then a 1×1 layer from
 the M basis outputs back to the N outputs. A grouped layer keeps its groups; every group gets
 the largest rank any group needs, so the layer's rank is ``groups × that`` (a total, as in
 S000 Table 3.4). Theoretical speedup per layer: ``N·CHW / (M·(CHW + N))`` per group, with

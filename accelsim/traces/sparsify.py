@@ -2,7 +2,7 @@
 
 Every generator takes ``{layer name: natural weight array}`` (plus what it needs) and returns
 ``{layer name: boolean mask}`` of the same shapes (True = kept). ``sparsity`` is the target
-fraction of zeros (workloads.md §5):
+fraction of zeros (SOURCES.md §1: S002, Zhu & Gupta, S004):
 
 * **ssl**: zero whole groups (filter-, channel- or shape-wise, :mod:`accelsim.traces.groups`)
   with the smallest ℓ2 norms. Per layer, the fraction of the layer's groups removed is
@@ -15,6 +15,10 @@ fraction of zeros (workloads.md §5):
   (S002: SNIP can otherwise remove a whole layer). :func:`mlp_gradients` gives the gradients of
   a chain of fc layers in numpy; other networks pass gradients from their framework.
 * **random**: a uniformly random subset of all weights, globally (S002 App. 4.B).
+* **nm**: N:M structured sparsity (e.g. 2:4, the pattern of NVIDIA's sparse tensor cores,
+  Mishra et al. 2021, "Accelerating Sparse Deep Neural Networks"): in every group of M
+  consecutive weights along each GEMM row (the reduction dimension k), the N largest |w| are
+  kept; a short last group keeps min(N, its size). The sparsity is 1 − N/M by construction.
 
 Ties are broken by position (stable sort), so every generator hits its target count exactly.
 """
@@ -27,7 +31,7 @@ import numpy as np
 
 from accelsim.traces.groups import expand, group_norms, grouped
 
-METHODS = ("ssl", "magnitude", "snip", "random")
+METHODS = ("ssl", "magnitude", "snip", "random", "nm")
 
 
 def _keep_top(scores: dict[str, np.ndarray], keep: int) -> dict[str, np.ndarray]:
@@ -66,7 +70,7 @@ def magnitude(weights: dict[str, np.ndarray], sparsity: float, scope: str = "glo
 def zhu_gupta_sparsity(step: int, final: float, begin_step: int, end_step: int,
                        initial: float = 0.0, power: int = 3) -> float:
     """Gradual schedule ``s_t = s_f + (s_i − s_f)(1 − p)^3``, p = clipped progress from
-    ``begin_step`` to ``end_step`` (workloads.md §5.2; TF-MOT PolynomialDecay)."""
+    ``begin_step`` to ``end_step`` (Zhu & Gupta; TF-MOT PolynomialDecay)."""
     progress = min(max((step - begin_step) / max(end_step - begin_step, 1), 0.0), 1.0)
     return final + (initial - final) * (1.0 - progress) ** power
 
@@ -146,3 +150,21 @@ def _global_groups(views, norms, sparsity):
     kept = np.ones(flat.size, dtype=bool)
     kept[order[:count]] = False
     return _split(kept, rms)
+
+
+def nm(weights: dict[str, np.ndarray], n: int, m: int) -> dict[str, np.ndarray]:
+    """N:M masks: the ``n`` largest |w| of every ``m`` consecutive weights of a GEMM row
+    (rows = first axis of the natural shape, the rest flattened into k)."""
+    masks = {}
+    for name, w in weights.items():
+        rows = np.abs(w.reshape(w.shape[0], -1))
+        k = rows.shape[1]
+        padded = np.full((rows.shape[0], -(-k // m) * m), -1.0)
+        padded[:, :k] = rows
+        groups = padded.reshape(rows.shape[0], -1, m)
+        order = np.argsort(-groups, axis=2, kind="stable")
+        kept = np.zeros_like(groups, dtype=bool)
+        np.put_along_axis(kept, order[:, :, :n], True, axis=2)
+        kept &= groups >= 0  # padding is never kept
+        masks[name] = kept.reshape(rows.shape[0], -1)[:, :k].reshape(w.shape)
+    return masks

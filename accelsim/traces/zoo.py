@@ -1,4 +1,4 @@
-"""Network zoo: layer shapes of the networks in workloads.md §1 as dense workloads.
+"""Network zoo: layer shapes of the networks of docs/SOURCES.md §8 as dense workloads.
 
 In the CNNs only layers with weights become workload layers (conv, fc, lstm, matmul);
 pooling only changes the spatial size passed on. The transformers (BERT-base, GPT-2 small,
@@ -107,11 +107,11 @@ class _Builder:
         return Network(workload, frozenset(self.bias_layers), other)
 
 
-CAFFE = "standard Caffe model definition (external), workloads.md §1"
+CAFFE = "standard Caffe model definition (external)"
 
 
 def caffenet(batch: int = 1) -> Network:
-    """CaffeNet / AlexNet with groups (workloads.md §1.1; bvlc_reference_caffenet)."""
+    """CaffeNet / AlexNet with groups (bvlc_reference_caffenet)."""
     b = _Builder(3, 227)
     b.conv("conv1", 96, 11, 4).pool(3, 2, ceil=True)
     b.conv("conv2", 256, 5, pad=2, groups=2).pool(3, 2, ceil=True)
@@ -126,14 +126,14 @@ def lenet5_caffe(batch: int = 1) -> Network:
     b = _Builder(1, 28)
     b.conv("conv1", 20, 5).pool(2, 2).conv("conv2", 50, 5).pool(2, 2)
     b.fc("fc1", 500).fc("fc2", 10)
-    return b.network("lenet5_caffe", "LeNet-5-Caffe: workloads.md §1.2", batch)
+    return b.network("lenet5_caffe", "LeNet-5-Caffe: SOURCES.md §8", batch)
 
 
 def lenet_300_100(batch: int = 1) -> Network:
     """LeNet-300-100 MLP on MNIST (S002 §3)."""
     b = _Builder(784, 1)
     b.fc("fc1", 300).fc("fc2", 100).fc("fc3", 10)
-    return b.network("lenet_300_100", "LeNet-300-100: workloads.md §1.2", batch)
+    return b.network("lenet_300_100", "LeNet-300-100: SOURCES.md §8", batch)
 
 
 def mlp7(batch: int = 1, width: int = 100) -> Network:
@@ -142,7 +142,7 @@ def mlp7(batch: int = 1, width: int = 100) -> Network:
     for i in range(6):
         b.fc(f"fc{i + 1}", width)
     b.fc("fc7", 10)
-    return b.network("mlp7", "7-layer MLP: S002 Table 4.1, workloads.md §1.2", batch)
+    return b.network("mlp7", "7-layer MLP: S002 Table 4.1", batch)
 
 
 def cifar_convnet(batch: int = 1) -> Network:
@@ -152,7 +152,7 @@ def cifar_convnet(batch: int = 1) -> Network:
     b.conv("conv2", 32, 5, pad=2).pool(3, 2, ceil=True)
     b.conv("conv3", 64, 5, pad=2).pool(3, 2, ceil=True)
     b.fc("fc", 10)
-    return b.network("cifar_convnet", "CIFAR-10 ConvNet: workloads.md §1.3", batch)
+    return b.network("cifar_convnet", "CIFAR-10 ConvNet: SOURCES.md §8", batch)
 
 
 VGG_IMAGENET = {"A": (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
@@ -173,7 +173,7 @@ def vgg_imagenet(config: str = "D", batch: int = 1) -> Network:
             b.conv(f"conv{convs}", item, 3, pad=1)
     b.fc("fc6", 4096).fc("fc7", 4096).fc("fc8", 1000)
     name = {"A": "vgg_a", "D": "vgg16"}[config]
-    return b.network(name, f"VGG config {config}: workloads.md §1.5 (external)", batch)
+    return b.network(name, f"VGG config {config}: SOURCES.md §8 (external)", batch)
 
 
 def vgg_cifar(variant: str = "D", classes: int = 10, batch: int = 1) -> Network:
@@ -194,7 +194,7 @@ def vgg_cifar(variant: str = "D", classes: int = 10, batch: int = 1) -> Network:
         b.fc("fc2", 512)
     b.fc("fc_out", classes)
     name = f"vgg_{variant.lower()}"
-    return b.network(name, f"VGG-{variant}: S002 Table 3.6, workloads.md §1.5", batch)
+    return b.network(name, f"VGG-{variant}: S002 Table 3.6", batch)
 
 
 def alexnet_cifar(k: int = 1, classes: int = 10, batch: int = 1) -> Network:
@@ -204,7 +204,7 @@ def alexnet_cifar(k: int = 1, classes: int = 10, batch: int = 1) -> Network:
         b.same_conv(f"conv{i + 1}", out, kernel, 2)
     b.fc("fc1", 1024 * k).fc("fc2", 1024 * k).fc("fc3", classes)
     name = {1: "alexnet_s", 2: "alexnet_b"}[k]
-    return b.network(name, f"{name}: S002 Table 3.5, workloads.md §1.6", batch)
+    return b.network(name, f"{name}: S002 Table 3.5", batch)
 
 
 def ptb_lstm(hidden: tuple[int, int] = (1500, 1500), timesteps: int = 35, batch: int = 1,
@@ -287,7 +287,7 @@ def resnet_imagenet(depth: int = 50, batch: int = 1) -> Network:
             block(b, f"layer{stage + 1}.{i}", 64 * 2 ** stage, 2 if i == 0 and stage else 1)
     b.hw = 1  # global average pool
     b.fc("fc", 1000, bias=True)
-    return b.network(f"resnet{depth}", f"ResNet-{depth}: workloads.md §1.4 (external shapes)",
+    return b.network(f"resnet{depth}", f"ResNet-{depth}: SOURCES.md §8 (external shapes)",
                      batch, other=2 * b.conv_outputs)
 
 
@@ -318,7 +318,7 @@ def googlenet(batch: int = 1) -> Network:
             b.pool(3, 2, ceil=True)
     b.hw = 1  # global average pool
     b.fc("fc", 1000)
-    return b.network("googlenet", "GoogLeNet: workloads.md §1.8 (external shapes)", batch)
+    return b.network("googlenet", "GoogLeNet: SOURCES.md §8 (external shapes)", batch)
 
 
 # ---- transformers ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def speedups(frame, cfg):
         if base.empty:
             continue
         b = base.iloc[0]
-        measured, predicted = b.time_s / row.time_s, b.predicted_s / row.predicted_s
+        measured, predicted = b.min_time_s / row.min_time_s, b.predicted_s / row.predicted_s
         rows.append({**row._asdict(), "measured_speedup": measured,
                      "predicted_speedup": predicted, "error": predicted / measured - 1})
     import pandas as pd

@@ -7,7 +7,8 @@ installed, direct convolution (torch CPU) for dense and low-rank conv layers.
 
 Timing: one warm-up call, then repeats until the relative spread (interquartile range /
 median) is at most ``spread`` or ``max_repeats`` is reached (and at least ``min_repeats`` and
-``min_time_s`` of timing); the median is reported. BLAS threads are pinned with threadpoolctl
+``min_time_s`` of timing); the median is reported, and the minimum beside it (the
+measure least disturbed by other processes on a shared machine). BLAS threads are pinned with threadpoolctl
 for the whole suite, and the machine's core count and BLAS are recorded with the results.
 """
 
@@ -60,6 +61,7 @@ class Timing:
     median_s: float
     spread: float  # interquartile range / median
     repeats: int
+    min_s: float = float("nan")
 
 
 def time_call(fn: Callable[[], object], *, min_repeats: int = 5, max_repeats: int = 200,
@@ -75,7 +77,7 @@ def time_call(fn: Callable[[], object], *, min_repeats: int = 5, max_repeats: in
         enough = len(times) >= min_repeats and time.perf_counter() - started >= min_time_s
         if enough and (_spread(times) <= spread or len(times) >= max_repeats):
             break
-    return Timing(statistics.median(times), _spread(times), len(times))
+    return Timing(statistics.median(times), _spread(times), len(times), min(times))
 
 
 def _spread(times: list[float]) -> float:
@@ -240,7 +242,7 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
                 "name", "group", "kernel", "m", "k", "n", "groups", "density",
                 "row_sparsity", "col_sparsity", "rank")},
                 "dense_flops": case.dense_flops, "time_s": t.median_s,
-                "spread": t.spread, "repeats": t.repeats})
+                "min_time_s": t.min_s, "spread": t.spread, "repeats": t.repeats})
             if progress:
                 progress(i + 1, len(cases))
     return pd.DataFrame(rows), machine_info(threads, device)

@@ -27,27 +27,33 @@ def gain(arch, net, gpus, **options):
     return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
 
 
-def test_terngrad_alexnet_304x_on_8_ethernet_gpus():
-    """Calibrated target (compute_efficiency of the Ethernet cluster is fitted on it)."""
-    t = TARGET["alexnet_ethernet"]
-    assert abs(gain(ETH, "alexnet", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
-    fitted = fit_cluster_compute_efficiency(ETH, NETS["alexnet"], gain=t["gain"], gpus=t["gpus"])
-    assert fitted == ETH.config.compute_efficiency
+def cases():
+    return [(ETH, NETS["alexnet"], TARGET["alexnet_ethernet"]["gpus"],
+             TARGET["alexnet_ethernet"]["gain"]),
+            (IB, NETS["vgg_a"], TARGET["vgg_a_infiniband"]["gpus"],
+             TARGET["vgg_a_infiniband"]["gain"])]
 
 
-def test_terngrad_vgg_a_about_2x_on_128_infiniband_nodes():
-    """Prediction (the InfiniBand cluster has no calibrated parameter): 1.83x."""
-    t = TARGET["vgg_a_infiniband"]
-    assert abs(gain(IB, "vgg_a", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
+def test_one_compute_efficiency_is_fitted_on_both_terngrad_gains():
+    """Regression test of the calibration: both clusters carry the one shared value the
+    minimax fit on the two published gains returns."""
+    fit = fit_cluster_compute_efficiency(cases())
+    assert ETH.config.compute_efficiency == IB.config.compute_efficiency
+    assert fit["compute_efficiency"] == ETH.config.compute_efficiency
 
 
-def test_one_shared_compute_efficiency_cannot_meet_both_targets():
-    """Known miss, stated: with the Ethernet cluster's fitted efficiency (0.34) the P100
-    cluster's compute triples and VggNet-A gains only 1.34x (-33%); S000's profiled GTX 1080
-    time is not available for P100, so the two clusters keep separate values."""
-    shared = replace(IB, config=replace(IB.config,
-                                        compute_efficiency=ETH.config.compute_efficiency))
-    assert gain(shared, "vgg_a", 512) == pytest.approx(1.34, abs=0.01)
+def test_the_two_clusters_disagree_and_the_miss_is_stated():
+    """Known tension, reported: fitted alone, the Ethernet point wants compute_efficiency
+    ~0.33 (S000's profiled GTX 1080 iteration is ~3x the roofline's) and the InfiniBand point
+    wants >= 1.0; so each leave-one-out prediction misses the other point by more than its
+    tolerance (AlexNet 4.3x vs 3.04, VggNet-A 1.33x vs ~2), and the shared value misses both
+    by about the same factor (AlexNet ~+25%, VggNet-A ~-21%)."""
+    fit = fit_cluster_compute_efficiency(cases())
+    eth, ib = fit["leave_one_out"]
+    assert eth["own_best_efficiency"] < 0.4 and ib["own_best_efficiency"] == 1.0
+    assert eth["gain"] / 3.04 - 1 > 0.3 and ib["gain"] / 2.0 - 1 < -0.3
+    shared = [gain(ETH, "alexnet", 8) / 3.04 - 1, gain(IB, "vgg_a", 512) / 2.0 - 1]
+    assert 0.15 < shared[0] < 0.35 and -0.3 < shared[1] < -0.15
 
 
 @pytest.mark.parametrize("arch,gpus", [(ETH, 8), (IB, 512)])
@@ -134,3 +140,65 @@ def test_missing_or_wrong_node_file_is_one_line_naming_the_field(tmp_path):
     bad.write_text(text.replace("node: gtx1080.yaml", "node: cpu.yaml"))
     with pytest.raises(SpecError, match="cluster.node: .*cpu engine, need gpu"):
         load_arch(bad)
+
+
+# ---- issue 11: hand-derived communication times, csr workloads, totals ----------------------
+def _toy_cluster():
+    """4 GPUs per node, 2 nodes; intra 1e10 B/s + 1 us, host 1e9 B/s + 10 us, network
+    1e8 B/s + 100 us, all at efficiency 1."""
+    return cluster.ClusterConfig(
+        node=ETH.config.node, node_name="toy", gpus_per_node=4, max_nodes=2,
+        intra_node=cluster.Link(1e10, 1e-6, 1.0), host=cluster.Link(1e9, 1e-5, 1.0),
+        network=cluster.Link(1e8, 1e-4, 1.0), compute_efficiency=1.0)
+
+
+def test_parameter_server_ring_and_hierarchical_by_hand():
+    """8 GPUs = i 4 per node x j 2 nodes, push = pull = 1 MB per worker.
+    PS (one server per node, s = 2): into a server's NIC (8 - 4)/2 = 2 shards, out of a node
+    4 (1 - 1/2) = 2 -> crossing 2; a phase = 10 us + 4 MB/1e9 + 100 us + 2 MB/1e8 = 24.11 ms,
+    push + pull = 48.22 ms.
+    Ring over 8 GPUs across nodes (network paced): 2 * 7/8 * 1 MB / 1e8 + 2 * 7 * 100 us
+    = 17.5 + 1.4 = 18.9 ms.
+    Hierarchical: inside 3/4 * 1 MB / 1e10 + 3 us = 78 us (reduce-scatter, and again for the
+    all-gather); across 2 * 1/2 * 1 MB / 1e8 + 2 * 100 us = 10.2 ms; total 10.356 ms."""
+    cfg = _toy_cluster()
+    b = np.array(1e6)
+    assert cluster.comm_s(cfg, "ps", b, b, 4, 2) == pytest.approx(48.22e-3)
+    assert cluster.comm_s(cfg, "ring", b, b, 4, 2) == pytest.approx(18.9e-3)
+    assert cluster.comm_s(cfg, "hierarchical", b, b, 4, 2) == pytest.approx(10.356e-3)
+
+
+def test_topk_bytes_by_hand():
+    """Top-k 1% of P = 1e6: push 0.01 * 1e6 * (4 value + 4 index) = 80 kB; pull at 8 GPUs
+    min(8 * 0.01 * 8, 4) * P = 640 kB; at 100 GPUs the union is capped at fp32, 4 MB."""
+    push, pull = cluster.encoded_bytes([1_000_000], [8, 100], "topk", topk_fraction=0.01)
+    assert push[0] == pytest.approx([80_000, 80_000])
+    assert pull[0] == pytest.approx([640_000, 4_000_000])
+
+
+def test_workloads_with_weight_density_run():
+    """Item 2: any workload with weight_density failed ('the lowrank kernel needs a rank').
+    auto never trains slower than dense; csr is a kernel the cluster can train with."""
+    l1 = load_workload(ROOT / "workloads/alexnet_l1.json")
+    node = ETH.config.node
+    auto = cluster.sweep(ETH.config, l1, {"gpus": (1, 8)})
+    dense = cluster.sweep(ETH.config, l1, {"gpus": (1, 8), "kernel": "dense"})
+    csr = cluster.sweep(ETH.config, l1, {"gpus": (8,), "kernel": "csr"})
+    assert (auto["fp32"].compute_s <= dense["fp32"].compute_s * (1 + 1e-12)).all()
+    assert csr["fp32"].compute_s[0] > 0
+    fwd, bwd = cluster.roofline.forward_backward_s(node, l1, "auto")
+    assert np.all(fwd > 0) and np.all(bwd > 0)
+
+
+def test_totals_do_not_sum_gpu_counts():
+    """Item 12: totals() and the JSON summed iteration seconds across GPU counts."""
+    import json
+
+    from accelsim.report.table import render_json
+
+    result = cluster.simulate(ETH, NETS["alexnet"], {"gpus": (1, 8), "encoding": "fp32"})
+    with pytest.raises(ValueError, match="alternatives"):
+        result.totals()
+    assert json.loads(render_json(result))["totals"] is None
+    one = cluster.simulate(ETH, NETS["alexnet"], {"gpus": (8,), "encoding": "fp32"})
+    assert one.totals()["seconds"] == one.layers[0].seconds

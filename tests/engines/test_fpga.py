@@ -19,13 +19,16 @@ def result(vc707, alexnet_ssl):
     return simulate(vc707, alexnet_ssl)
 
 
-def test_vc707_sizes_the_array_to_32_pes(result):
+def test_regression_calibration_vc707_sizes_the_array_to_32_pes(result):
+    """Regression test of a calibration: alpha and m_sub were chosen to give S001's 32 PEs."""
     assert result.summary["pes"] == TABLE1["pes"]
     assert result.summary["binding_bound"] == "bram"
     assert all(row.extra["pes"] == 32 for row in result.layers)
 
 
-def test_table1_conv_efficiency_reproduced(result):
+def test_regression_calibration_table1_conv_efficiency(result):
+    """Regression test of a calibration: dram_efficiency and tile_overhead_cycles were fitted
+    on these five efficiencies (in-sample)."""
     pct = {row.name: 100 * row.utilization for row in result.layers}
     errors = table1_errors(pct)
     tol = TABLE1["tolerance_pp"]
@@ -49,10 +52,11 @@ def test_calibration_fit_recovers_the_arch_file_values(vc707, alexnet_ssl):
     assert fit["tile_overhead_cycles"] == vc707.config.tile_overhead_cycles
 
 
-def test_dsp_and_bram_used_within_the_device(result, vc707):
-    cfg = vc707.config
-    assert result.summary["dsp_used"] == 32 * 16 * cfg.dsp_per_mac <= cfg.dsp_slices
-    assert result.summary["bram18_used"] <= cfg.bram18_blocks
+def test_dsp_and_bram_used_by_hand(result):
+    """32 PEs × 16 MACs × 1 DSP = 512 DSP slices; 32 PEs × 32,768 words × 16 bit / 16,384
+    bit per BRAM18 = 1,024 blocks (of 2,800 and 2,060)."""
+    assert result.summary["dsp_used"] == 512
+    assert result.summary["bram18_used"] == 1024
 
 
 # ---- properties ---------------------------------------------------------------------------
@@ -156,3 +160,69 @@ def test_batch_array_evaluation_matches_scalar(vc707, alexnet_ssl):
     pes = np.array([8, 16, 32, 64])
     vec = fpga.layer_cycles(m, pes, 16, 25.0, 44)[0]
     assert list(vec) == [fpga.layer_cycles(m, p, 16, 25.0, 44)[0] for p in pes]
+
+
+# ---- the FC dataflow (issue 11 item 4) ---------------------------------------------------
+def _hand_arch(vc707, words_per_cycle):
+    """S_p = 2, S_c = 4, no overhead, 16-bit words, B words per cycle at 200 MHz."""
+    return _arch(vc707, max_pes=2, macs_per_pe=4, tile_overhead_cycles=0, dram_efficiency=1.0,
+                 clock_hz=200e6, data_width_bits=16,
+                 dram_bandwidth_bytes_per_s=words_per_cycle * 2 * 200e6)
+
+
+def test_fc_batch_tiles_counted_by_hand(vc707):
+    """fc 8 → 4, batch 6, S_p = 2, S_c = 4. Batch tiles: ⌈6/4⌉ = 2 (4 and 2 columns), each
+    fetching the 4 × 8 = 32 weights once. Words: 2 · 32 weights + 6 columns · (8 in + 4 out)
+    = 136 (272 bytes). Ample bandwidth: per tile 2 row tiles of 2 rows, each ⌈P/4⌉ · 8 = 8
+    compute cycles → 16 per pass, 32 cycles; util = 4·8·6 / (32 · 2 · 4) = 0.75.
+    B = 1 word/cycle: a pass moves 32 + 72/2 = 68 words → 68 cycles (more than any row tiling:
+    2 tiles · max(8, 2·8/1) = 32), the layer 136 cycles."""
+    layer = Layer(name="f", kind="fc", in_features=8, out_features=4)
+    fast = _run(_hand_arch(vc707, 1e6), layer, batch=6)
+    assert (fast.cycles, fast.dram_bytes, fast.extra["passes"]) == (32, 272, 2)
+    assert fast.utilization == pytest.approx(0.75)
+    slow = _run(_hand_arch(vc707, 1.0), layer, batch=6)
+    assert slow.cycles == 136 and slow.bound == "memory"
+
+
+def test_fc_efficiency_grows_with_batch(vc707, alexnet_ssl):
+    """Before issue 11 each batch column re-streamed all weights: fc6-fc8 stayed at 4.9% for
+    any batch. With batch tiles the S_c = 16 lanes fill: batch 1 ≤ 1/16 = 6.25%, batch 4 ≤
+    25%, batch 16 ≤ B/S_p = 25.28/32 = 79% (the weight stream of 32 rows per row tile)."""
+    util = {b: [r.utilization for r in simulate(vc707, replace(alexnet_ssl, batch=b)).layers
+                if r.kind == "fc"] for b in (1, 4, 16)}
+    for one, four, sixteen in zip(util[1], util[4], util[16]):
+        assert one < four < sixteen
+        assert one <= 1 / 16 and four <= 4 / 16 and sixteen <= 25.28 / 32
+        assert four > 3.5 / 16 * 25.28 / 32 and sixteen > 0.9 * 25.28 / 32
+
+
+def test_lstm_time_steps_do_not_share_a_weight_fetch(vc707):
+    """An LSTM step needs the previous step's h: batch 1 × 8 steps is 8 passes of one column,
+    not one pass of 8 columns (fc of the same GEMM, batch 8, is one pass)."""
+    lstm = Layer(name="l", kind="lstm", input_size=16, hidden_size=8, timesteps=8)
+    fc = Layer(name="f", kind="fc", in_features=24, out_features=32)
+    assert _run(vc707, lstm).extra["passes"] == 8
+    assert _run(vc707, fc, batch=8).extra["passes"] == 1
+
+
+def test_unstructured_sparsity_is_said_out_loud(vc707, root):
+    """Item 5: alexnet_l1 (unstructured) ran at dense MACs with no word."""
+    from accelsim.spec import load_workload
+
+    result = simulate(vc707, load_workload(root / "workloads/alexnet_l1.json"))
+    notes = [n for n in result.notes if n.startswith("ignored: weight_density of conv")]
+    assert len(notes) == 1 and "conv1" in notes[0]
+    assert all(r.effective_macs == r.dense_macs for r in result.layers if r.kind == "conv")
+
+
+def test_batch_errors_are_simulates_errors(vc707, alexnet_ssl):
+    """Item 12: simulate_batch's error strings are simulate's messages."""
+    from accelsim.errors import EngineError
+
+    params = {"dsp_slices": np.array([2800, 5]), "pe_buffer_words": np.array([100, 32768])}
+    columns = fpga.simulate_batch(vc707, alexnet_ssl, params)
+    for i in range(2):
+        with pytest.raises(EngineError) as exc:
+            simulate(_arch(vc707, **{k: int(v[i]) for k, v in params.items()}), alexnet_ssl)
+        assert columns["error"][i] == exc.value.message

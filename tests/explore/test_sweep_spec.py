@@ -25,7 +25,8 @@ PARAMS = "  macs_per_pe: {values: [4, 8, 16]}\n"
      "parameters.macs_per_pe.range", "'to' (2) is below 'from' (9)"),
     ((PARAMS, "  macs_per_pe: {range: {from: 1, to: 9, step: 0}}\n"),
      "parameters.macs_per_pe.range.step", "must be > 0"),
-    ((PARAMS, "  macs_per_pe: {uniform: {from: 1, to: 9}}\n"), "parameters.macs_per_pe",
+    ((PARAMS, "  macs_per_pe: {uniform: {from: 1, to: 9, integer: true}}\n"),
+     "parameters.macs_per_pe",
      "needs sampling method random"),
     ((PARAMS, "  dram_efficiency: {uniform: {from: 0.5, to: 1}}\n  macs_per_pe: {values: [4]}\n"
       "  bram18_blocks: {uniform: {from: 100, to: 2001}}\n"),

@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 from accelsim.model import Layer
 
-# CaffeNet in the GEMM view (gpu-cpu.md §2, derived from the standard shapes)
+# CaffeNet in the GEMM view (S000 §2.2.1, derived from the standard shapes)
 CAFFENET_GEMM = {  # name: (groups, rows per group, columns, output pixels, MACs per image)
     "conv1": (1, 96, 363, 3025, 105_415_200),
     "conv2": (2, 128, 1200, 729, 223_948_800),

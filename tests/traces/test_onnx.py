@@ -45,8 +45,10 @@ def _model(path):
 def test_onnx_layers_shapes_and_masks(tmp_path):
     conv_w = _model(tmp_path / "m.onnx")
     trace = extract.from_onnx(tmp_path / "m.onnx")
-    assert [l.name for l in trace.layers] == ["conv", "fc", "head", "lstm"]
-    assert trace.notes == ("not modelled: Flatten×1, Relu×1, Reshape×1",)
+    assert [l.name for l in trace.layers] == ["conv", "relu", "fc", "head", "lstm"]
+    assert trace.layers[1].spec["kind"] == "eltwise"  # a vector layer, timed where modelled
+    assert trace.notes == ("view, layout and shape/constant ops (no arithmetic on activations, "
+                           "not timed): Flatten×1, Reshape×1",)
     trace.write(tmp_path / "m.json")
     workload = load_workload(tmp_path / "m.json")
     conv = workload.layer("conv")
@@ -64,7 +66,7 @@ def test_onnx_cli_and_run(tmp_path):
     out = tmp_path / "m.json"
     r = CliRunner().invoke(main, ["trace", "from-onnx", str(tmp_path / "m.onnx"), "-o", str(out)])
     assert r.exit_code == 0, r.output
-    assert "note: not modelled: Flatten×1, Relu×1, Reshape×1" in r.output
+    assert "Flatten×1, Reshape×1" in r.output
     r = CliRunner().invoke(main, ["run", "archs/vc707.yaml", str(out)])
     assert r.exit_code == 0, r.output
 
@@ -77,3 +79,26 @@ def test_corrupt_onnx_one_line_nothing_written(tmp_path, content):
     assert r.exit_code == 2
     assert r.output.startswith(f"error: {bad}:") and len(r.output.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.onnx"]
+
+
+def _conv_model(path, pads, dilations=(1, 1)):
+    w = numpy_helper.from_array(np.ones((2, 1, 3, 3), dtype=np.float32), "w")
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="c", pads=list(pads), strides=[2, 2],
+                            dilations=list(dilations))
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2, None, None])], [w])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def test_onnx_asymmetric_pads_and_dilation_keep_the_output_size(tmp_path):
+    # pads (top, left, bottom, right) = (0, 0, 1, 1): out = ⌊(8 + 1 − 3) / 2⌋ + 1 = 4; the
+    # symmetric 0 would give 3, the symmetric 1 gives ⌊(8 + 2 − 3) / 2⌋ + 1 = 4
+    _conv_model(tmp_path / "a.onnx", (0, 0, 1, 1))
+    conv = extract.from_onnx(tmp_path / "a.onnx", batch=4).workload().layers[0]
+    assert conv.padding == (1, 1) and conv.out_hw == (4, 4)
+    # dilation 2: extent 5, out = ⌊(8 + 2 − 5) / 2⌋ + 1 = 3; symbolic batch set to --batch
+    _conv_model(tmp_path / "d.onnx", (1, 1, 1, 1), (2, 2))
+    wl = extract.from_onnx(tmp_path / "d.onnx", batch=4).workload()
+    assert wl.batch == 4 and wl.layers[0].dilation == (2, 2) and wl.layers[0].out_hw == (3, 3)
+    assert wl.dense_macs() == 4 * 2 * 9 * 3 * 3
