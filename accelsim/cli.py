@@ -231,7 +231,10 @@ def validate_calibrate(threads, quick, out):
                    "arch file); skipped, not failed, without CUDA.")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
               help="Report folder [default: reports/validation, or reports/validation/gpu].")
-def validate_kernels(quick, arch_file, threads, root, device, out):
+@click.option("--measured", type=click.Path(dir_okay=False), default=None,
+              help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
+                   "instead of timing them; needs --arch.")
+def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -252,6 +255,9 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
+    if measured and not arch_file:
+        raise AccelsimError("--measured needs --arch (the arch the measurements are compared "
+                            "with)")
     if arch_file:
         arch = load_arch(arch_file)
         if arch.engine != want:
@@ -263,9 +269,17 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
         arch_file = out / "local_cpu.yaml"
         arch_file.write_text(calibration.arch_text)
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
-    with progress_bar("validation kernels") as update:
-        result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
-                                        progress=update, device=device)
+    if measured:
+        import pandas as pd
+
+        from accelsim.validate.kernels import machine_info
+
+        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                       machine_info(threads, device))
+    else:
+        with progress_bar("validation kernels") as update:
+            result = suite.validate_kernels(Path(root), arch.config, threads=threads,
+                                            quick=quick, progress=update, device=device)
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
