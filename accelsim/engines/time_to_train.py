@@ -172,7 +172,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     scheme = opts.get("scheme", "appendix-b")
     notes = (f"time to train = steps(global batch) x step time; weak scaling, scheme {scheme}, "
              f"node {cfg.node_name} x {cfg.gpus_per_node}; steps model {model.name}",
-             *model.describe(), *_extrapolation_notes(model, g),
+             *model.describe(set(g.sparsity.tolist())), *_extrapolation_notes(model, g),
              "not modelled: learning-rate warm-up, data loading, evaluation")
     if options.get("sparsity") is not None:
         notes += ("sparsity applied to every layer's weights (the workload's own densities "

@@ -195,10 +195,12 @@ class StepsModel:
     def steps(self, batch, sparsity: float = 0.0) -> np.ndarray:
         return self.curve(sparsity).steps(batch)
 
-    def describe(self) -> tuple[str, ...]:
-        """One line per level: form, parameters with bootstrap spread, B_crit, notes."""
+    def describe(self, levels=None) -> tuple[str, ...]:
+        """One line per level (all, or those in ``levels``): form, parameters with bootstrap
+        spread, B_crit, notes."""
         lines = []
-        levels = sorted({_key(k) for k in self.curves} | {_key(k) for k in self.factors})
+        known = {_key(k) for k in self.curves} | {_key(k) for k in self.factors}
+        levels = sorted(known if levels is None else {_key(k) for k in levels})
         for s in levels:
             try:
                 c = self.curve(s)

@@ -113,3 +113,24 @@ def test_transformer_kernels_shapes_and_absolute_errors():
     assert err["s128 layernorm"] == pytest.approx(491.52e-6 / 1e-3 - 1)
     # Q·Kᵀ: 2 · 12 · 128 · 64 · 128 FLOPs at 100 GFLOP/s = 251.66 µs (memory 40.6 µs)
     assert err["s128 q·kT"] == pytest.approx(2 * 12 * 128 * 64 * 128 / 1e11 / 1e-3 - 1)
+
+
+def test_a_measured_structured_kernel_and_its_prediction_share_the_model_shape():
+    """Rows 5 x (1 - 0.5) = 2.5 and columns 7 x (1 - 0.5) = 3.5 are ties: the model rounds
+    half-up to 3 x 4 (Python's round would give 2 x 4); the timed kernel multiplies a 3 x 4
+    matrix and the prediction times the same 3 x 4 GEMM."""
+    import pandas as pd
+
+    from accelsim import load_arch
+    from accelsim.engines.roofline import dense_time
+    from accelsim.validate.compare import predicted_seconds
+    from tests.conftest import ROOT
+
+    case = KernelCase("tie", "t", "structured", m=5, k=7, n=4, row_sparsity=0.5,
+                      col_sparsity=0.5)
+    out = kernel_call(case, np.random.default_rng(0))()
+    assert out[0].shape == (3, 4)
+    cfg = load_arch(ROOT / "archs/xeon_e5_2630_1thread.yaml").config
+    frame = pd.DataFrame([{"kernel": "structured", "groups": 1, "m": 5, "k": 7, "n": 4,
+                           "row_sparsity": 0.5, "col_sparsity": 0.5}])
+    assert predicted_seconds(cfg, frame)[0] == float(dense_time(cfg, 1, 3, 4, 4).seconds)
