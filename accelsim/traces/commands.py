@@ -15,8 +15,16 @@ import click
 from accelsim.errors import WorkloadError
 from accelsim.traces.sparsify import METHODS
 
-_out = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-                    help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
+_output = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+                       help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
+_force = click.option("--force", is_flag=True, expose_value=False,
+                      callback=lambda ctx, _, value: ctx.meta.__setitem__(FORCE, value),
+                      help="Replace an existing output (only files accelsim wrote).")
+FORCE = "accelsim.trace.force"
+
+
+def _out(command):
+    return _output(_force(command))
 _rank = click.option("--rank-error", type=click.FloatRange(0.0, 1.0, max_open=True),
                      default=None,
                      help="Record each layer's rank at this PCA reconstruction error (e.g. "
@@ -55,7 +63,8 @@ def _write(tr, output: str) -> None:
         click.echo(f"note: {note}", err=True)
     from accelsim.report.progress import tracked
 
-    workload = tr.write(output, progress=tracked("layers", "layers"))
+    force = click.get_current_context().meta.get(FORCE, False)
+    workload = tr.write(output, progress=tracked("layers", "layers"), force=force)
     click.echo(f"wrote {output} ({len(workload.layers)} layers)", err=True)
 
 
@@ -286,6 +295,7 @@ def show(workload_file):
 @trace.command()
 @click.argument("name", required=False)
 @click.option("--batch", type=click.IntRange(1), default=1, show_default=True)
+@_force
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write NAME's dense workload here.")
 def zoo(name, batch, output):
