@@ -231,11 +231,22 @@ def _snip(tr, weights, sparsity, samples, activation, source):
         raise WorkloadError("the command line computes SNIP gradients for chains of fc layers "
                             "only; use accelsim.traces.sparsify.snip with your framework's "
                             "gradients", file=source)
-    try:
-        with np.load(samples, allow_pickle=False) as data:
-            x, y = data["x"], data["y"].astype(int)
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise WorkloadError(f"needs arrays x and y: {exc}", file=samples) from None
+    from accelsim.spec.arrays import read_npz
+
+    def fail(message: str):
+        raise WorkloadError(message, file=samples)
+
+    arrays = read_npz(samples, fail)
+    if not {"x", "y"} <= set(arrays):
+        fail(f"needs arrays x and y (has {', '.join(sorted(arrays)) or 'none'})")
+    x, y = arrays["x"], arrays["y"]
+    width = tr.layers[0].spec["in_features"]
+    if x.ndim != 2 or x.shape[1] != width or x.dtype.kind not in "biuf" \
+            or y.shape != (x.shape[0],) or y.dtype.kind not in "iu":
+        fail(f"x must be samples x {width} numbers (the first layer's inputs) and y one "
+             f"integer label per sample; got x {x.dtype} {x.shape}, y {y.dtype} {y.shape}")
+    if y.min() < 0 or y.max() >= tr.layers[-1].spec["out_features"]:
+        fail(f"labels y must lie in [0, {tr.layers[-1].spec['out_features']})")
     names = [l.name for l in tr.layers]
     grads = sp.mlp_gradients([weights[n] for n in names], x, y, activation)
     return sp.snip(weights, dict(zip(names, grads)), sparsity)

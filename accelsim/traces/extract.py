@@ -37,13 +37,17 @@ from accelsim.traces.trace import Trace, TraceLayer, layer_spec, natural_shape
 
 def from_npz(path: str | Path, layers_path: str | Path) -> Trace:
     """A trace from an ``.npz`` of weight arrays and a layer description."""
+    from accelsim.spec.arrays import read_npz
+
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise WorkloadError(f"not a readable .npz of weight arrays: {_reason(exc)}",
-                            file=str(path)) from None
+
+    def fail(message: str):
+        raise WorkloadError(f"not a readable .npz of weight arrays: {message}", file=str(path))
+
+    def numbers(name: str, dtype: np.dtype, shape: tuple) -> str | None:
+        return None if dtype.kind in "biuf" else f"array {name!r} holds {dtype}, not numbers"
+
+    arrays = read_npz(path, fail, expect=numbers)
     return _described(arrays, path, layers_path, default_key="{name}", fmt="npz")
 
 
@@ -57,13 +61,30 @@ def from_state_dict(state, layers_path: str | Path, path: str | Path = "<state_d
         if not hasattr(value, "detach"):
             raise WorkloadError(f"entry {key!r} is a {type(value).__name__}, not a tensor",
                                 file=str(path))
-        arrays[key] = value.detach().cpu().numpy()
+        arrays[key] = _tensor_array(value, key, path)
     for key in [k for k in arrays if k.endswith(".weight_orig")]:
         stem = key[: -len("_orig")]
         if f"{stem}_mask" in arrays:
+            if arrays[f"{stem}_mask"].shape != arrays[key].shape:
+                raise WorkloadError(f"{stem}_mask has shape {arrays[f'{stem}_mask'].shape}, "
+                                    f"{key} {arrays[key].shape}", file=str(path))
             arrays[stem] = arrays[key] * arrays[f"{stem}_mask"]
     return _described(arrays, Path(path), layers_path, default_key="{name}.weight",
                       fmt="PyTorch state_dict")
+
+
+def _tensor_array(value, key: str, path) -> np.ndarray:
+    """A tensor as a numpy array: sparse layouts made dense, bfloat16/half as float64."""
+    import torch
+
+    try:
+        value = value.detach().cpu()
+        if value.layout != torch.strided:
+            value = value.to_dense()
+        return (value.double() if value.is_floating_point() else value).numpy()
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise WorkloadError(f"entry {key!r}: not convertible to an array ({_reason(exc)})",
+                            file=str(path)) from None
 
 
 def _optional(module: str, path: Path):
@@ -99,6 +120,11 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
         raise WorkloadError("needs a non-empty 'layers' list", file=str(layers_path))
     keys = [entry.pop("weight", default_key.format(name=entry.get("name")))
             if isinstance(entry, dict) else None for entry in entries]
+    for i, key in enumerate(keys):
+        if key is not None and not (isinstance(key, str) or isinstance(key, list) and key
+                                    and all(isinstance(k, str) for k in key)):
+            raise WorkloadError(f"got {key!r}, must be an array name or a list of them",
+                                file=str(layers_path), field=f"layers.{i}.weight")
     doc = {"schema_version": 1, "name": description.get("name", path.stem),
            "source": description.get("source", f"{fmt} {path.name}"),
            "batch": description.get("batch", 1), "layers": entries}
@@ -372,6 +398,11 @@ class _OnnxContext:
         if len(x_shape) != 4 or None in x_shape[1:]:
             raise WorkloadError(f"Conv node {name!r}: the input size is unknown; give the "
                                 "graph input a static shape", file=str(self.path))
+        group = _attrs(node).get("group", 1)
+        if weight.shape[1] * group != x_shape[1] or weight.shape[0] % group:
+            raise WorkloadError(f"Conv node {name!r}: group {group} does not fit {x_shape[1]} "
+                                f"input channels and a weight of shape {weight.shape}",
+                                file=str(self.path))
         in_hw, kernel = x_shape[2:], weight.shape[2:]
         stride = tuple(a.get("strides", [1, 1]))
         dilation = tuple(a.get("dilations", [1, 1]))

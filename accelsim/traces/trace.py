@@ -55,6 +55,11 @@ class TraceLayer:
     mask: np.ndarray | None = None        # boolean; None = the non-zeros of ``weight``
     activation: np.ndarray | None = None  # boolean input pattern per sample
 
+    def __post_init__(self):
+        if self.weight is not None and not np.all(np.isfinite(self.weight)):
+            raise WorkloadError(f"layer {self.spec['name']!r}: its weights hold NaN or "
+                                "infinity")
+
     @property
     def name(self) -> str:
         return self.spec["name"]
