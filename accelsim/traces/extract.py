@@ -20,6 +20,7 @@ or unsupported file gives a one-line :class:`WorkloadError` naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 from collections import Counter
@@ -35,11 +36,25 @@ from accelsim.traces.trace import Trace, TraceLayer, layer_spec, natural_shape
 
 # ---- npz and state_dict with a layer description ---------------------------------------
 
+@contextlib.contextmanager
+def _naming(path):
+    """An error raised without a file (e.g. a layer's NaN weights) names ``path``."""
+    try:
+        yield
+    except AccelsimError as exc:
+        if exc.file is not None:
+            raise
+        raise WorkloadError(exc.message, file=str(path), field=exc.field) from None
+
+
 def from_npz(path: str | Path, layers_path: str | Path) -> Trace:
     """A trace from an ``.npz`` of weight arrays and a layer description."""
-    from accelsim.spec.arrays import read_npz
+    with _naming(path):
+        return _from_npz(Path(path), layers_path)
 
-    path = Path(path)
+
+def _from_npz(path: Path, layers_path: str | Path) -> Trace:
+    from accelsim.spec.arrays import read_npz
 
     def fail(message: str):
         raise WorkloadError(f"not a readable .npz of weight arrays: {message}", file=str(path))
@@ -56,6 +71,11 @@ def from_state_dict(state, layers_path: str | Path, path: str | Path = "<state_d
     """A trace from a PyTorch state_dict (a mapping, or a ``.pt`` file holding one)."""
     if isinstance(state, (str, Path)):
         path, state = Path(state), _load_torch_file(Path(state))
+    with _naming(path):
+        return _from_state_dict(state, layers_path, path)
+
+
+def _from_state_dict(state, layers_path: str | Path, path) -> Trace:
     arrays = {}
     for key, value in state.items():
         if not hasattr(value, "detach"):
@@ -304,8 +324,9 @@ def from_onnx(path: str | Path, batch: int | None = None) -> Trace:
         shapes[name] = array.shape
     ctx = _OnnxContext(path, weights, shapes, batch,
                        activations={i.name for i in inputs})
-    for index, node in enumerate(graph.node):
-        ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
+    with _naming(path):
+        for index, node in enumerate(graph.node):
+            ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
     if not ctx.layers:
         raise WorkloadError("no layer to trace", file=str(path))
     return Trace(name=graph.name or path.stem, source=f"ONNX model {path.name}", batch=batch,
