@@ -31,7 +31,10 @@ above 1.1 (``accelsim.engines.result.IMBALANCE_BOUND``). ``sram_fill`` = stored 
 mask's non-zeros + padding) × 8 bits / (N × sparse-matrix SRAM); a design above 1 is noted and
 its Result ``feasible`` is false (sweeps leave it out). Input vectors (batch samples; LSTM time steps) follow each other in the
 same stream; an LSTM step waits for the previous step to finish (h_t feeds step t + 1).
-Pipeline fill (4 stages) and the final write-back are not counted.
+Pipeline fill (4 stages) and the final write-back are not counted. At most
+``MAX_SIMULATED_VECTORS`` input vectors (and ``MAX_SIMULATED_ELEMENTS`` activation elements)
+are simulated per layer: a larger batch runs its first samples and every per-input count is
+scaled by batch / samples run (the stream is stationary), with a note.
 
 SRAM reads: the 64-bit sparse-matrix SRAM holds 8 entries per row, a column slice of e
 entries costs ⌈e / 8⌉ row reads; two 16-bit pointer reads (even/odd banks) per PE per

@@ -59,7 +59,9 @@ coordinate computation per product, leakage — the likely cause of the miss aga
 
 Not modelled: the 4-bit zero-run index's padding entries, weight-FIFO underflow, PPU
 (ReLU, compression) time. Calibrated: nothing; ``halo_words_per_cycle`` is an assumption
-(the reference gives no figure).
+(the reference gives no figure). At most ``MAX_SIMULATED_SAMPLES`` samples run per layer
+(one Python pass each): a larger batch runs its first samples and the per-sample counts are
+scaled by batch / samples run, with a note.
 """
 
 from __future__ import annotations
