@@ -87,6 +87,12 @@ def engine_flag(option, engines: list[str]) -> click.Option:
     if option.type is bool:
         name = option.flag[2:]
         return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
+    from accelsim.spec.readers import reader
+
+    read = reader(option)
+    if read is not None:
+        return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
+                            is None else read(v), help=text)
     if option.many:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
                             is None else _many(option.type)(v), help=text)
@@ -117,13 +123,14 @@ class _RunCommand(click.Command):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
-              help="Write a throughput-vs-GPUs plot (PNG or SVG) of a scaling result.")
+              help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
+                   "hours and GPU-hours vs GPUs with --steps-model.")
 @_outside
 def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
     Engine options apply to the engines named in their help."""
     from accelsim.registry import simulate
-    from accelsim.report import PER_SCALING_POINT, render
+    from accelsim.report import PLOTTED, plot, render
     from accelsim.report.files import write_atomic
     from accelsim.spec import load_arch, load_workload
     from accelsim.spec.validate import outside_references
@@ -135,7 +142,7 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
         workload = load_workload(workload_file)
     options = {k: v for k, v in engine_options.items() if v is not None}
     result = simulate(arch, workload, options)
-    if plot_file and result.shape != PER_SCALING_POINT:
+    if plot_file and result.shape not in PLOTTED:
         raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
                                f"{arch.engine} engine's")
     text = render(result, fmt)
@@ -145,9 +152,7 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
     else:
         click.echo(text, nl=False)
     if plot_file:
-        from accelsim.report.scaling import scaling_plot
-
-        scaling_plot(result, plot_file)
+        plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
 
 
@@ -226,7 +231,10 @@ def validate_calibrate(threads, quick, out):
                    "arch file); skipped, not failed, without CUDA.")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
               help="Report folder [default: reports/validation, or reports/validation/gpu].")
-def validate_kernels(quick, arch_file, threads, root, device, out):
+@click.option("--measured", type=click.Path(dir_okay=False), default=None,
+              help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
+                   "instead of timing them; needs --arch.")
+def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -234,7 +242,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     from accelsim.spec.arch import arch_from_dict
     from accelsim.spec.validate import parse_yaml
     from accelsim.validate import suite
-
+    from accelsim.validate.compare import lstm_sparsity_curves
     from accelsim.validate.kernels import cuda_available
 
     want = "gpu" if device == "cuda" else "cpu"
@@ -247,6 +255,9 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
+    if measured and not arch_file:
+        raise AccelsimError("--measured needs --arch (the arch the measurements are compared "
+                            "with)")
     if arch_file:
         arch = load_arch(arch_file)
         if arch.engine != want:
@@ -258,16 +269,68 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
         arch_file = out / "local_cpu.yaml"
         arch_file.write_text(calibration.arch_text)
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
-    with progress_bar("validation kernels") as update:
-        result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
-                                        progress=update, device=device)
+    if measured:
+        import pandas as pd
+
+        from accelsim.validate.kernels import machine_info
+
+        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                       machine_info(threads, device))
+    else:
+        with progress_bar("validation kernels") as update:
+            result = suite.validate_kernels(Path(root), arch.config, threads=threads,
+                                            quick=quick, progress=update, device=device)
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, arch.config)
+    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
+
+
+@validate.command("grids")
+@click.option("--measure", is_flag=True, help="Time the grids here first (minutes); otherwise "
+              "the committed measurements are used.")
+@click.option("--arch", "arch_file", type=click.Path(dir_okay=False),
+              default="reports/validation/local_cpu.yaml", show_default=True,
+              help="This machine's calibrated CPU arch (dense time, caches).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
+              show_default=True, help="Folder of the measurements and the report.")
+def validate_grids(measure, arch_file, out):
+    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and fit the
+    cache spill penalties on the measured cache curve; write grids.md and two plots."""
+    import pandas as pd
+
+    from accelsim.report.progress import progress_bar
+    from accelsim.report.validation import grid_plots, grids_markdown
+    from accelsim.spec import load_arch
+    from accelsim.validate import grids, suite
+    from accelsim.validate.kernels import measure as time_kernels
+
+    out = Path(out)
+    paths = {"csr": out / "csr_grid_measured.csv", "cache": out / "cache_curve_measured.csv"}
+    if measure:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, cases in (("cache", grids.cache_curve_cases()), ("csr", grids.csr_grid_cases())):
+            with progress_bar(f"{key} grid") as update:
+                frame, _ = time_kernels(cases, threads=1, timing=suite.GRID_TIMING,
+                                        progress=update)
+            frame.to_csv(paths[key], index=False)
+    for path in paths.values():
+        if not path.exists():
+            raise AccelsimError("no measurements: run with --measure", file=str(path))
+    cfg = load_arch(arch_file).config
+    csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
+    form = grids.choose_csr_form(cfg, csr)
+    cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
+    cache_fit = grids.cache_summary(cfg, cache)
+    (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
+                                                 targets=suite.TARGETS))
+    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    med = form["forms"][form["chosen"]]["median_abs_error"]
+    click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
+               f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
 
 
 @validate.command("published")
@@ -279,8 +342,8 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
 def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
-    from accelsim.report.validation import published_markdown
-    from accelsim.validate.published import scoreboard
+    from accelsim.report.validation import headline, published_markdown
+    from accelsim.validate.scoreboard import scoreboard
 
     with progress_bar("published cases") as update:
         frame = scoreboard(Path(root), quick=quick, progress=update)
@@ -288,9 +351,10 @@ def validate_published(quick, root, out):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(published_markdown(frame, quick=quick))
     frame.drop(columns=["source"]).to_csv(out.with_suffix(".csv"), index=False)
-    counts = frame.status.value_counts().to_dict()
-    click.echo(f"{counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
-               f"{counts.get('report', 0)} reported; wrote {out} and {out.with_suffix('.csv')}")
+    h = headline(frame)
+    click.echo("; ".join(f"{kind}: {e['rows']} rows, {e['pass']} pass, {e['fail']} fail"
+                         for kind, e in h.items())
+               + f"; wrote {out} and {out.with_suffix('.csv')}")
 @main.command()
 @click.argument("spec_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,

@@ -155,7 +155,7 @@ class EieLayerRun:
 
 def weight_structure(layer: Layer, cfg: EieConfig, seed: int):
     """Per-column, per-PE entries (with padding) and non-zeros of the layer's mask."""
-    m, k = mk.weight_shape(layer)
+    m, k = layer.weight_shape
     positions = mk.weight_positions(layer, seed, transpose=True)  # column-major
     cols, rows = np.divmod(positions, m)
     return column_entries(cols, rows, k, cfg.pes, cfg.max_zero_run)

@@ -16,10 +16,12 @@ TYPES = (int, float, bool, str)
 
 @dataclass(frozen=True)
 class Option:
-    """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one)."""
+    """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one).
+    A ``type`` outside :data:`TYPES` is the class of an object read from a file: the edge
+    (the CLI flag, a sweep file) reads the path into it; engines only ever see the object."""
 
     name: str
-    type: type  # one of TYPES
+    type: type  # one of TYPES, or the class of an object read from a file
     default: Any
     help: str
     choices: tuple | None = None
@@ -72,7 +74,7 @@ def _is(value, kind: type) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
+    return isinstance(value, kind)  # str, bool, or a loaded object's class
 
 
 def resolve(declared: tuple[Option, ...], options: dict, engine: str, *,

@@ -40,7 +40,8 @@ class LayerResult:
 
 PER_LAYER = "per-layer"
 PER_SCALING_POINT = "per-scaling-point"
-SHAPES = (PER_LAYER, PER_SCALING_POINT)
+PER_TRAINING_CONFIG = "per-training-config"  # time to train: encoding × sparsity × batch × GPUs
+SHAPES = (PER_LAYER, PER_SCALING_POINT, PER_TRAINING_CONFIG)
 
 LAYER_FIGURES = ("dense_macs", "effective_macs", "cycles", "seconds", "utilization",
                  "dram_bytes", "energy_j")

@@ -18,30 +18,46 @@ at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and eac
 a fixed prologue worth ``k_half`` steps of its k loop:
 
     tiles = b·⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉   (b = groups in one kernel)
-    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half)
+    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n / (n + n_half)
 
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
-dominated by their prologue; a large GEMM tends to η_max. Optionally (``cache_bytes``,
-``cache_spill_penalty``; S000 §2.3 attributes part of SSL's CPU speedup to matrices that
-shrink into cache) a working set ws = v(mk + kn + mn) larger than the cache C lowers it:
+dominated by their prologue; a large GEMM tends to η_max. ``n_half`` (optional, default 0)
+is the same for narrow right-hand sides: a BLAS that runs n = 2-30 through its GEMM kernel
+reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBLAS; GEMV at
+n = 1 is memory-bound either way).
 
-    η_cache = 1 / (1 + spill · max(0, 1 − C / ws))
+**Caches** (S000 §2.3 attributes part of SSL's CPU speedup to matrices that shrink into
+cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its gathered dense input
+and its output, v(kn + mn), since the values and indices stream through once) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
+cache (``cache_bytes``) slows its compute throughput (blocking no longer keeps operands
+close); the memory term stays the DRAM rate (a memory-bound kernel streams from DRAM
+either way):
+
+    η_cache = 1 / (1 + s_2 · max(0, 1 − C_2/ws) + s_3 · max(0, 1 − C_3/ws))
+    time = max(compute / η_cache, memory) + g · t_launch
+
+Cache sizes are device facts; the spill penalties s_2, s_3 are fitted on this machine's
+calibration GEMMs (checked on its measured cache curve, ``accelsim validate grids``) and are
+priors elsewhere (GPU files: 0, no GPU curve measured).
 
 **Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
 ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
 
-**CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm), nnz non-zeros per group:
+**CSR sparse × dense** (cuSPARSE csrmm / MKL scsrmm / scipy), nnz non-zeros per group:
 
     FLOPs = 2·g·nnz·n
-    compute time = g · (2n · (nnz + r_0 · m) + c_nz · nnz) / (P · η_csr)
+    compute time = g · (2n · (nnz + r_0 · m) + nnz · (c_nz + c_v · min(n, w))) / (P · η_csr)
     bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers)
 
-η_csr is the fraction of peak the irregular gather reaches per non-zero, and r_0 is a per
-output element overhead (row-pointer walk, output write), in non-zero equivalents; it makes
-CSR slower than dense when the matrix is not sparse enough (S000 Fig 2.1, Table 2.4).
-c_nz (``csr_nnz_overhead``, optional, default 0) is a per-non-zero cost in FLOP equivalents
-that does not grow with n (loading the value and its column index once per non-zero): it
-matters at small n, e.g. scipy's CSR × dense on this machine's calibration.
+η_csr is the fraction of peak the irregular gather reaches per non-zero and column; r_0 a
+per output element overhead (row-pointer walk, output write) in non-zero equivalents; c_nz a
+per-non-zero cost that does not grow with n (loading the value and its column index once);
+c_v (``csr_narrow_overhead``) an extra cost per non-zero for each of the first w
+(``csr_vector_width``, 16) columns: the inner loop over n runs scalar until it is long enough
+to vectorize. The form was chosen on a measured grid (density 1-60%, n = 1-1000, three
+shapes; ``validate.grids``) by leave-one-shape-out error: the n-only and row terms alone
+miss it by 40-50% (median), the nnz and narrow-n terms bring it to the figure in
+reports/validation/grids.md. Terms a device has no data for are 0.
 
 **Low rank** (cross-filter, S000 §3.1): the dense kernel on the two GEMMs of
 ``Layer.lowrank_gemms``: M basis filters (M × CHW), then a 1×1 layer (N × M).
@@ -88,13 +104,16 @@ the runner-up and its time are reported. A named kernel runs as asked.
 **Whole network.** ``total_speedup`` aggregates per-layer speedups by baseline time shares
 (Amdahl, the form that reproduces S000 Table 3.6).
 
-Calibration (values and fits in the ``archs/*.yaml`` comments, procedure in
-``accelsim.validate.calibrate``): per device, the few efficiency parameters (t_m, t_n,
-k_half, t_launch, η_csr, r_0) of the TITAN Black and Xeon E5-2630 are grid-fitted to S000
-Table 2.4 (the same 20 speedups they are validated on: an in-sample fit), η_mem and
-t_launch of the Titan X and i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted
-platform percent of peak, 0.62; LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths and unit
-counts are device facts with their sources in the arch files.
+Calibration: every calibrated value, the data it was fitted on and the fitted input range
+are in the registry ``accelsim.calibration`` (procedures in ``accelsim.validate.calibrate``).
+Per device, the TITAN Black's and the single-thread Xeon E5-2630's shape and CSR parameters
+(t_m, t_n, k_half, t_launch, η_csr, r_0) are grid-fitted to S000 Table 2.4 (in-sample; their
+leave-one-layer-out errors are on the scoreboard), η_mem and t_launch of the Titan X and
+i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted platform percent of peak, 0.62;
+LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths, unit counts and cache sizes are device
+facts with their sources in the arch files. A Result notes every value its device borrows
+from another device's fit, and every layer outside the fitted range of the parameters its
+kernel uses (column ``extrapolation``).
 """
 
 from __future__ import annotations
@@ -136,9 +155,14 @@ class RooflineConfig:
     launch_overhead_s: float
     csr_efficiency: float
     csr_row_overhead: float
+    n_half: float = 0.0
     csr_nnz_overhead: float = 0.0
-    cache_bytes: float | None = None
+    csr_narrow_overhead: float = 0.0
+    csr_vector_width: int = 16
+    cache_bytes: float | None = None        # last-level cache
     cache_spill_penalty: float = 0.0
+    l2_cache_bytes: float | None = None     # per compute unit (CPU core) or per device (GPU)
+    l2_spill_penalty: float = 0.0
     peak_fp16_flops: float | None = None
     peak_tf32_flops: float | None = None
     peak_bf16_flops: float | None = None
@@ -182,7 +206,8 @@ def kernel_groups(cfg: RooflineConfig, g):
 
 
 def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
-    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue;
+    """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
+    narrow-n term;
     ``matrices`` GEMMs of that shape in one (batched) kernel share the waves. An empty GEMM
     gets a one-element GEMM's η: its zero FLOPs then take zero compute time."""
     m, k, n, b = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n, matrices))
@@ -191,15 +216,19 @@ def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
-    return cfg.max_efficiency * fill * k / (k + cfg.k_half)
+    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * n / (n + cfg.n_half)
 
 
 def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
-    """η_cache: 1 while the working set fits the cache, lower as it outgrows it."""
-    if cfg.cache_bytes is None:
-        return 1.0
-    over = np.maximum(0.0, 1.0 - cfg.cache_bytes / np.asarray(working_set_bytes, dtype=float))
-    return 1.0 / (1.0 + cfg.cache_spill_penalty * over)
+    """η_cache: 1 while the working set fits the L2, lower as it outgrows the L2 and then
+    the last-level cache (one spill term per level)."""
+    ws = np.maximum(np.asarray(working_set_bytes, dtype=float), 1.0)  # an empty GEMM: 0 bytes
+    slow = 1.0
+    for size, penalty in ((cfg.l2_cache_bytes, cfg.l2_spill_penalty),
+                          (cfg.cache_bytes, cfg.cache_spill_penalty)):
+        if size is not None:
+            slow = slow + penalty * np.maximum(0.0, 1.0 - size / ws)
+    return 1.0 / slow
 
 
 def _roofline(cfg, launches, t_compute, flops, nbytes) -> KernelTime:
@@ -266,10 +295,14 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     g, m, k, n, nnz = (np.asarray(x, dtype=float) for x in (g, m, k, n, nnz))
     v = VALUE_BYTES[precision]
     flops = 2 * g * nnz * n
-    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + cfg.csr_nnz_overhead * nnz)
-                 / (cfg.peak_flops(precision) * cfg.csr_efficiency))
-    nbytes = g * ((v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n))
-    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, nbytes)
+    per_nnz = (cfg.csr_nnz_overhead
+               + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
+    streamed = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1)  # read once, in order
+    gathered = v * (k * n + m * n)  # the dense operand's rows are gathered at random
+    t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
+                 / (cfg.peak_flops(precision) * cfg.csr_efficiency
+                    * cache_efficiency(cfg, gathered)))
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * (streamed + gathered))
 
 
 def backward_gemms(x: Gemm) -> list[Gemm]:
@@ -406,7 +439,7 @@ def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") 
         return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        forward = layer.rank * (g.k + g.m) * g.n
+        forward = layer.lowrank_macs(batch)
     elif kernel in ("csr", "nm"):
         forward = layer.nonzero_weights * g.n
         if kernel == "csr" and mode == "training":
@@ -423,6 +456,21 @@ def total_speedup(time_fractions, speedups) -> float:
     1 / Σ f_l / s_l (Amdahl; reproduces S000 Table 3.6)."""
     f = np.asarray(time_fractions, dtype=float)
     return float(1.0 / np.sum(f / f.sum() / np.asarray(speedups, dtype=float)))
+
+
+def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
+    """Where ``layer`` lies outside the fitted range of a calibrated parameter its kernel
+    depends on (``accelsim.calibration``): '' when inside every range."""
+    from accelsim.calibration import outside_range
+
+    if kernel == "vector":
+        return ""
+    gemm = layer.compacted_gemm(batch) if kernel == "structured" else layer.gemm(batch)
+    inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
+    if kernel == "csr":
+        inputs["density"] = layer.density
+    kind = "dense" if kernel in ("lowrank", "batched") else kernel
+    return "; ".join(outside_range(fits, kind, inputs))
 
 
 # ---- engine entry point ------------------------------------------------------------------
@@ -458,6 +506,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     kernel, mode, precision = opts["kernel"], opts["mode"], opts["precision"]
     peak = cfg.peak_flops(precision)
     clock = cfg.clock_hz
+    from accelsim.calibration import borrowed_notes, registered
+
+    fits = registered(arch.name, cfg)
     rows, dense_s, notes, chosen_kernels, empty = [], [], [], {}, []
     for layer in workload.layers:
         dtype = layer.dtype or precision
@@ -488,7 +539,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                  "speedup": safe_ratio(float(base.seconds), seconds),
                  "ideal_speedup": 1.0 if vector
                  else safe_ratio(kernel_macs(layer, workload.batch, base_kernel, mode),
-                                 kernel_train)}
+                                 kernel_train),
+                 "extrapolation": extrapolation(fits, layer, workload.batch, chosen)}
         if not vector and not kernel_train:
             empty.append(layer.name)
         if mode == "training":
@@ -521,6 +573,11 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                      f"{100 * vector_s / total_s:.1f}% of the time, memory-bound")
     notes += ignored_notes(cfg.device, workload.layers,
                            lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
+    notes += borrowed_notes(arch.name, cfg)
+    outside = [r.name for r in rows if r.extra["extrapolation"]]
+    if outside:
+        notes.append(f"extrapolation: {', '.join(outside)} lie outside the fitted range of "
+                     "calibrated parameters (column 'extrapolation')")
     return Result(engine=cfg.device, arch=arch.name, workload=workload.name,
                   layers=tuple(rows), peak_macs_per_cycle=peak / 2 / clock, clock_hz=clock,
                   notes=tuple(notes), summary=summary)

@@ -33,9 +33,12 @@ seeded sample of windows (``options["bank_samples"]``) and applied to the layer.
 pairs / Σ_g mean_p pairs over the PEs the layer uses, and ``bound`` = imbalance above 1.1,
 ``accelsim.engines.result.IMBALANCE_BOUND``). Halo partial sums (and the
 channel-split reduction) move at ``halo_words_per_cycle`` per PE, overlapped with the next
-group's computation (double-buffered accumulators):
+group's computation (double-buffered accumulators). A tile's halo, per output channel, is
+the outputs its inputs reach on the plane (clipped at the edges) that another tile owns
+(outputs are split over the tiles like the inputs); with split channels, all it reaches.
+The slowest PE's halo paces the group:
 
-    compute_g = ⌈(1 + ρ) · max_p pairs[p, g]⌉,   halo_g = ⌈words_g / halo_words_per_cycle⌉
+    compute_g = ⌈(1 + ρ) · max_p pairs[p, g]⌉,   halo_g = ⌈K_g · max_p halo_p / halo_words_per_cycle⌉
     cycles    = Σ_g max(compute_g, halo_{g−1}) + halo_last      (per sample and conv group)
 
 and the layer is ``max(cycles, DRAM bytes / bytes per cycle)`` (compressed weights — the
@@ -267,12 +270,9 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
     f, iv = cfg.multipliers_f, cfg.multipliers_i
     rng = np.random.default_rng([seed, zlib.crc32(layer.name.encode())])
     group_sizes = np.minimum(t.kc, kg - t.kc * np.arange(n_groups))
-    # halo words per PE and output channel: the region beyond the own tile, or the whole
-    # region when the input channels are split (partial sums reduced across the split PEs)
     own_words = t.own[0] * t.own[1]
-    region_words = t.region[0] * t.region[1]
-    halo_per_channel = region_words if t.split > 1 else max(region_words - own_words, 0)
-    halo_cycles = np.ceil(group_sizes * halo_per_channel / cfg.halo_words_per_cycle)
+    halo_per_channel = tile_halo_words(conv, t)               # per tile, per output channel
+    halo_cycles = np.ceil(group_sizes * halo_per_channel.max() / cfg.halo_words_per_cycle)
     dense_cycles = np.ceil(group_sizes * -(-cg // t.split) * r * s * own_words / (f * iv))
     channel_part = np.arange(cg) * t.split // cg          # which split PE holds channel c
     taps = np.bincount(((np.arange(r)[:, None] % conv.stride[0]) * conv.stride[1]
@@ -314,7 +314,7 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
     return ScnnLayerRun(
         cycles=cycles, dcnn_cycles=dcnn, pairs=pairs_total, products=products,
         valid_macs=valid, weight_vectors=wvec, dcnn_weight_vectors=dcnn_wvec,
-        halo_words=int(group_sizes.sum() * halo_per_channel * pes_used
+        halo_words=int(group_sizes.sum() * halo_per_channel.sum() * t.split
                        * conv.groups * samples),
         bank_stall_rate=rho,
         imbalance=float(sum(m.sum() for m in slowest) / mean_sum) if mean_sum else 1.0,
@@ -329,6 +329,32 @@ def scaled(run: ScnnLayerRun, factor: float) -> ScnnLayerRun:
     per_sample = ("cycles", "dcnn_cycles", "pairs", "products", "valid_macs",
                   "weight_vectors", "dcnn_weight_vectors", "halo_words", "samples")
     return replace(run, **{k: round(getattr(run, k) * factor) for k in per_sample})
+
+
+def _touched(n_in: int, tiles: int, n_out: int, kernel: int, stride: int, pad: int):
+    """Per tile along one axis: (first, last) output index its inputs reach, clipped to the
+    plane, and how many of those the tile owns (outputs split over tiles like the inputs)."""
+    i = np.arange(tiles)
+    first_in = -(-i * n_in // tiles)                  # first input row of tile i
+    last_in = -(-(i + 1) * n_in // tiles) - 1
+    lo = np.maximum(-(-(first_in + pad - kernel + 1) // stride), 0)
+    hi = np.minimum((last_in + pad) // stride, n_out - 1)
+    own_lo, own_hi = -(-i * n_out // tiles), -(-(i + 1) * n_out // tiles) - 1
+    reach = np.maximum(hi - lo + 1, 0)
+    owned = np.maximum(np.minimum(hi, own_hi) - np.maximum(lo, own_lo) + 1, 0)
+    return reach, owned
+
+
+def tile_halo_words(conv: Conv, t: Tiling) -> np.ndarray:
+    """Words each PE of a tile sends per output channel: the outputs its inputs reach (on the
+    plane) that another tile owns, or all it reaches when the tile's input channels are split
+    (partial sums reduced across the split PEs). Tiles in row-major order."""
+    _, _, h, w = conv.activations.shape
+    _, _, r, s = conv.weights.shape
+    rows, own_rows = _touched(h, t.gy, conv.out_hw[0], r, conv.stride[0], conv.padding[0])
+    cols, own_cols = _touched(w, t.gx, conv.out_hw[1], s, conv.stride[1], conv.padding[1])
+    reach = np.outer(rows, cols).ravel()
+    return reach if t.split > 1 else reach - np.outer(own_rows, own_cols).ravel()
 
 
 def group_schedule(compute: np.ndarray, halo: np.ndarray) -> float:

@@ -39,16 +39,9 @@ _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 class LayerMasks:
     """A layer's real masks (any part may be missing and is then generated)."""
 
-    weights: np.ndarray                              # bool, weight_shape(layer)
+    weights: np.ndarray                              # bool, layer.weight_shape
     activations: np.ndarray | None = None            # bool, activation_shape(layer, batch)
     activation_density: np.ndarray | None = None     # float, one per sample
-
-
-def weight_shape(layer) -> tuple[int, ...]:
-    if layer.kind == "conv":
-        return (layer.out_channels, layer.in_channels // layer.groups, *layer.kernel)
-    g = layer.gemm(1)
-    return (g.m, g.k)
 
 
 def vectors_per_sample(layer) -> int:
@@ -95,7 +88,7 @@ def bernoulli_positions(size: int, density: float, rng: np.random.Generator) -> 
 def weight_positions(layer, seed: int, *, transpose: bool = False) -> np.ndarray:
     """Sorted flat indices of the non-zero weights (of the transposed ``(k, m)`` matrix when
     ``transpose``, i.e. column-major order for a 2-D weight matrix)."""
-    shape = weight_shape(layer)
+    shape = layer.weight_shape
     if transpose and len(shape) != 2:
         raise ValueError("transpose applies to 2-D weight matrices only")
     masks = layer.masks
@@ -107,10 +100,10 @@ def weight_positions(layer, seed: int, *, transpose: bool = False) -> np.ndarray
 
 
 def weight_mask(layer, seed: int) -> np.ndarray:
-    """The boolean weight mask in :func:`weight_shape`."""
+    """The boolean weight mask in ``Layer.weight_shape``."""
     if layer.masks is not None:
         return layer.masks.weights
-    shape = weight_shape(layer)
+    shape = layer.weight_shape
     flat = np.zeros(int(np.prod(shape)), dtype=bool)
     flat[weight_positions(layer, seed)] = True
     return flat.reshape(shape)
@@ -150,7 +143,7 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
 
     from accelsim.spec.arrays import read_npz
 
-    shapes = {"weight": weight_shape(layer), "activation": activation_shape(layer, batch)}
+    shapes = {"weight": layer.weight_shape, "activation": activation_shape(layer, batch)}
 
     def expect(name: str, dtype: np.dtype, shape: tuple) -> str | None:
         if name == "activation_density":

@@ -7,13 +7,15 @@ Result shapes, never engines.
 
 from __future__ import annotations
 
-from accelsim.engines.result import PER_LAYER, PER_SCALING_POINT
+from accelsim.engines.result import PER_LAYER, PER_SCALING_POINT, PER_TRAINING_CONFIG
 
 
 def render(result, fmt: str) -> str:
     """``result`` as text in ``fmt`` (one of ``report.table.FORMATS``)."""
     if result.shape == PER_SCALING_POINT:
         from accelsim.report.scaling import render as render_shape
+    elif result.shape == PER_TRAINING_CONFIG:
+        from accelsim.report.time_to_train import render as render_shape
     elif result.shape == PER_LAYER:
         from accelsim.report.table import render as render_shape
     else:
@@ -21,4 +23,18 @@ def render(result, fmt: str) -> str:
     return render_shape(result, fmt)
 
 
-__all__ = ["PER_LAYER", "PER_SCALING_POINT", "render"]
+def plot(result, path: str) -> None:
+    """``result``'s plot (PNG or SVG by suffix): throughput vs GPUs for a scaling result,
+    hours and GPU-hours vs GPUs for time to train."""
+    if result.shape == PER_SCALING_POINT:
+        from accelsim.report.scaling import scaling_plot as plot_shape
+    elif result.shape == PER_TRAINING_CONFIG:
+        from accelsim.report.time_to_train import time_to_train_plot as plot_shape
+    else:
+        raise ValueError(f"no plot for Results of shape {result.shape!r}")
+    plot_shape(result, path)
+
+
+PLOTTED = (PER_SCALING_POINT, PER_TRAINING_CONFIG)
+
+__all__ = ["PER_LAYER", "PER_SCALING_POINT", "PER_TRAINING_CONFIG", "PLOTTED", "plot", "render"]

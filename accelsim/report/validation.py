@@ -69,16 +69,15 @@ def kernels_markdown(result: dict, calibration, *, arch_name: str, quick: bool,
               "measured × | predicted × | error |", "|---|---|---|---|---|---|---|---|"]
     for r in comp.itertuples(index=False):
         lines.append(f"| {r.name} | {r.group} | {r.groups}×({r.m}×{r.k})·({r.k}×{r.n}) | "
-                     f"{r.time_s:.3g} | {r.predicted_s:.3g} | {r.measured_speedup:.2f} | "
+                     f"{r.min_time_s:.3g} | {r.predicted_s:.3g} | {r.measured_speedup:.2f} | "
                      f"{r.predicted_speedup:.2f} | {100 * r.error:+.1f}% |")
     return "\n".join(lines) + "\n"
 
 
-def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
-    """Predicted vs measured speedup (log-log with y = x) and speedup vs sparsity curves."""
-    import numpy as np
-
-    from accelsim.engines.roofline import csr_time, dense_time
+def kernel_plots(result: dict, out_dir: Path, curves: dict) -> list[Path]:
+    """Predicted vs measured speedup (log-log with y = x) and, for each LSTM group, the
+    measured speedups over sparsity against ``curves[group]`` (``sparsity`` and the
+    predicted ``csr`` and ``structured`` speedups, from ``validate.compare.sparsity_curves``)."""
     from accelsim.report.figures import new_figure, save_figure
 
     comp = result["comparison"]
@@ -101,17 +100,10 @@ def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
     if not lstm.empty:
         groups = sorted(lstm.group.unique())
         fig, axes = new_figure(ncols=len(groups), figsize=(6 * len(groups), 4.6), squeeze=False)
-        s = np.arange(0.0, 0.991, 0.005)
         for ax, group in zip(axes[0], groups):
             part = lstm[lstm.group == group]
             row = part.iloc[0]
-            dense = dense_time(cfg, 1, row.m, row.k, row.n).seconds
-            side = 1 - np.sqrt(1 - s)
-            pred = {"csr": dense / csr_time(cfg, 1, row.m, row.k, row.n,
-                                            (1 - s) * row.m * row.k).seconds,
-                    "structured": dense / dense_time(
-                        cfg, 1, np.maximum(1, np.round(row.m * (1 - side))),
-                        np.maximum(1, np.round(row.k * (1 - side))), row.n).seconds}
+            s, pred = curves[group]["sparsity"], curves[group]
             for kernel, color in (("csr", "tab:red"), ("structured", "tab:blue")):
                 k = part[part.kernel == kernel].sort_values("density", ascending=False)
                 sparsity = 1 - k.density if kernel == "csr" else 1 - (1 - k.row_sparsity) ** 2
@@ -129,31 +121,195 @@ def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
     return paths
 
 
+def _error_text(error, unit) -> str:
+    if error is None or error != error:
+        return ""
+    return {"pp": f"{error:+.2f} pp", "absolute": f"{error:+.3f}",
+            "relative": f"{100 * error:+.1f}%"}[unit]
+
+
+def headline(frame) -> dict:
+    """Counts and errors per row kind: {kind: {rows, pass, fail, report, by unit: {n, median,
+    worst}}} over rows with a numeric error (|error| in the row's unit), plus the
+    cross-validated errors of fit rows."""
+    out = {}
+    for kind in ("prediction", "fit", "arithmetic"):
+        part = frame[frame.kind == kind]
+        counts = part.status.value_counts().to_dict()
+        entry = {"rows": len(part), "pass": counts.get("pass", 0),
+                 "fail": counts.get("FAIL", 0), "report": counts.get("report", 0), "errors": {}}
+        err = part[part.error.notna() & (part.published != 0.0)]
+        for unit, u in err.groupby("error_unit"):
+            a = u.error.astype(float).abs()
+            entry["errors"][unit] = {"n": len(a), "median": float(a.median()),
+                                     "worst": float(a.max())}
+        if "cv_error" in part and part.cv_error.notna().any():
+            cv = part[part.cv_error.notna() & (part.published != 0.0)].cv_error.astype(float).abs()
+            entry["cv"] = {"n": len(cv), "median": float(cv.median()), "worst": float(cv.max())}
+        out[kind] = entry
+    return out
+
+
+def _headline_lines(h: dict) -> list[str]:
+    fmt = {"relative": lambda x: f"{100 * x:.1f}%", "pp": lambda x: f"{x:.2f} pp",
+           "absolute": lambda x: f"{x:.3f}"}
+    lines = ["| kind | rows | pass / fail / report | error unit | n | median abs error | "
+             "worst abs error |", "|---|---|---|---|---|---|---|"]
+    for kind, e in h.items():
+        head = f"| **{kind}** | {e['rows']} | {e['pass']} / {e['fail']} / {e['report']} |"
+        units = list(e["errors"].items()) or [(None, None)]
+        for i, (unit, v) in enumerate(units):
+            lead = head if i == 0 else "| | | |"
+            lines.append(lead + (" – | | | |" if v is None else
+                                 f" {unit} | {v['n']} | {fmt[unit](v['median'])} | "
+                                 f"{fmt[unit](v['worst'])} |"))
+        if "cv" in e:
+            c = e["cv"]
+            lines.append(f"| {kind}, leave-one-out | | | relative | {c['n']} | "
+                         f"{100 * c['median']:.1f}% | {100 * c['worst']:.1f}% |")
+    return lines
+
+
 def published_markdown(frame, *, quick: bool) -> str:
-    """The published-results scoreboard: one line per published number."""
-    counts = frame.status.value_counts().to_dict()
+    """The published-results scoreboard: the headline by row kind, then one line per
+    published number."""
     lines = [
         "# Published-results scoreboard",
         "",
         f"Generated by `accelsim validate published{' --quick' if quick else ''}`: every "
         "engine on every published case the reference documents cover. Tolerances are those "
-        "of the issue that built each engine; *report* lines have none. **fitted on** = the "
-        "model was calibrated on this very number, so its pass is in-sample, not a prediction.",
+        "of the issue that built each engine; *report* lines have none. Each row has a kind, "
+        "derived from the calibration registry (`accelsim/calibration.py`): **prediction** = "
+        "no parameter it depends on was fitted on it; **fit** = a parameter was fitted on this "
+        "very number (in-sample; its leave-one-out prediction, where the fit is "
+        "cross-validated, is in the *CV* columns); **arithmetic** = no engine runs (an "
+        "identity on published numbers).",
         "",
-        f"Totals: {counts.get('pass', 0)} pass, {counts.get('FAIL', 0)} fail, "
-        f"{counts.get('report', 0)} reported only.",
+        "## Headline",
+        "",
+        *_headline_lines(headline(frame)),
+        "",
+        "Errors are in each row's unit (relative, percentage points or absolute); geo-mean "
+        "summary rows (published 0) are left out of the medians.",
         "",
     ]
     for case, part in frame.groupby("case", sort=False):
+        has_cv = part.cv_error.notna().any()
         lines += [f"## {case}", "", f"Source: {part.source.iloc[0]}", "",
-                  "| item | published | predicted | error | tolerance | status | fitted on |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| item | published | predicted | error | tolerance | status | kind |"
+                  + (" CV predicted | CV error |" if has_cv else ""),
+                  "|---|---|---|---|---|---|---|" + ("---|---|" if has_cv else "")]
         for r in part.itertuples(index=False):
-            err = "" if r.error is None or r.error != r.error else {
-                "pp": f"{r.error:+.2f} pp", "absolute": f"{r.error:+.3f}",
-                "relative": f"{100 * r.error:+.1f}%"}[r.error_unit]
             pub = "–" if r.published is None else r.published
-            lines.append(f"| {r.item} | {pub} | {r.predicted} | {err} | {r.tolerance} | "
-                         f"{r.status} | {'yes' if r.fitted_on else 'no'} |")
+            kind = r.kind + (f" ({r.fits})" if r.fits else "")
+            line = (f"| {r.item} | {pub} | {r.predicted} | {_error_text(r.error, r.error_unit)} "
+                    f"| {r.tolerance} | {r.status} | {kind} |")
+            if has_cv:
+                cv = "–" if r.cv_predicted is None or r.cv_predicted != r.cv_predicted \
+                    else r.cv_predicted
+                line += f" {cv} | {_error_text(r.cv_error, r.error_unit)} |"
+            lines.append(line)
         lines.append("")
     return "\n".join(lines)
+
+
+def grids_markdown(form: dict, cross: list[dict], cache: dict, *, arch_name: str,
+                   targets: dict) -> str:
+    """The CSR-grid and cache-curve report: candidate CSR forms by held-out error, the chosen
+    form's crossovers, and the cache fit."""
+    chosen = form["forms"][form["chosen"]]
+    held = chosen["held_out"]
+    lines = [
+        "# Measured grids: the CSR model's form and the cache model", "",
+        "Generated by `accelsim validate grids` from `csr_grid_measured.csv` and "
+        "`cache_curve_measured.csv` (timed here with `--measure`: BLAS pinned to 1 thread, "
+        "`nice`, min of repeats; the machine was shared with other jobs, so times are noisy "
+        "and the minimum is the least disturbed measure). Dense time model: "
+        f"`{arch_name}`.", "",
+        "## CSR × dense: which form (leave-one-shape-out)", "",
+        "Each form is fitted on two of the three weight shapes (all densities 1-60% and n in "
+        "{1, 10, 100, 1000}) and predicts the third; error = predicted / measured CSR time − 1.",
+        "", "| form | free parameters | in-sample mean abs log error | held-out median abs error |",
+        "|---|---|---|---|"]
+    for name, f in form["forms"].items():
+        mark = " (chosen)" if name == form["chosen"] else ""
+        lines.append(f"| {name}{mark} | {', '.join(f['free'])} | "
+                     f"{f['in_sample']['fit_error']:.3f} | {_pct(f['median_abs_error'])} |")
+    med = chosen["median_abs_error"]
+    lines += ["", f"Chosen form, held-out median abs error {_pct(med)} (target ≤ "
+              f"{_pct(targets['median_abs_error'])}: {'met' if med <= targets['median_abs_error'] else 'NOT met'}); "
+              "by n: " + ", ".join(f"n={n}: {_pct(v)}" for n, v in held.assign(
+                  a=held.error.abs()).groupby("n").a.median().items()) + ".", "",
+              "## CSR-beats-dense crossover (held-out shape)", "",
+              "| shape m×k | n | measured sparsity | predicted sparsity | miss (pp) | within 5 pp |",
+              "|---|---|---|---|---|---|"]
+    for c in cross:
+        ok = c["measured"] is not None and c["predicted"] is not None
+        miss = abs(c["measured"] - c["predicted"]) if ok else None
+        lines.append(f"| {c['m']}×{c['k']} | {c['n']} | {_pct(c['measured'])} | "
+                     f"{_pct(c['predicted'])} | {'–' if miss is None else f'{100 * miss:.1f}'} | "
+                     f"{'yes' if ok and miss <= targets['crossover_pp'] else 'NO'} |")
+    lines += ["", "## Cache curve", "",
+              "Square dense GEMMs at n = 1 and 10, working set 64 KiB - 256 MiB (min of the "
+              f"repeats of two runs). This machine's L2 is {cache['l2_cache_bytes'] / 2**20:g} "
+              f"MiB and sysfs reports a {cache['cache_bytes'] / 2**20:g} MiB L3 (the host's, "
+              f"shared). The calibrated arch (L2 spill {cache['l2_spill_penalty']:g}, fitted on "
+              f"the calibration GEMMs; L3 spill {cache['cache_spill_penalty']:g}: no calibration "
+              "GEMM reaches the L3) has mean abs log error "
+              f"{cache['calibrated_error']:.3f} on the curve, {cache['no_cache_error']:.3f} "
+              "without any cache term. Fitting the last level on the curve gives an effective "
+              f"share of {cache['llc_share_bytes'] / 2**20:g} MiB and a spill penalty "
+              f"{cache['llc_spill_penalty']:g} (error {cache['fitted_error']:.3f}); that penalty "
+              "is the prior of the CPU arch files without a curve of their own. Plot: "
+              "`cache_curve.png` (model lines: the fitted last level).", ""]
+    return "\n".join(lines)
+
+
+def grid_plots(form: dict, cache_frame, cfg, out_dir: Path) -> list[Path]:
+    """``cfg``: the cache model drawn on the cache curve."""
+    """csr_grid.png (measured vs held-out predicted CSR time against density, per shape and n)
+    and cache_curve.png (measured GEMM rate vs working set, with the model)."""
+    import numpy as np
+
+    from accelsim.engines.roofline import dense_time
+    from accelsim.report.figures import new_figure, save_figure
+
+    held = form["forms"][form["chosen"]]["held_out"]
+    shapes = held[["m", "k"]].drop_duplicates().to_numpy()
+    fig, axes = new_figure(ncols=len(shapes), figsize=(5.2 * len(shapes), 4.4), squeeze=False)
+    for ax, (m, k) in zip(axes[0], shapes):
+        part = held[(held.m == m) & (held.k == k)]
+        for n, p in part.groupby("n"):
+            line, = ax.plot(100 * p.density, p.min_time_s, "o", ms=4, label=f"n={n} measured")
+            ax.plot(100 * p.density, p.predicted_s, "-", color=line.get_color(),
+                    label=f"n={n} predicted")
+        ax.set(xscale="log", yscale="log", xlabel="density (%)", ylabel="CSR × dense time (s)",
+               title=f"{m}×{k} (held out)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+    paths = [out_dir / "csr_grid.png"]
+    save_figure(fig, paths[-1])
+
+    fig, ax = new_figure(figsize=(6.4, 4.6))
+    ws = 4.0 * (cache_frame.m * cache_frame.k + cache_frame.k * cache_frame.n
+                + cache_frame.m * cache_frame.n)
+    for n in sorted(cache_frame.n.unique()):
+        sel = (cache_frame.n == n).to_numpy()
+        f = cache_frame[sel]
+        line, = ax.plot(ws[sel] / 2**20, f.dense_flops / f.min_time_s / 1e9, "o",
+                        label=f"n={n} measured")
+        side = np.geomspace(f.m.min(), f.m.max(), 200)
+        model = 2 * side * side * n / dense_time(cfg, 1, side, side, n).seconds / 1e9
+        ax.plot(4.0 * (side * side + 2 * side * n) / 2**20, model, "-",
+                color=line.get_color(), label=f"n={n} model")
+    for size, name in ((cfg.l2_cache_bytes, "L2"), (cfg.cache_bytes, "LLC")):
+        if size:
+            ax.axvline(size / 2**20, color="grey", ls="--", lw=1)
+            ax.text(size / 2**20, ax.get_ylim()[1] * 0.9, f" {name}", fontsize=8)
+    ax.set(xscale="log", yscale="log", xlabel="working set (MiB)", ylabel="GFLOP/s",
+           title="Dense GEMM rate vs working set (this machine)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    paths.append(out_dir / "cache_curve.png")
+    save_figure(fig, paths[-1])
+    return paths

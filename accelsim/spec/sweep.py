@@ -116,21 +116,28 @@ def load_sweep(path: str | Path) -> Sweep:
         expression_names(text, file=file, field=f"constraints.{i}")
     for name, text in doc.get("derived", {}).items():
         expression_names(text, file=file, field=f"derived.{name}", comparison=False)
+    options = _resolved_options(doc.get("options", {}), arch.engine, path.parent, file=file)
     block = arch_doc.get(arch.engine, {})
     constants = {k: v for k, v in {**arch_doc, **block}.items()
                  if isinstance(v, int | float | str | bool)}
-    fingerprint = hashlib.sha256(json.dumps({
+    identity = {
         "arch": arch_doc, "workloads": [hashlib.sha256(read_bytes(w)).hexdigest()
                                         for w in workload_files],
         "layer_kinds": kinds, "parameters": doc["parameters"],
         "sampling": doc.get("sampling", {}), "options": doc.get("options", {}),
         "derived": doc.get("derived", {}),
-    }, sort_keys=True, default=str).encode()).hexdigest()
+    }
+    given = doc.get("options", {})
+    loaded = {k: repr(v) for k, v in options.items() if v is not given.get(k)}
+    if loaded:  # what a loaded file holds decides the results too
+        identity["loaded"] = loaded
+    fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True,
+                                            default=str).encode()).hexdigest()
     return Sweep(name=doc["name"], path=file, arch=arch, arch_doc=arch_doc, workloads=workloads,
                  parameters=parameters, sampling=sampling,
                  objectives=tuple(Objective(**o) for o in doc.get("objectives", [])),
                  constraints=tuple(doc.get("constraints", [])),
-                 options=doc.get("options", {}), derived=doc.get("derived", {}),
+                 options=options, derived=doc.get("derived", {}),
                  chunk_points=doc.get("chunk_points"), constants=constants,
                  fingerprint=fingerprint)
 
@@ -144,6 +151,26 @@ def _named_by(file: str, field: str):
         if exc.file == file:
             raise
         raise SpecError(exc.one_line(), file=file, field=field) from None
+
+
+def _resolved_options(options: dict, engine: str, base_dir: Path, *, file: str) -> dict:
+    """The sweep's fixed engine options, with each option that its engine declares with a
+    file-typed value (e.g. ``steps_model``: a path relative to the sweep file) read into its
+    typed object (``accelsim.spec.readers``)."""
+    from accelsim import registry
+    from accelsim.spec.readers import reader
+
+    loaders = {o.name: reader(o) for o in registry.engine(engine).options
+               if reader(o) is not None}
+    resolved = dict(options)
+    for name, load in loaders.items():
+        if name not in options:
+            continue
+        if not isinstance(options[name], str):
+            raise SpecError("must be a file path", file=file, field=f"options.{name}")
+        with _named_by(file, f"options.{name}"):
+            resolved[name] = load(str(base_dir / options[name]))
+    return resolved
 
 
 def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field: str) -> Workload:

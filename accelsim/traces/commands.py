@@ -214,10 +214,9 @@ def _with_nm(tr, pattern):
 
 def _shape(layer):
     from accelsim.spec.workload import workload_from_dict
-    from accelsim.traces.trace import natural_shape
 
     doc = {"name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
-    return natural_shape(workload_from_dict(doc).layers[0])
+    return workload_from_dict(doc).layers[0].weight_shape
 
 
 def _snip(tr, weights, sparsity, samples, activation, source):
@@ -263,7 +262,7 @@ def lowrank(source, error, layers_path, output):
     --error) and print each layer's theoretical speedup."""
     from dataclasses import replace
 
-    from accelsim.traces.lowrank import decompose, layer_rank, theoretical_speedup
+    from accelsim.traces.lowrank import decompose, layer_rank
     from accelsim.traces.trace import Trace, TraceLayer, layer_spec
 
     tr = replace(_load(source, layers_path), rank_error=None)
@@ -272,12 +271,12 @@ def lowrank(source, error, layers_path, output):
     for base, layer in zip(tr.layers, tr.workload().layers):
         w = weights.get(layer.name)
         rank = layer.rank if w is None else layer_rank(w, layer.kind, layer.groups, error)
-        if layer.kind == "lstm" or rank is None or theoretical_speedup(layer, rank) <= 1.0:
+        if layer.kind == "lstm" or rank is None or layer.lowrank_speedup(rank) <= 1.0:
             click.echo(f"{layer.name:24s} kept (rank {rank})", err=True)
             layers.append(TraceLayer(layer_spec(layer), base.weight, base.mask))
             continue
         click.echo(f"{layer.name:24s} rank {rank:5d}  theoretical speedup "
-                   f"{theoretical_speedup(layer, rank):.2f}x", err=True)
+                   f"{layer.lowrank_speedup(rank):.2f}x", err=True)
         layers.extend(TraceLayer(layer_spec(part)) for part in decompose(layer, rank))
     _write(Trace(name=f"{tr.name}_lowrank", source=f"{tr.source}; low rank at error {error}",
                  layers=tuple(layers), batch=tr.batch, rank_error=None), output)

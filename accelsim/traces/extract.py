@@ -31,7 +31,7 @@ import numpy as np
 from accelsim.errors import AccelsimError, WorkloadError
 from accelsim.spec.validate import check, read_document
 from accelsim.spec.workload import workload_from_dict
-from accelsim.traces.trace import Trace, TraceLayer, layer_spec, natural_shape
+from accelsim.traces.trace import Trace, TraceLayer, layer_spec
 
 
 # ---- npz and state_dict with a layer description ---------------------------------------
@@ -164,9 +164,9 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
         except (ValueError, TypeError) as exc:
             raise WorkloadError(f"arrays of layer {layer.name!r}: {_reason(exc)}",
                                 file=str(path)) from None
-        if weight.shape != natural_shape(layer):
+        if weight.shape != layer.weight_shape:
             raise WorkloadError(f"array {'+'.join(parts)!r} has shape {weight.shape}, layer "
-                                f"{layer.name!r} needs {natural_shape(layer)}", file=str(path))
+                                f"{layer.name!r} needs {layer.weight_shape}", file=str(path))
         layers.append(TraceLayer(spec=layer_spec(layer), weight=weight))
     return Trace(name=workload.name, source=workload.source, layers=tuple(layers),
                  batch=workload.batch)

@@ -235,15 +235,6 @@ def layer_spec(layer: Layer) -> dict:
     return spec
 
 
-def natural_shape(layer: Layer) -> tuple[int, ...]:
-    """The weight array shape a mask of ``layer`` has (module docstring)."""
-    if layer.kind == "conv":
-        return (layer.out_channels, layer.in_channels // layer.groups, *layer.kernel)
-    if layer.kind == "lstm":
-        return (4 * layer.hidden_size, layer.input_size + layer.hidden_size)
-    return (layer.out_features, layer.in_features)
-
-
 def layer_mask(layer: Layer) -> np.ndarray:
     """The boolean weight mask of a workload layer (read and checked by the loader)."""
     if layer.masks is None:

@@ -31,16 +31,22 @@ def fit_fpga_table1(arch, workload, *, efficiencies=np.arange(0.50, 1.0001, 0.01
     return best[1]
 
 
-def fit_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid: dict) -> dict:
-    """Grid-fit a roofline device's shape and CSR parameters to its S000 Table 2.4 speedups
-    (``published`` = {"csr": {layer: x}, "structured": {layer: x}}). ``grid`` maps each of
-    tile_m, tile_n, k_half, launch_overhead_s, csr_efficiency, csr_row_overhead to the values
-    tried; the whole grid is one numpy broadcast. Objective: every direction (above, at or
-    below 1) right, then the smallest mean |log(pred/pub)| over the entries."""
-    from accelsim.engines.roofline import csr_time, dense_time
-    from accelsim.validate.published import table24_direction
+# The grid fit_roofline_table24 searches for the shipped Table 2.4 devices (and their CV).
+TABLE24_GRID = {
+    "tile_m": [4, 8, 16, 32, 64],
+    "tile_n": [1, 8, 32, 64, 96, 128, 256],
+    "k_half": [0, 16, 64, 128, 192, 256, 512],
+    "launch_overhead_s": [0.0, 5e-6, 10e-6, 20e-6, 40e-6, 80e-6],
+    "csr_efficiency": [round(float(x), 4) for x in np.geomspace(0.02, 1.0, 24)],
+    "csr_row_overhead": [0, 1, 4, 16, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
+}
 
-    names = list(published["csr"])
+
+def _table24_grid(cfg, csr_workload, ssl_workload, names, grid: dict) -> dict:
+    """Predicted Table 2.4 speedups of ``names`` at every grid point: {method: array of shape
+    (layers, *grid axes)} (one numpy broadcast)."""
+    from accelsim.engines.roofline import csr_time, dense_time
+
     axes = list(grid)
     shape = (len(names),) + tuple(len(grid[a]) for a in axes)
 
@@ -62,19 +68,62 @@ def fit_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid:
     g = [x.gemm(1) for x in layers["csr"]]
     nnz = along(0, [x.nonzero_weights / gx.groups for x, gx in zip(layers["csr"], g)])
     pred["csr"] = dense / csr_time(trial, *shapes(g), nnz).seconds
-    error = 0.0
-    ok = True
+    return {m: np.broadcast_to(v, shape) for m, v in pred.items()}
+
+
+def _table24_objective(pred: dict, published: dict, rows) -> np.ndarray:
+    """Every direction (above, at or below 1) right on layers ``rows``, then the smallest
+    mean |log(pred/pub)| over those entries; one value per grid point."""
+    from accelsim.validate.published import table24_direction
+
+    error, ok = 0.0, True
     for method, pub in published.items():
-        target = along(0, list(pub.values()))
-        error = error + np.abs(np.log(pred[method] / target)).mean(axis=0)
-        ok = ok & (table24_direction(pred[method]) == table24_direction(target)).all(axis=0)
-    objective = np.where(ok, 0.0, np.inf) + error / len(published)
+        target = np.asarray(list(pub.values()), dtype=float)[rows]
+        target = target.reshape((-1,) + (1,) * (pred[method].ndim - 1))
+        p = pred[method][rows]
+        error = error + np.abs(np.log(p / target)).mean(axis=0)
+        ok = ok & (table24_direction(p) == table24_direction(target)).all(axis=0)
+    return np.where(ok, 0.0, np.inf) + error / len(published)
+
+
+def fit_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid: dict) -> dict:
+    """Grid-fit a roofline device's shape and CSR parameters to its S000 Table 2.4 speedups
+    (``published`` = {"csr": {layer: x}, "structured": {layer: x}}). ``grid`` maps each
+    parameter fitted (e.g. tile_m, tile_n, k_half, launch_overhead_s, csr_efficiency,
+    csr_row_overhead) to the values tried; the others stay as in ``cfg``. Objective: every
+    direction right, then the smallest mean |log(pred/pub)| over the entries."""
+    names = list(published["csr"])
+    pred = _table24_grid(cfg, csr_workload, ssl_workload, names, grid)
+    objective = _table24_objective(pred, published, slice(None))
     best = np.unravel_index(np.argmin(objective), objective.shape)
-    params = {a: grid[a][best[i]] for i, a in enumerate(axes)}
-    return {"params": params, "mean_abs_log_error": float(objective[best]),
-            "speedup": {m: dict(zip(names, np.broadcast_to(pred[m], shape)[(slice(None),) + best]
-                                    .tolist()))
+    return {"params": {a: grid[a][best[i]] for i, a in enumerate(grid)},
+            "mean_abs_log_error": float(objective[best]),
+            "speedup": {m: dict(zip(names, pred[m][(slice(None),) + best].tolist()))
                         for m in pred}}
+
+
+def cv_roofline_table24(cfg, csr_workload, ssl_workload, published: dict, grid: dict) -> dict:
+    """Leave-one-layer-out cross-validation of ``fit_roofline_table24``: for each conv layer,
+    fit on the other four layers' entries (both rows) and predict the held-out layer's CSR and
+    SSL speedups. Returns {"speedup": {method: {layer: held-out prediction}}, "params":
+    {layer: the fold's parameters}}."""
+    names = list(published["csr"])
+    pred = _table24_grid(cfg, csr_workload, ssl_workload, names, grid)
+    out = {"speedup": {m: {} for m in pred}, "params": {}}
+    for i, name in enumerate(names):
+        train = [j for j in range(len(names)) if j != i]
+        objective = _table24_objective(pred, published, train)
+        best = np.unravel_index(np.argmin(objective), objective.shape)
+        out["params"][name] = {a: grid[a][best[j]] for j, a in enumerate(grid)}
+        for m in pred:
+            out["speedup"][m][name] = float(pred[m][(i,) + best])
+    return out
+
+
+def geomean_abs_log_error(predicted: dict, published: dict) -> float:
+    """exp(mean |log(pred/pub)|) − 1 over the layers of ``published``."""
+    return float(np.exp(np.mean([abs(np.log(predicted[k] / v)) for k, v in published.items()]))
+                 - 1)
 
 
 def fit_memory_eie(cfg, workload, published_us: dict, *,
@@ -98,25 +147,39 @@ def fit_memory_eie(cfg, workload, published_us: dict, *,
             "predicted_us": dict(zip(published_us, (pred[:, i, j] * 1e6).tolist()))}
 
 
-def fit_cluster_compute_efficiency(arch, workload, *, gain: float, gpus: int,
-                                   options: dict | None = None) -> float:
-    """Bisect the cluster's ``compute_efficiency`` so that TernGrad's throughput gain over
-    fp32 on ``gpus`` GPUs equals ``gain`` (the gain falls as compute grows)."""
+CLUSTER_EFFICIENCIES = [round(float(x), 4) for x in np.geomspace(0.05, 1.0, 61)]  # 5% steps
+
+
+def terngrad_gain(arch, workload, gpus: int, efficiency: float, options: dict | None = None
+                  ) -> float:
+    """TernGrad's throughput gain over fp32 on ``gpus`` GPUs with ``compute_efficiency``."""
     from accelsim.engines.cluster import sweep
 
     opts = {**(options or {}), "gpus": (gpus,), "encoding": ("terngrad",)}
+    runs = sweep(replace(arch.config, compute_efficiency=efficiency), workload, opts)
+    return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
 
-    def predicted(efficiency: float) -> float:
-        runs = sweep(replace(arch.config, compute_efficiency=efficiency), workload, opts)
-        return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
 
-    lo, hi = 1e-3, 1.0
-    if not predicted(lo) <= gain <= predicted(hi):
-        raise ValueError(f"a gain of {gain} is out of reach for compute_efficiency in (0, 1]")
-    for _ in range(60):
-        mid = (lo * hi) ** 0.5
-        lo, hi = (lo, mid) if predicted(mid) > gain else (mid, hi)
-    return round((lo * hi) ** 0.5, 4)
+def fit_cluster_compute_efficiency(cases: list[tuple], *,
+                                   efficiencies=CLUSTER_EFFICIENCIES) -> dict:
+    """One ``compute_efficiency`` shared by every cluster, grid-fitted to TernGrad's published
+    gains ``cases`` = [(arch, workload, gpus, gain)]: the smallest largest |log(pred/pub)|
+    (with two points a mean would sit on either one). Also the leave-one-out value of each
+    case (fitted on the others) and its gain, so that the clusters' disagreement shows
+    instead of a per-cluster choice."""
+    pred = np.array([[terngrad_gain(a, w, n, e) for e in efficiencies] for a, w, n, _ in cases])
+    pub = np.array([c[3] for c in cases])[:, None]
+    err = np.abs(np.log(pred / pub))
+    best = int(np.argmin(err.max(axis=0)))
+    loo = []
+    for i in range(len(cases)):
+        rest = [j for j in range(len(cases)) if j != i]
+        j = int(np.argmin(err[rest].max(axis=0)))
+        alone = int(np.argmin(err[i]))
+        loo.append({"efficiency": efficiencies[j], "gain": float(pred[i, j]),
+                    "own_best_efficiency": efficiencies[alone]})
+    return {"compute_efficiency": efficiencies[best], "gain": pred[:, best].tolist(),
+            "max_abs_log_error": float(err[:, best].max()), "leave_one_out": loo}
 
 
 # ---- this machine's CPU: microbenchmarks → a roofline arch file -------------------------
@@ -127,20 +190,23 @@ CALIBRATION_GEMMS = [(m, k, n) for m in (20, 100, 500, 2000) for k in (30, 250, 
 CALIBRATION_CSR = [(m, m, n, d) for m in (1024, 2048) for n in (8, 32, 256, 1024)
                    for d in (0.01, 0.05, 0.2, 0.5)]
 PEAK_OVER_FASTEST = [round(1 + 0.01 * i, 2) for i in range(21)]  # true peak / fastest GEMM
+# in-L2 streaming rate / copy bandwidth (the copy runs on a 128 MiB array, past the caches)
+BANDWIDTH_OVER_COPY = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0]
 ROOFLINE_GRID = {
     "tile_m": [1, 2, 4, 8, 16, 32, 64],
     "tile_n": [1, 2, 4, 8, 16, 32, 64, 128],
     "k_half": [0, 4, 8, 16, 32, 64, 128, 256],
-    "launch_overhead_s": list(np.geomspace(1e-7, 1e-4, 16)),
+    "n_half": [0, 2, 4, 8, 16, 32],
+    "launch_overhead_s": list(np.geomspace(1e-7, 1e-4, 10)),
 }
-CACHE_GRID = {
-    "cache_bytes": [2.0 ** p for p in range(18, 27)],  # 256 KiB .. 64 MiB
-    "cache_spill_penalty": [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0],
+CACHE_GRID = {  # the cache sizes are this machine's (cpu_cache_bytes); the penalties are fitted
+    "l2_spill_penalty": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0],
+    "cache_spill_penalty": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0],
 }
-CSR_GRID = {
+CSR_GRID = {  # the form chosen on the measured CSR grid by held-out error (validate.grids)
     "csr_efficiency": list(np.geomspace(0.005, 1.0, 48)),
-    "csr_row_overhead": [0, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
     "csr_nnz_overhead": [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    "csr_narrow_overhead": [0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16],
 }
 
 
@@ -189,40 +255,65 @@ def _grid_fit(cfg, grid: dict, seconds_fn, measured_s) -> dict:
     return {**fit, "mean_abs_log_error": float(score[best])}
 
 
-def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int) -> dict:
+def cpu_cache_bytes(cpu: int = 0) -> dict[int, float]:
+    """{level: bytes} of the unified L2 and L3 caches of ``cpu`` from Linux sysfs (what
+    lscpu reports); {} where it is not readable."""
+    from pathlib import Path
+
+    units = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+    out = {}
+    for d in sorted(Path(f"/sys/devices/system/cpu/cpu{cpu}/cache").glob("index*")):
+        try:
+            level, kind = int((d / "level").read_text()), (d / "type").read_text().strip()
+            size = (d / "size").read_text().strip()
+        except (OSError, ValueError):
+            continue
+        if kind == "Unified" and level >= 2:
+            out[level] = float(size[:-1]) * units[size[-1]] if size[-1] in units else float(size)
+    return out
+
+
+def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
+            cache_bytes: dict[int, float] | None = None) -> dict:
     """Fit the roofline CPU parameters on the calibration measurements ``frame``
     (``kernels.measure`` of ``calibration_cases()``). The achievable peak is the fastest
     calibration GEMM's rate times a fitted factor of 1.00-1.20 (no GEMM reaches the peak
-    exactly; ``max_efficiency`` is 1), the bandwidth is the copy's; the peak, shape and cache
-    parameters are fitted on the dense GEMMs (coordinate descent: shape, cache, shape), then
-    the CSR parameters on the CSR ones."""
+    exactly; ``max_efficiency`` is 1), the bandwidth is the copy's, the L2 and last-level
+    cache sizes are ``cache_bytes`` ({2: L2, 3: L3}, this machine's facts); the peak, shape and
+    the caches' spill penalties are fitted on the dense GEMMs (coordinate descent: shape,
+    cache, shape), then the CSR parameters on the CSR ones."""
     from accelsim.engines.roofline import RooflineConfig, csr_time, dense_time
 
     dense = frame[frame.kernel == "dense"]
     csr = frame[frame.kernel == "csr"]
-    fastest = float((dense.dense_flops / dense.time_s).max())
+    fastest = float((dense.dense_flops / dense.min_time_s).max())
     cfg = RooflineConfig(device="cpu", peak_fp32_flops=fastest,
                          memory_bandwidth_bytes_per_s=bandwidth_bytes_per_s,
                          compute_units=threads, tile_m=8, tile_n=8, max_efficiency=1.0,
                          k_half=0.0, memory_efficiency=1.0, launch_overhead_s=0.0,
-                         csr_efficiency=1.0, csr_row_overhead=0.0)
+                         csr_efficiency=1.0, csr_row_overhead=0.0,
+                         l2_cache_bytes=(cache_bytes or {}).get(2),
+                         cache_bytes=(cache_bytes or {}).get(3))
     peaks = {"peak_fp32_flops": [fastest * f for f in PEAK_OVER_FASTEST]}
+    bandwidths = {"memory_bandwidth_bytes_per_s": [bandwidth_bytes_per_s * f
+                                                   for f in BANDWIDTH_OVER_COPY]}
     shapes = dense[["m", "k", "n"]].to_numpy()
-    for grid in ({**peaks, **ROOFLINE_GRID}, {**peaks, **CACHE_GRID},
-                 {**peaks, **ROOFLINE_GRID}):  # coordinate descent: shape, cache, shape
+    for grid in (ROOFLINE_GRID, {**peaks, **bandwidths, **CACHE_GRID}) * 2:
+        # coordinate descent: shape, then rates and caches, twice
         fit_dense = _grid_fit(cfg, grid, lambda c, d=len(grid): dense_time(
             c, 1, *(shapes[:, i].reshape((-1,) + (1,) * d) for i in range(3))).seconds,
-            dense.time_s.to_numpy())
+            dense.min_time_s.to_numpy())
         cfg = replace(cfg, **{k: v for k, v in fit_dense.items() if k in grid})
     nnz = (csr.density * csr.m * csr.k).to_numpy().reshape(-1, 1, 1, 1)
     csr_fit = _grid_fit(cfg, CSR_GRID, lambda c: csr_time(
         c, 1, *(csr[x].to_numpy().reshape(-1, 1, 1, 1) for x in "mkn"), nnz).seconds,
-        csr.time_s.to_numpy())
+        csr.min_time_s.to_numpy())
     params = {f: getattr(cfg, f) for f in (
         "peak_fp32_flops", "memory_bandwidth_bytes_per_s", "compute_units", "tile_m", "tile_n",
-        "max_efficiency", "k_half", "memory_efficiency", "launch_overhead_s", "cache_bytes",
-        "cache_spill_penalty")}
-    params.update({k: csr_fit[k] for k in CSR_GRID})
+        "max_efficiency", "k_half", "n_half", "memory_efficiency", "launch_overhead_s",
+        "l2_cache_bytes",
+        "l2_spill_penalty", "cache_bytes", "cache_spill_penalty")}
+    params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID}})
     for key in ("tile_m", "tile_n", "compute_units"):
         params[key] = int(params[key])
     return {"params": params, "gemm_fit_error": fit_dense["mean_abs_log_error"],
@@ -234,19 +325,24 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
     p = fit["params"]
     how = {
         "peak_fp32_flops": "CALIBRATED: fastest calibration GEMM x a fitted 1.00-1.20",
-        "memory_bandwidth_bytes_per_s": "MEASURED: STREAM-like copy, read + write",
+        "memory_bandwidth_bytes_per_s": "CALIBRATED: STREAM-like copy (read + write) x a "
+                                        "fitted 0.5-4 (the in-L2 streaming rate)",
         "compute_units": "BLAS threads pinned during calibration",
         "tile_m": f"CALIBRATED on the {len(CALIBRATION_GEMMS)} calibration GEMMs",
         "tile_n": "CALIBRATED (same fit)",
         "max_efficiency": "1: the peak above is already the achievable rate",
         "k_half": "CALIBRATED (same fit)",
+        "n_half": "CALIBRATED (same fit)",
         "memory_efficiency": "1: the bandwidth above is already the achievable rate",
         "launch_overhead_s": "CALIBRATED (same fit)",
         "csr_efficiency": f"CALIBRATED on the {len(CALIBRATION_CSR)} calibration CSR kernels",
-        "csr_row_overhead": "CALIBRATED (same fit)",
+        "csr_row_overhead": "0: the measured CSR grid needs no per-row term (validate.grids)",
         "csr_nnz_overhead": "CALIBRATED (same fit)",
-        "cache_bytes": "CALIBRATED on the calibration GEMMs (working sets 2 KB - 32 MB)",
+        "l2_cache_bytes": "MEASURED: Linux sysfs (lscpu), L2 per core",
+        "l2_spill_penalty": "CALIBRATED on the calibration GEMMs (working sets 2 KB - 32 MB)",
+        "cache_bytes": "MEASURED: Linux sysfs (lscpu), last-level (L3)",
         "cache_spill_penalty": "CALIBRATED (same fit)",
+        "csr_narrow_overhead": "CALIBRATED (same fit)",
     }
     lines = [
         f"# This machine's CPU, calibrated by `accelsim validate calibrate`.",
@@ -263,6 +359,8 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
         "cpu:",
     ]
     for key, value in p.items():
+        if value is None:  # a cache size this machine does not report
+            continue
         text = f"{value:.6g}" if isinstance(value, float) else str(value)
         lines.append(f"  {key}: {text}   # {how[key]}")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,8 @@ installed, direct convolution (torch CPU) for dense and low-rank conv layers.
 
 Timing: one warm-up call, then repeats until the relative spread (interquartile range /
 median) is at most ``spread`` or ``max_repeats`` is reached (and at least ``min_repeats`` and
-``min_time_s`` of timing); the median is reported. BLAS threads are pinned with threadpoolctl
+``min_time_s`` of timing); the median is reported, and the minimum beside it (the
+measure least disturbed by other processes on a shared machine). BLAS threads are pinned with threadpoolctl
 for the whole suite, and the machine's core count and BLAS are recorded with the results.
 """
 
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+from accelsim.model import Gemm
 
 KERNELS = ("dense", "csr", "structured", "lowrank", "conv_dense", "conv_lowrank")
 
@@ -49,10 +52,10 @@ class KernelCase:
         return 2 * self.groups * self.m * self.k * self.n
 
 
-def per_group_rank(rank: int, groups: int) -> int:
-    """Basis filters per group of a low-rank layer: ⌈rank/groups⌉, as ``Layer.lowrank_gemms``
-    splits an odd total (S000 Table 3.4's 201 over 2 groups)."""
-    return -(-int(rank) // groups)
+def gemm_of(case: KernelCase) -> Gemm:
+    """The dense GEMM of a case's shape (the model's ``Gemm``, whose ``compacted`` and
+    ``lowrank`` give the structured and low-rank kernels' shapes)."""
+    return Gemm(case.groups, case.m, case.k, case.n)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Timing:
     median_s: float
     spread: float  # interquartile range / median
     repeats: int
+    min_s: float = float("nan")
 
 
 def time_call(fn: Callable[[], object], *, min_repeats: int = 5, max_repeats: int = 200,
@@ -75,7 +79,7 @@ def time_call(fn: Callable[[], object], *, min_repeats: int = 5, max_repeats: in
         enough = len(times) >= min_repeats and time.perf_counter() - started >= min_time_s
         if enough and (_spread(times) <= spread or len(times) >= max_repeats):
             break
-    return Timing(statistics.median(times), _spread(times), len(times))
+    return Timing(statistics.median(times), _spread(times), len(times), min(times))
 
 
 def _spread(times: list[float]) -> float:
@@ -106,13 +110,13 @@ def kernel_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"
                               dtype=f32, random_state=rng) for _ in range(case.groups)]
         return lambda: [mats[g] @ x[g] for g in range(case.groups)]
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        m, k = c.m, c.k
         w = rng.standard_normal((case.groups, m, k), dtype=f32)
         xs = np.ascontiguousarray(x[:, :k, :])
         return lambda: [w[g] @ xs[g] for g in range(case.groups)]
     if case.kernel == "lowrank":
-        r = per_group_rank(case.rank, case.groups)
+        r = gemm_of(case).lowrank(case.rank)[0].m
         basis = rng.standard_normal((case.groups, r, case.k), dtype=f32)
         back = rng.standard_normal((case.groups, case.m, r), dtype=f32)
         return lambda: [back[g] @ (basis[g] @ x[g]) for g in range(case.groups)]
@@ -154,11 +158,10 @@ def _torch_gemm_call(case: KernelCase, rng: np.random.Generator, device: str):
         mats = [(randn(case.m, case.k) * k).to_sparse_csr() for k in keep]
         return _synchronized(lambda: [mats[i] @ x[i] for i in range(g)], device)
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
-        w, xs = randn(g, m, k), x[:, :k, :].contiguous()
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        w, xs = randn(g, c.m, c.k), x[:, :c.k, :].contiguous()
         return _synchronized(lambda: [w[i] @ xs[i] for i in range(g)], device)
-    r = per_group_rank(case.rank, g)
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis, back = randn(g, r, case.k), randn(g, case.m, r)
     return _synchronized(lambda: [back[i] @ (basis[i] @ x[i]) for i in range(g)], device)
 
@@ -182,7 +185,7 @@ def _torch_conv_call(case: KernelCase, rng: np.random.Generator, device: str = "
     if case.kernel == "conv_dense":
         w = randn(c["out_channels"], cin_g, *c["kernel"])
         return _synchronized(lambda: f(x, w, **conv), device)
-    r = per_group_rank(case.rank, c["groups"])
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis = randn(r * c["groups"], cin_g, *c["kernel"])
     back = randn(c["out_channels"], r, 1, 1)
     return _synchronized(lambda: f(f(x, basis, **conv), back, groups=c["groups"]), device)
@@ -240,7 +243,7 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
                 "name", "group", "kernel", "m", "k", "n", "groups", "density",
                 "row_sparsity", "col_sparsity", "rank")},
                 "dense_flops": case.dense_flops, "time_s": t.median_s,
-                "spread": t.spread, "repeats": t.repeats})
+                "min_time_s": t.min_s, "spread": t.spread, "repeats": t.repeats})
             if progress:
                 progress(i + 1, len(cases))
     return pd.DataFrame(rows), machine_info(threads, device)

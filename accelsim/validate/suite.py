@@ -10,7 +10,8 @@ from typing import Callable
 import numpy as np
 
 QUICK_TIMING = dict(min_repeats=3, max_repeats=30, spread=0.08, min_time_s=0.02)
-FULL_TIMING = dict(min_repeats=5, max_repeats=200, spread=0.03, min_time_s=0.2)
+FULL_TIMING = dict(min_repeats=10, max_repeats=30, spread=0.03, min_time_s=0.1)  # min is used
+GRID_TIMING = dict(min_repeats=5, max_repeats=40, spread=0.03, min_time_s=0.1)  # min is used
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ def calibrate(*, threads: int = 1, quick: bool = False, seed: int = 0,
     frame, info = measure(cal.calibration_cases(), threads=threads, seed=seed,
                           timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
     bandwidth = cal.stream_bandwidth_bytes_per_s(threads=threads)
-    fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=bandwidth, threads=threads)
+    fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=bandwidth, threads=threads,
+                      cache_bytes=cal.cpu_cache_bytes())
     text = cal.cpu_arch_text(fit, info, name=f"local_cpu_{threads}thread",
                              clock_hz=cal.cpu_clock_hz())
     return Calibration(fit, info, bandwidth, frame, text)
@@ -42,12 +44,19 @@ def validate_kernels(root: Path, cfg, *, threads: int = 1, quick: bool = False, 
     """Time the validation suite on ``device`` and compare it with ``cfg`` (a
     RooflineConfig): returns the raw measurements, the per-kernel comparison and the
     summary numbers."""
-    from accelsim.validate.compare import crossover_sparsity, speedups
     from accelsim.validate.kernels import measure, validation_cases
 
     frame, info = measure(validation_cases(root, quick=quick), threads=threads, seed=seed,
                           timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
                           device=device)
+    return compare_kernels(frame, cfg, info)
+
+
+def compare_kernels(frame, cfg, info: dict) -> dict:
+    """The comparison and summary of measured kernels ``frame`` (``kernels.measure``'s, or
+    the committed CSV) against ``cfg``."""
+    from accelsim.validate.compare import crossover_sparsity, speedups
+
     comparison = speedups(frame, cfg)
     abs_err = comparison.error.abs()
     gemm = ~comparison.kernel.str.startswith("conv")

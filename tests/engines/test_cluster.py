@@ -27,31 +27,33 @@ def gain(arch, net, gpus, **options):
     return float(runs["terngrad"].images_per_s[0] / runs["fp32"].images_per_s[0])
 
 
-def test_regression_calibration_terngrad_alexnet_304x_on_8_ethernet_gpus():
-    """Regression test of a calibration (compute_efficiency of the Ethernet cluster is fitted
-    on this gain)."""
-    t = TARGET["alexnet_ethernet"]
-    assert abs(gain(ETH, "alexnet", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
-    fitted = fit_cluster_compute_efficiency(ETH, NETS["alexnet"], gain=t["gain"], gpus=t["gpus"])
-    assert fitted == ETH.config.compute_efficiency
+def cases():
+    return [(ETH, NETS["alexnet"], TARGET["alexnet_ethernet"]["gpus"],
+             TARGET["alexnet_ethernet"]["gain"]),
+            (IB, NETS["vgg_a"], TARGET["vgg_a_infiniband"]["gpus"],
+             TARGET["vgg_a_infiniband"]["gain"])]
 
 
-def test_terngrad_vgg_a_about_2x_on_128_infiniband_nodes():
-    """Prediction (the InfiniBand cluster has no calibrated parameter): 1.83x."""
-    t = TARGET["vgg_a_infiniband"]
-    assert abs(gain(IB, "vgg_a", t["gpus"]) / t["gain"] - 1) <= t["tolerance"]
+def test_one_compute_efficiency_is_fitted_on_both_terngrad_gains():
+    """Regression test of the calibration: both clusters carry the one shared value the
+    minimax fit on the two published gains returns."""
+    fit = fit_cluster_compute_efficiency(cases())
+    assert ETH.config.compute_efficiency == IB.config.compute_efficiency
+    assert fit["compute_efficiency"] == ETH.config.compute_efficiency
 
 
-def test_one_shared_compute_efficiency_cannot_meet_both_targets():
-    """Known miss, stated: with the Ethernet cluster's fitted efficiency (0.34) the P100
-    cluster's compute triples and VggNet-A gains well under its ~2x target (outside the
-    15% tolerance); S000's profiled GTX 1080 time is not available for P100, so the two
-    clusters keep separate values."""
-    shared = replace(IB, config=replace(IB.config,
-                                        compute_efficiency=ETH.config.compute_efficiency))
-    t = TARGET["vgg_a_infiniband"]
-    assert gain(shared, "vgg_a", 512) < t["gain"] * (1 - t["tolerance"])
-    assert gain(shared, "vgg_a", 512) < gain(IB, "vgg_a", 512)
+def test_the_two_clusters_disagree_and_the_miss_is_stated():
+    """Known tension, reported: fitted alone, the Ethernet point wants compute_efficiency
+    ~0.33 (S000's profiled GTX 1080 iteration is ~3x the roofline's) and the InfiniBand point
+    wants >= 1.0; so each leave-one-out prediction misses the other point by more than its
+    tolerance (AlexNet 4.3x vs 3.04, VggNet-A 1.33x vs ~2), and the shared value misses both
+    by about the same factor (AlexNet ~+25%, VggNet-A ~-21%)."""
+    fit = fit_cluster_compute_efficiency(cases())
+    eth, ib = fit["leave_one_out"]
+    assert eth["own_best_efficiency"] < 0.4 and ib["own_best_efficiency"] == 1.0
+    assert eth["gain"] / 3.04 - 1 > 0.3 and ib["gain"] / 2.0 - 1 < -0.3
+    shared = [gain(ETH, "alexnet", 8) / 3.04 - 1, gain(IB, "vgg_a", 512) / 2.0 - 1]
+    assert 0.15 < shared[0] < 0.35 and -0.3 < shared[1] < -0.15
 
 
 @pytest.mark.parametrize("arch,gpus", [(ETH, 8), (IB, 512)])

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import eie
 from accelsim.model import Layer, Workload
-from accelsim.report.sparse_plots import eie_fifo_sweep
+from accelsim.explore.sparse_studies import eie_fifo_sweep
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.published import published
 
@@ -68,11 +68,21 @@ def test_deterministic_for_a_seed(arch, bench):
 
 
 TABLE4 = published()["eie_table4"]
-# measured misses, explained in the engine's README section and the closing note
+# measured misses (issue 11 investigation; the numbers are in the comments). Rounding Table
+# III's densities does not explain them: at +0.5 pp Alex-8 and VGG-6 are still -13.8% / -10.6%.
 ACTUAL_MISS = {"Alex-8", "VGG-6"}
 THEORETICAL_MISS = {"Alex-7", "Alex-8", "VGG-6"}
-MISS_REASON = ("uniform i.i.d. masks at Table III's whole-percent densities: the paper's real "
-               "pruned masks and activations are not available (4% may be 3.5-4.5%)")
+ACTUAL_REASON = (
+    "i.i.d. masks understate load imbalance: the model's actual/theoretical is 1.079 (Alex-8) "
+    "and 1.068 (VGG-6) against 1.112 and 1.224 published; masks whose per-row density varies "
+    "(CV 0.5-1, as magnitude pruning leaves) raise Alex-8 from 8.1 to 11.7-13.2 us without "
+    "changing the work, but the paper's masks are not available")
+THEORETICAL_REASON = (
+    "the total work differs from the published op counts in a way no per-entry or per-column "
+    "cost fits: beyond the MACs the paper implies 1.19, 0.70, 0.72, 2.33 cycles per (activation, "
+    "PE) for Alex-6/7/8, VGG-6, the model's 4-bit-index padding gives 1.11, 1.11, 0.00, 1.44 "
+    "(residuals change sign); a pointer-read cycle per column slice overshoots Alex-6/7 by "
+    "13-22%, and the LNZD broadcast (1 activation/cycle) is busy at most 22% of the cycles")
 
 
 def _row(result, name):
@@ -82,7 +92,7 @@ def _row(result, name):
 @pytest.mark.parametrize("name", list(TABLE4["actual_us"]))
 def test_table4_actual_time(result, name, request):
     if name in ACTUAL_MISS:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=MISS_REASON))
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=ACTUAL_REASON))
     error = _row(result, name).seconds * 1e6 / TABLE4["actual_us"][name] - 1
     assert abs(error) <= TABLE4["tolerance"]["actual"]
 
@@ -90,7 +100,7 @@ def test_table4_actual_time(result, name, request):
 @pytest.mark.parametrize("name", list(TABLE4["theoretical_us"]))
 def test_table4_theoretical_time(result, name, request):
     if name in THEORETICAL_MISS:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=MISS_REASON))
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=THEORETICAL_REASON))
     error = _row(result, name).extra["theoretical_s"] * 1e6 / TABLE4["theoretical_us"][name] - 1
     assert abs(error) <= TABLE4["tolerance"]["theoretical"]
 
@@ -178,3 +188,30 @@ def test_rank_is_said_out_loud(arch):
     layer = replace(_fc(64, 64, 0.3, 1.0), rank=8)
     notes = eie.simulate(arch, Workload("w", "t", 1, (layer,)), {}).notes
     assert sum(n.startswith("ignored: rank of fc layers (fc)") for n in notes) == 1
+
+
+def test_four_pes_eight_by_eight_counted_by_hand(arch):
+    """4 PEs; PE p holds rows p and p + 4. Non-zeros (row, column): column 0: rows 0-3;
+    column 1: rows 0, 4; column 3: rows 1, 5, 2; column 4: row 7. Input non-zeros at columns
+    0, 1, 3, 4 (broadcast at cycles 0, 1, 2, 3). Work per PE (an empty slice costs its one
+    pointer cycle): col 0 [1,1,1,1], col 1 [2,1,1,1], col 3 [1,2,1,1], col 4 [1,1,1,1].
+    Deep FIFOs: PE 0 finishes at 1, 3, 4, 5 and PE 1 at 1, 2, 4, 5 -> 5 cycles; work 18,
+    theoretical 18/4 = 4.5, load efficiency 18/20 = 0.9, imbalance 5/4.5 = 1.11 > 1.1 ->
+    bound imbalance; MACs 4 + 2 + 3 + 1 = 10. Depth 1 (lockstep): 1 + 2 + 2 + 1 = 6."""
+    from accelsim.model.masks import LayerMasks
+
+    w = np.zeros((8, 8), bool)
+    for row, col in [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (4, 1), (1, 3), (5, 3), (2, 3),
+                     (7, 4)]:
+        w[row, col] = True
+    acts = np.zeros((1, 8), bool)
+    acts[0, [0, 1, 3, 4]] = True
+    layer = replace(_fc(8, 8, 10 / 64, 0.5), masks=LayerMasks(weights=w, activations=acts))
+    deep = replace(arch, config=replace(arch.config, pes=4, fifo_depth=8))
+    row = eie.simulate(deep, Workload("w", "t", 1, (layer,)), {}).layers[0]
+    assert (row.cycles, row.effective_macs) == (5, 10)
+    assert row.extra["load_efficiency"] == pytest.approx(0.9)
+    assert row.extra["theoretical_s"] * arch.config.clock_hz == pytest.approx(4.5)
+    assert row.bound == "imbalance"
+    lockstep = replace(arch, config=replace(arch.config, pes=4, fifo_depth=1))
+    assert eie.simulate(lockstep, Workload("w", "t", 1, (layer,)), {}).layers[0].cycles == 6

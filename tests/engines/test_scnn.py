@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import scnn
 from accelsim.model import Layer, Workload
-from accelsim.report.sparse_plots import scnn_density_sweep
+from accelsim.explore.sparse_studies import scnn_density_sweep
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.published import published
 
@@ -143,3 +143,55 @@ def test_seed_none_means_the_workloads_seed(arch):
     w = Workload("w", "t", 1, (_conv(4, 8, 3, 8, 1, 1, 0.5, 0.5),), seed=3)
     assert scnn.simulate(arch, w, {"seed": None}).layers[0].cycles == \
         scnn.simulate(arch, w, {}).layers[0].cycles
+
+
+# ---- hand-derived counts (issue 11) ---------------------------------------------------------
+def _tiny(arch, **changes):
+    return replace(arch.config, **changes)
+
+
+def test_group_barrier_counted_by_hand(arch):
+    """2 PEs (1 x 2), F = I = 1, one accumulator entry: K_c = 1, so 2 output-channel groups.
+    A 1 x 4 input plane, one channel, activations [1, 1, 1, 0]: tile 0 (x = 0, 1) holds 2
+    non-zeros, tile 1 (x = 2, 3) holds 1. 1x1 weights, both non-zero. Per group PE 0 does
+    2 pairs, PE 1 does 1; the barrier waits for PE 0: 2 + 2 = 4 cycles, imbalance
+    4 / (2 x 1.5) = 4/3, no halos (1x1). DCNN: 2 groups x 2 own pixels = 4 cycles."""
+    from accelsim.model.masks import LayerMasks
+
+    cfg = _tiny(arch, pe_rows=1, pe_cols=2, multipliers_f=1, multipliers_i=1,
+                accumulator_banks=1, accumulator_entries_per_bank=1, crossbar_window_cycles=1)
+    acts = np.array([[[[1, 1, 1, 0]]]], bool)
+    layer = replace(_conv(1, 2, 1, 1), in_hw=(1, 4),
+                    masks=LayerMasks(weights=np.ones((2, 1, 1, 1), bool), activations=acts))
+    run = scnn.run_layer(layer, 1, cfg, 0, 64)
+    assert (run.cycles, run.pairs, run.valid_macs, run.dcnn_cycles) == (4, 6, 6, 4)
+    assert run.imbalance == pytest.approx(4 / 3) and run.halo_words == 0
+
+
+@pytest.mark.parametrize("banks,cycles,rate", [(2, 2, 1.0), (4, 1, 0.0)])
+def test_bank_conflicts_counted_by_hand(arch, banks, cycles, rate):
+    """One PE, F = I = 2, a window of one pair. 1x1 conv, 2 output channels on a 1 x 2
+    plane: the one pair makes the 4 products (k, x) -> address a = 2k + x = 0, 1, 2, 3.
+    Bank (a + a//A + a//A^2) mod A: A = 2 gives banks 0, 1, 1, 0 (two products per bank: 2
+    cycles, 1 stall per pair); A = 4 gives 0, 1, 2, 3 (1 cycle, no stall)."""
+    cfg = _tiny(arch, pe_rows=1, pe_cols=1, multipliers_f=2, multipliers_i=2,
+                accumulator_banks=banks, accumulator_entries_per_bank=4,
+                crossbar_window_cycles=1)
+    layer = replace(_conv(1, 2, 1, 1), in_hw=(1, 2))
+    run = scnn.run_layer(layer, 1, cfg, 0, 64)
+    assert run.pairs == 1 and run.products == 4
+    assert run.cycles == cycles and run.bank_stall_rate == pytest.approx(rate)
+
+
+def test_halo_words_counted_by_hand(arch):
+    """3x3 kernel, pad 1, on a 4 x 4 plane over 2 x 2 PEs (one channel in and out): each
+    PE's 2 x 2 input tile reaches output rows and columns -1..2, clipped to 0..2: 9 outputs,
+    4 its own, 5 halo words per PE, 20 in all (the model counted 12 per PE, 48, before it
+    clipped at the plane's edge). Halo time: 5 words / 4 per cycle -> 2 cycles after the
+    one group's compute."""
+    cfg = _tiny(arch, pe_rows=2, pe_cols=2)
+    layer = _conv(1, 1, 3, 4, 1, 1)
+    run = scnn.run_layer(layer, 1, cfg, 0, 64)
+    assert run.halo_words == 20
+    conv = scnn.as_conv(layer, 1, 0)
+    assert list(scnn.tile_halo_words(conv, scnn.tiling(conv, cfg))) == [5, 5, 5, 5]

@@ -106,7 +106,7 @@ def test_rewrite_replaces_masks_atomically(npz_source, tmp_path):
 
 def test_lenet_flop_percentages_from_ssl_masks():
     """S000 Tables 2.1/2.2: FLOP % of conv1/conv2 from masks with the published structure."""
-    from accelsim.validate.published import lenet_flop_pct, lenet_masks
+    from accelsim.traces.experiments import lenet_flop_pct, lenet_masks
 
     tables = published()["s000_lenet_flops"]
     for row in tables["table2_1"] + tables["table2_2"]:

@@ -14,8 +14,8 @@ TRUTH = RooflineConfig(device="cpu", peak_fp32_flops=50e9, memory_bandwidth_byte
                        compute_units=1, tile_m=16, tile_n=8, max_efficiency=1.0, k_half=32.0,
                        memory_efficiency=1.0, launch_overhead_s=float(cal.ROOFLINE_GRID[
                            "launch_overhead_s"][9]), csr_efficiency=float(cal.CSR_GRID[
-                               "csr_efficiency"][30]), csr_row_overhead=4.0,
-                       csr_nnz_overhead=16.0)
+                               "csr_efficiency"][30]), csr_row_overhead=0.0,
+                       csr_nnz_overhead=16.0, csr_narrow_overhead=2.0)
 
 
 def _synthetic_frame(cfg):
@@ -23,7 +23,7 @@ def _synthetic_frame(cfg):
     frame = pd.DataFrame([{k: getattr(c, k) for k in (
         "name", "group", "kernel", "m", "k", "n", "groups", "density", "row_sparsity",
         "col_sparsity", "rank")} | {"dense_flops": c.dense_flops} for c in cases])
-    return frame.assign(time_s=predicted_seconds(cfg, frame))
+    return frame.assign(min_time_s=predicted_seconds(cfg, frame))
 
 
 def test_fit_recovers_known_parameters():
@@ -33,11 +33,11 @@ def test_fit_recovers_known_parameters():
     p = fit["params"]
     fitted = replace(TRUTH, **{k: v for k, v in p.items() if k != "peak_fp32_flops"},
                      peak_fp32_flops=p["peak_fp32_flops"])
-    assert np.allclose(predicted_seconds(fitted, frame), frame.time_s, rtol=0.02)
+    assert np.allclose(predicted_seconds(fitted, frame), frame.min_time_s, rtol=0.02)
     assert fit["gemm_fit_error"] < 0.01 and fit["csr_fit_error"] < 0.01
     assert p["peak_fp32_flops"] == pytest.approx(TRUTH.peak_fp32_flops, rel=0.01)
-    for key in ("tile_m", "tile_n", "k_half", "launch_overhead_s", "csr_row_overhead",
-                "csr_nnz_overhead"):
+    for key in ("tile_m", "tile_n", "k_half", "launch_overhead_s", "csr_nnz_overhead",
+                "csr_narrow_overhead"):
         assert p[key] == pytest.approx(getattr(TRUTH, key)), key
 
 

@@ -1,0 +1,168 @@
+"""The calibration registry: every calibrated value of every shipped arch file, the data it was
+fitted on, the procedure and the range of inputs the fit saw.
+
+One place for three uses: the scoreboard derives each row's kind (fit or prediction) from
+``Fit.targets``; the roofline engine notes a device whose efficiency parameters were fitted
+on another device's data, and a layer that lies outside a fit's range; a test checks that the
+arch files' ``CALIBRATED`` comments and this registry agree, value by value.
+
+A value counts as the registered calibration only while the arch holds that very value (a
+user who edits it owns the result). Pure data: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One fitting procedure on one data set. ``targets``: the scoreboard rows fitted on,
+    as (case, item pattern) pairs (fnmatch). ``ranges``: per kernel, the fitted range of
+    each input (density, GEMM m, k, n) as (low, high)."""
+
+    id: str
+    device: str            # arch name of the device whose data this is
+    data: str
+    procedure: str
+    targets: tuple[tuple[str, str], ...] = ()
+    ranges: dict = field(default_factory=dict)
+
+
+_T24_SHAPES = {"m": (87, 384), "k": (264, 2304), "n": (169, 3025)}  # dense + compacted GEMMs
+_T24_CSR = {"density": (0.028, 0.324), "m": (96, 384), "k": (363, 2304), "n": (169, 3025)}
+_EIE_DENSE = {"m": (1000, 4096), "k": (4096, 25088), "n": (1, 1)}
+
+FITS = {f.id: f for f in (
+    Fit("table24_gpu", "gtx_titan_black",
+        "S000 Table 2.4, GPU rows: AlexNet 1 (l1, CSR) and AlexNet 2 (SSL) speedups, conv1-conv5",
+        "accelsim.validate.calibrate.fit_roofline_table24 (grid; leave-one-layer-out CV "
+        "reported by validate.published)",
+        (("s000_table24", "gpu *"),),
+        {"dense": _T24_SHAPES, "structured": _T24_SHAPES, "csr": _T24_CSR}),
+    Fit("table24_cpu", "xeon_e5_2630_1thread",
+        "S000 Table 2.4, CPU rows: AlexNet 1 (l1, CSR) and AlexNet 2 (SSL) speedups, conv1-conv5",
+        "accelsim.validate.calibrate.fit_roofline_table24 (grid; leave-one-layer-out CV "
+        "reported by validate.published)",
+        (("s000_table24", "cpu *"),),
+        {"dense": _T24_SHAPES, "structured": _T24_SHAPES, "csr": _T24_CSR}),
+    Fit("eie_dense_titan_x", "titan_x_maxwell",
+        "EIE Table IV, dense batch-1 cuBLAS times on the Titan X (Alex-6/7/8, VGG-6)",
+        "accelsim.validate.calibrate.fit_memory_eie (grid, minimax relative error)",
+        (("eie_table4_dense", "gpu_titan_x *"),), {"dense": _EIE_DENSE}),
+    Fit("eie_dense_i7", "i7_5930k",
+        "EIE Table IV, dense batch-1 MKL times on the i7-5930K (Alex-6/7/8, VGG-6)",
+        "accelsim.validate.calibrate.fit_memory_eie (grid, minimax relative error)",
+        (("eie_table4_dense", "cpu_i7_5930k *"),), {"dense": _EIE_DENSE}),
+    Fit("llmcompass_a100_peak", "a100_sxm4_80g",
+        "LLMCompass's measured A100 fp16 GEMMs: the largest (16384x12288x12288) at 93% of peak",
+        "max_efficiency read off that one GEMM",
+        (("llmcompass_a100_gemm", "16384x12288x12288 *"),),
+        {"dense": {"m": (16384, 16384), "k": (12288, 12288), "n": (12288, 12288)}}),
+    Fit("table1_vc707", "vc707",
+        "S001 Table I, VC707 conv1-conv5 computation efficiencies, conv total and PE count",
+        "accelsim.validate.calibrate.fit_fpga_table1 (grid, minimax per-layer miss); "
+        "macs_per_pe chosen among 8/16/17/32, alpha and m_sub so that the BRAM bound gives 32 PEs",
+        (("s001_table1_vc707", "conv*"), ("s001_table1_vc707", "PE count"))),
+    Fit("scnn_dense_ratio", "scnn",
+        "SCNN density sweep: SCNN/DCNN = 0.79 at density 1.0 (VGG-16 conv)",
+        "crossbar_window_cycles chosen among 1/2/4/8/16",
+        (("scnn_density", "SCNN / DCNN performance at density 1.0"),)),
+    Fit("terngrad_gains", "cluster_gtx1080_1gbe",
+        "S000 Section 4.3: TernGrad's gains, AlexNet 3.04x on 8 GTX 1080 (1 GbE) and VggNet-A "
+        "about 2x on 512 P100 (InfiniBand)",
+        "accelsim.validate.calibrate.fit_cluster_compute_efficiency (grid, minimax |log error|, "
+        "one value for both clusters; leave-one-out reported by validate.published)",
+        (("s000_terngrad_scaling", "alexnet_ethernet *"),
+         ("s000_terngrad_scaling", "vgg_a_infiniband *"))),
+)}
+
+_SHAPE = ("tile_m", "tile_n", "k_half", "launch_overhead_s")
+_CSR = ("csr_efficiency", "csr_row_overhead")
+_TITAN_BLACK = {"tile_m": 16, "tile_n": 96, "k_half": 192, "csr_efficiency": 0.2565,
+                "csr_row_overhead": 1024}
+_XEON_1T = {"tile_m": 4, "tile_n": 256, "k_half": 192, "csr_efficiency": 0.2164,
+            "csr_row_overhead": 128}
+_TITAN_X = {"memory_efficiency": 0.8725, "launch_overhead_s": 22.0e-6}
+_I7 = {"memory_efficiency": 0.23}
+
+
+def _from(fit: str, values: dict) -> dict:
+    return {k: (v, fit) for k, v in values.items()}
+
+
+# arch name -> {parameter: (registered value, fit id)}
+CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
+    "gtx_titan_black": {**_from("table24_gpu", {**_TITAN_BLACK, "launch_overhead_s": 10.0e-6}),
+                        **_from("eie_dense_titan_x", {"memory_efficiency": 0.8725})},
+    "xeon_e5_2630_1thread": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+                             **_from("eie_dense_i7", _I7)},
+    "xeon_e5_2630": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+                     **_from("eie_dense_i7", _I7)},
+    "i7_5930k": {**_from("table24_cpu", _XEON_1T),
+                 **_from("eie_dense_i7", {**_I7, "launch_overhead_s": 72.0e-6})},
+    "titan_x_maxwell": {**_from("table24_gpu", _TITAN_BLACK),
+                        **_from("eie_dense_titan_x", _TITAN_X)},
+    **{name: {**_from("table24_gpu", _TITAN_BLACK), **_from("eie_dense_titan_x", _TITAN_X)}
+       for name in ("gtx1080", "p100_sxm2", "v100_sxm2")},
+    **{name: {**_from("table24_gpu", _TITAN_BLACK),
+              **_from("eie_dense_titan_x", _TITAN_X),
+              **_from("llmcompass_a100_peak", {"max_efficiency": 0.93})}
+       for name in ("a100_sxm4_80g", "h100_sxm5")},
+    "vc707": _from("table1_vc707", {"dram_efficiency": 0.79, "tile_overhead_cycles": 44,
+                                    "macs_per_pe": 16, "bram_fraction_for_buffers": 0.5,
+                                    "pe_buffer_words": 32768}),
+    "vc707_fp32": _from("table1_vc707", {"dram_efficiency": 0.79, "tile_overhead_cycles": 44}),
+    "scnn": _from("scnn_dense_ratio", {"crossbar_window_cycles": 2}),
+    **{name: _from("terngrad_gains", {"compute_efficiency": 0.638})
+       for name in ("cluster_gtx1080_1gbe", "cluster_p100_ib")},
+}
+
+# What each parameter is, for notes ("tile model taken from ...").
+PARAMETER_ROLE = {**{p: "GEMM tile model" for p in _SHAPE}, **{p: "CSR model" for p in _CSR},
+                  "memory_efficiency": "memory efficiency", "max_efficiency": "peak efficiency"}
+
+
+def registered(arch_name: str, config) -> dict[str, Fit]:
+    """{parameter: Fit} for the calibrated values ``config`` still holds (edited ones drop
+    out)."""
+    out = {}
+    for param, (value, fit_id) in CALIBRATED.get(arch_name, {}).items():
+        held = getattr(config, param, None)
+        if held is not None and _same(held, value):
+            out[param] = FITS[fit_id]
+    return out
+
+
+def _same(a, b) -> bool:
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+
+
+def borrowed_notes(arch_name: str, config) -> list[str]:
+    """One note per fit whose values ``arch_name`` takes from another device's data."""
+    by_fit: dict[str, list[str]] = {}
+    for param, fit in registered(arch_name, config).items():
+        if fit.device != arch_name:
+            by_fit.setdefault(fit.id, []).append(param)
+    return [f"{', '.join(params)} taken from the {FITS[fid].device} fit ({FITS[fid].data}); "
+            "not calibrated on this device" for fid, params in by_fit.items()]
+
+
+def outside_range(fits: dict[str, Fit], kernel: str, inputs: dict) -> list[str]:
+    """Per fit that the arch's parameters come from, the inputs (density, m, k, n) of a
+    ``kernel`` call outside that fit's range: 'table24_gpu: n 1 (fitted 169-3025)'."""
+    out = []
+    for fit in {f.id: f for f in fits.values()}.values():
+        misses = [f"{name} {inputs[name]:.4g} (fitted {lo:g}-{hi:g})"
+                  for name, (lo, hi) in fit.ranges.get(kernel, {}).items()
+                  if inputs.get(name) is not None and not lo <= inputs[name] <= hi]
+        if misses:
+            out.append(f"{fit.id}: {', '.join(misses)}")
+    return out
+
+
+def fitted_on(case: str, item: str) -> list[str]:
+    """Ids of the fits made on scoreboard row (case, item)."""
+    return [f.id for f in FITS.values()
+            if any(c == case and fnmatch(item, pattern) for c, pattern in f.targets)]
