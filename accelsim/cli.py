@@ -87,9 +87,12 @@ def engine_flag(option, engines: list[str]) -> click.Option:
     if option.type is bool:
         name = option.flag[2:]
         return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
-    if option.load is not None:
+    from accelsim.spec.readers import reader
+
+    read = reader(option)
+    if read is not None:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
-                            is None else option.load(v), help=text)
+                            is None else read(v), help=text)
     if option.many:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
                             is None else _many(option.type)(v), help=text)
@@ -239,7 +242,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     from accelsim.spec.arch import arch_from_dict
     from accelsim.spec.validate import parse_yaml
     from accelsim.validate import suite
-
+    from accelsim.validate.compare import lstm_sparsity_curves
     from accelsim.validate.kernels import cuda_available
 
     want = "gpu" if device == "cuda" else "cpu"
@@ -280,7 +283,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, arch.config)
+    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
@@ -340,7 +343,7 @@ def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import headline, published_markdown
-    from accelsim.validate.published import scoreboard
+    from accelsim.validate.scoreboard import scoreboard
 
     with progress_bar("published cases") as update:
         frame = scoreboard(Path(root), quick=quick, progress=update)

@@ -439,7 +439,7 @@ def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") 
         return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        forward = layer.rank * (g.k + g.m) * g.n
+        forward = layer.lowrank_macs(batch)
     elif kernel in ("csr", "nm"):
         forward = layer.nonzero_weights * g.n
         if kernel == "csr" and mode == "training":

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from accelsim.validate import published as pub
+from accelsim.validate import scoreboard as pub
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSET = (pub.score_table1, pub.score_table24, pub.score_fig2_2, pub.score_llmcompass,
