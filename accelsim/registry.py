@@ -58,6 +58,7 @@ _BUILTINS = {
     "cluster": _Builtin("cluster", "cluster", "cluster", needs_clock=False),
     "eie": _Builtin("eie", "eie", "eie"),
     "scnn": _Builtin("scnn", "scnn", "scnn"),
+    "systolic": _Builtin("systolic", "systolic", "systolic"),
 }
 
 

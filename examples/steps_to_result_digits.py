@@ -191,7 +191,7 @@ def main(argv=None) -> dict:
     p.add_argument("--quick", action="store_true",
                    help="0 and 90%% sparsity, batches 8/64/512, 8 trials, 10%% target error "
                         "(CI, < 1 min)")
-    p.add_argument("--trials", type=int, default=16)
+    p.add_argument("--trials", type=int, default=32)
     p.add_argument("--target", type=float, default=0.05, help="validation error to reach")
     p.add_argument("--max-steps", type=int, default=8000)
     p.add_argument("--seed", type=int, default=0)

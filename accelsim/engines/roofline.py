@@ -27,8 +27,8 @@ reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBL
 n = 1 is memory-bound either way).
 
 **Caches** (S000 §2.3 attributes part of SSL's CPU speedup to matrices that shrink into
-cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its values, indices, row
-pointers, input and output) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
+cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its gathered dense input
+and its output, v(kn + mn), since the values and indices stream through once) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
 cache (``cache_bytes``) slows its compute throughput (blocking no longer keeps operands
 close); the memory term stays the DRAM rate (a memory-bound kernel streams from DRAM
 either way):
@@ -297,11 +297,12 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     flops = 2 * g * nnz * n
     per_nnz = (cfg.csr_nnz_overhead
                + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
-    working_set = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n)
+    streamed = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1)  # read once, in order
+    gathered = v * (k * n + m * n)  # the dense operand's rows are gathered at random
     t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
                  / (cfg.peak_flops(precision) * cfg.csr_efficiency
-                    * cache_efficiency(cfg, working_set)))
-    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * working_set)
+                    * cache_efficiency(cfg, gathered)))
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * (streamed + gathered))
 
 
 def backward_gemms(x: Gemm) -> list[Gemm]:
@@ -438,7 +439,7 @@ def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") 
         return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        forward = layer.rank * (g.k + g.m) * g.n
+        forward = layer.lowrank_macs(batch)
     elif kernel in ("csr", "nm"):
         forward = layer.nonzero_weights * g.n
         if kernel == "csr" and mode == "training":

@@ -74,11 +74,10 @@ def kernels_markdown(result: dict, calibration, *, arch_name: str, quick: bool,
     return "\n".join(lines) + "\n"
 
 
-def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
-    """Predicted vs measured speedup (log-log with y = x) and speedup vs sparsity curves."""
-    import numpy as np
-
-    from accelsim.engines.roofline import csr_time, dense_time
+def kernel_plots(result: dict, out_dir: Path, curves: dict) -> list[Path]:
+    """Predicted vs measured speedup (log-log with y = x) and, for each LSTM group, the
+    measured speedups over sparsity against ``curves[group]`` (``sparsity`` and the
+    predicted ``csr`` and ``structured`` speedups, from ``validate.compare.sparsity_curves``)."""
     from accelsim.report.figures import new_figure, save_figure
 
     comp = result["comparison"]
@@ -101,17 +100,10 @@ def kernel_plots(result: dict, out_dir: Path, cfg) -> list[Path]:
     if not lstm.empty:
         groups = sorted(lstm.group.unique())
         fig, axes = new_figure(ncols=len(groups), figsize=(6 * len(groups), 4.6), squeeze=False)
-        s = np.arange(0.0, 0.991, 0.005)
         for ax, group in zip(axes[0], groups):
             part = lstm[lstm.group == group]
             row = part.iloc[0]
-            dense = dense_time(cfg, 1, row.m, row.k, row.n).seconds
-            side = 1 - np.sqrt(1 - s)
-            pred = {"csr": dense / csr_time(cfg, 1, row.m, row.k, row.n,
-                                            (1 - s) * row.m * row.k).seconds,
-                    "structured": dense / dense_time(
-                        cfg, 1, np.maximum(1, np.round(row.m * (1 - side))),
-                        np.maximum(1, np.round(row.k * (1 - side))), row.n).seconds}
+            s, pred = curves[group]["sparsity"], curves[group]
             for kernel, color in (("csr", "tab:red"), ("structured", "tab:blue")):
                 k = part[part.kernel == kernel].sort_values("density", ascending=False)
                 sparsity = 1 - k.density if kernel == "csr" else 1 - (1 - k.row_sparsity) ** 2

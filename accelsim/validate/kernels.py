@@ -23,6 +23,8 @@ from typing import Callable
 
 import numpy as np
 
+from accelsim.model import Gemm
+
 KERNELS = ("dense", "csr", "structured", "lowrank", "conv_dense", "conv_lowrank")
 
 
@@ -50,10 +52,10 @@ class KernelCase:
         return 2 * self.groups * self.m * self.k * self.n
 
 
-def per_group_rank(rank: int, groups: int) -> int:
-    """Basis filters per group of a low-rank layer: ⌈rank/groups⌉, as ``Layer.lowrank_gemms``
-    splits an odd total (S000 Table 3.4's 201 over 2 groups)."""
-    return -(-int(rank) // groups)
+def gemm_of(case: KernelCase) -> Gemm:
+    """The dense GEMM of a case's shape (the model's ``Gemm``, whose ``compacted`` and
+    ``lowrank`` give the structured and low-rank kernels' shapes)."""
+    return Gemm(case.groups, case.m, case.k, case.n)
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,13 @@ def kernel_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"
                               dtype=f32, random_state=rng) for _ in range(case.groups)]
         return lambda: [mats[g] @ x[g] for g in range(case.groups)]
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        m, k = c.m, c.k
         w = rng.standard_normal((case.groups, m, k), dtype=f32)
         xs = np.ascontiguousarray(x[:, :k, :])
         return lambda: [w[g] @ xs[g] for g in range(case.groups)]
     if case.kernel == "lowrank":
-        r = per_group_rank(case.rank, case.groups)
+        r = gemm_of(case).lowrank(case.rank)[0].m
         basis = rng.standard_normal((case.groups, r, case.k), dtype=f32)
         back = rng.standard_normal((case.groups, case.m, r), dtype=f32)
         return lambda: [back[g] @ (basis[g] @ x[g]) for g in range(case.groups)]
@@ -156,11 +158,10 @@ def _torch_gemm_call(case: KernelCase, rng: np.random.Generator, device: str):
         mats = [(randn(case.m, case.k) * k).to_sparse_csr() for k in keep]
         return _synchronized(lambda: [mats[i] @ x[i] for i in range(g)], device)
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
-        w, xs = randn(g, m, k), x[:, :k, :].contiguous()
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        w, xs = randn(g, c.m, c.k), x[:, :c.k, :].contiguous()
         return _synchronized(lambda: [w[i] @ xs[i] for i in range(g)], device)
-    r = per_group_rank(case.rank, g)
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis, back = randn(g, r, case.k), randn(g, case.m, r)
     return _synchronized(lambda: [back[i] @ (basis[i] @ x[i]) for i in range(g)], device)
 
@@ -184,7 +185,7 @@ def _torch_conv_call(case: KernelCase, rng: np.random.Generator, device: str = "
     if case.kernel == "conv_dense":
         w = randn(c["out_channels"], cin_g, *c["kernel"])
         return _synchronized(lambda: f(x, w, **conv), device)
-    r = per_group_rank(case.rank, c["groups"])
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis = randn(r * c["groups"], cin_g, *c["kernel"])
     back = randn(c["out_channels"], r, 1, 1)
     return _synchronized(lambda: f(f(x, basis, **conv), back, groups=c["groups"]), device)

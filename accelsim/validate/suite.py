@@ -44,12 +44,19 @@ def validate_kernels(root: Path, cfg, *, threads: int = 1, quick: bool = False, 
     """Time the validation suite on ``device`` and compare it with ``cfg`` (a
     RooflineConfig): returns the raw measurements, the per-kernel comparison and the
     summary numbers."""
-    from accelsim.validate.compare import crossover_sparsity, speedups
     from accelsim.validate.kernels import measure, validation_cases
 
     frame, info = measure(validation_cases(root, quick=quick), threads=threads, seed=seed,
                           timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
                           device=device)
+    return compare_kernels(frame, cfg, info)
+
+
+def compare_kernels(frame, cfg, info: dict) -> dict:
+    """The comparison and summary of measured kernels ``frame`` (``kernels.measure``'s, or
+    the committed CSV) against ``cfg``."""
+    from accelsim.validate.compare import crossover_sparsity, speedups
+
     comparison = speedups(frame, cfg)
     abs_err = comparison.error.abs()
     gemm = ~comparison.kernel.str.startswith("conv")

@@ -83,3 +83,24 @@ def test_gpu_suite_times_every_kernel_kind():
                                                                density=0.1)]
     frame, info = measure(cases, device="cuda", timing=dict(min_time_s=0.0, min_repeats=4))
     assert (frame.time_s > 0).all() and "gpu" in info
+
+
+def test_a_measured_structured_kernel_and_its_prediction_share_the_model_shape():
+    """Rows 5 x (1 - 0.5) = 2.5 and columns 7 x (1 - 0.5) = 3.5 are ties: the model rounds
+    half-up to 3 x 4 (Python's round would give 2 x 4); the timed kernel multiplies a 3 x 4
+    matrix and the prediction times the same 3 x 4 GEMM."""
+    import pandas as pd
+
+    from accelsim import load_arch
+    from accelsim.engines.roofline import dense_time
+    from accelsim.validate.compare import predicted_seconds
+    from tests.conftest import ROOT
+
+    case = KernelCase("tie", "t", "structured", m=5, k=7, n=4, row_sparsity=0.5,
+                      col_sparsity=0.5)
+    out = kernel_call(case, np.random.default_rng(0))()
+    assert out[0].shape == (3, 4)
+    cfg = load_arch(ROOT / "archs/xeon_e5_2630_1thread.yaml").config
+    frame = pd.DataFrame([{"kernel": "structured", "groups": 1, "m": 5, "k": 7, "n": 4,
+                           "row_sparsity": 0.5, "col_sparsity": 0.5}])
+    assert predicted_seconds(cfg, frame)[0] == float(dense_time(cfg, 1, 3, 4, 4).seconds)
