@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accelsim.engines import cluster, eie, fpga, roofline, scnn
@@ -82,6 +82,9 @@ def _sane(row):
 @CASES
 @given(layer=all_kinds(structured=True), batch=st.integers(1, 3), eff=st.floats(0.05, 1.0),
        more=st.floats(1.0, 8.0), dsp=st.integers(100, 3000), sc=st.integers(1, 16))
+@example(layer=Layer(name="conv", kind="conv", in_channels=3, out_channels=6, kernel=(3, 3),
+                     stride=(2, 2), padding=(1, 1), in_hw=(3, 3), col_sparsity=0.5625),
+         batch=1, eff=0.05078125, more=1.0, dsp=100, sc=1)
 def test_fpga_properties(layer, batch, eff, more, dsp, sc):
     arch = _config("vc707", dram_efficiency=eff, dsp_slices=dsp, macs_per_pe=sc)
     row = simulate(arch, _one(layer, batch)).layers[0]
@@ -94,8 +97,12 @@ def test_fpga_properties(layer, batch, eff, more, dsp, sc):
     assert simulate(fast, _one(layer, batch)).layers[0].cycles <= row.cycles
     bigger = _config("vc707", dram_efficiency=eff, dsp_slices=int(dsp * more), macs_per_pe=sc)
     assert simulate(bigger, _one(layer, batch)).layers[0].cycles <= row.cycles
-    sparser = replace(layer, row_sparsity=min(0.95, layer.row_sparsity + 0.1))
-    assert simulate(arch, _one(sparser, batch)).layers[0].cycles <= row.cycles
+    # More sparsity on the SAME design: S001 sizes the array from the network's reuse, so a
+    # sparser network alone can get fewer PEs (3->6 conv, stride 2, in_hw 3, dsp 100, S_c 1:
+    # 408 -> 680 cycles). Both layers in one workload share one sized array.
+    sparser = replace(layer, name="sparser", row_sparsity=min(0.95, layer.row_sparsity + 0.1))
+    both = simulate(arch, Workload("w", "test", batch, (layer, sparser))).layers
+    assert both[1].cycles <= both[0].cycles
 
 
 # ---- roofline (GPU and CPU) -------------------------------------------------------------------
