@@ -1,4 +1,4 @@
-"""The ``accelsim`` command line: run, list, trace, sweep, pareto, validate."""
+"""The ``accelsim`` command line: run, list, arch new, trace, sweep, pareto, validate."""
 
 from __future__ import annotations
 
@@ -154,6 +154,77 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
 
 
 main.add_command(trace)
+
+
+@main.group()
+def arch():
+    """Write arch files."""
+
+
+@arch.command("new")
+@click.argument("engine")
+@click.option("--like", "like", type=click.Path(dir_okay=False), default=None,
+              help="The arch file to start from [default: the engine's example in "
+                   "ROOT/archs, e.g. archs/a100.yaml for gpu].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True,
+              help="The new arch file (YAML).")
+@click.option("--name", default=None, help="The new arch's name [default: the file's stem].")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding archs/ (for the default --like).")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def arch_new(engine, like, output, name, root, force):
+    """Write a commented, valid ENGINE arch file to OUTPUT, made from --like: every value
+    keeps the comment that says where it comes from, and the header lists the values that
+    were fitted and on what data. Edit what your design differs in, then run it."""
+    from accelsim import registry
+    from accelsim.report.files import write_atomic
+    from accelsim.spec import load_arch
+    from accelsim.spec.template import new_arch_text
+    from accelsim.spec.validate import read_document, read_text, resolve_reference
+
+    if engine not in registry.names():
+        raise AccelsimError(f"unknown engine {engine!r} (engines: "
+                            f"{', '.join(registry.names())})", field="ENGINE")
+    if like is None:
+        if registry.example(engine) is None:
+            raise AccelsimError(f"the {engine} engine ships no example: give --like FILE")
+        like = str(Path(root) / "archs" / registry.example(engine))
+    out = Path(output)
+    if out.exists() and not force:
+        raise AccelsimError("exists; pass --force to replace it", file=output)
+    doc = read_document(like)
+    node = None
+    if engine == "cluster" and isinstance(doc.get("cluster"), dict) \
+            and isinstance(doc["cluster"].get("node"), str):
+        node = _node_copy(resolve_reference(Path(like).parent, doc["cluster"]["node"],
+                                            file=like, field="cluster.node"), out, force)
+    made = new_arch_text(read_text(like), doc, engine=engine, name=name or out.stem,
+                         like=like, node=node)
+    write_atomic(out, made.text.encode())
+    try:
+        load_arch(out)
+    except AccelsimError:
+        out.unlink()
+        raise
+    click.echo(f"wrote {out}" + (f" (node file {out.parent / node})" if node else ""),
+               err=True)
+
+
+def _node_copy(node_path: Path, out: Path, force: bool) -> str:
+    """The node reference for a cluster file written to ``out``: the template's node file,
+    copied next to ``out`` unless it already lies there (a node must sit in its cluster
+    file's folder)."""
+    from accelsim.report.files import write_atomic
+    from accelsim.spec.validate import read_bytes
+
+    target = out.parent / node_path.name
+    data = read_bytes(node_path)
+    if target.resolve() != node_path.resolve():
+        if target.exists() and target.read_bytes() != data and not force:
+            raise AccelsimError("exists and differs from the template's node file; pass "
+                                "--force to replace it", file=str(target))
+        write_atomic(target, data)
+    return node_path.name
 
 
 @main.command("list")
