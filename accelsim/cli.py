@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -119,11 +120,15 @@ class _RunCommand(click.Command):
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--layers", "layers", default=None, metavar="KIND|NAME,...",
+              help="Run only these layers: kinds (fc, conv, ...) and layer names, separated "
+                   "by commas (e.g. EIE on a CNN's fc layers: --layers fc).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
               help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
                    "hours and GPU-hours vs GPUs with --steps-model.")
 @_outside
-def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engine_options):
+def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
+        **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
     Engine options apply to the engines named in their help."""
     from accelsim.registry import simulate
@@ -137,8 +142,19 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
     with outside_references(allow_outside):
         arch = load_arch(arch_file)
         workload = load_workload(workload_file)
+    picked = ()
+    if layers is not None:
+        if not _words(layers):
+            raise click.BadParameter("give layer kinds or names separated by commas",
+                                     param_hint="--layers")
+        try:
+            workload, picked = workload.select(_words(layers))
+        except AccelsimError as exc:
+            raise AccelsimError(exc.message, file=workload_file, field="--layers") from None
     options = {k: v for k, v in engine_options.items() if v is not None}
     result = simulate(arch, workload, options)
+    if picked:  # the Result says it covers part of the workload
+        result = dataclasses.replace(result, notes=(*picked, *result.notes))
     if plot_file and result.shape not in PLOTTED:
         raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
                                f"{arch.engine} engine's")

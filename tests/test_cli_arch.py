@@ -2,6 +2,7 @@
 errors that say what was meant, and ``accelsim arch new`` writing a valid arch per engine."""
 
 import dataclasses
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -97,3 +98,28 @@ def test_arch_new_refuses_wrong_engine_and_overwrites(root, tmp_path):
     out.write_text("mine")
     result = _invoke("arch", "new", "gpu", "--root", root, "-o", out)
     assert result.exit_code == 2 and "--force" in result.output and out.read_text() == "mine"
+
+
+def test_run_layers_runs_eie_on_a_cnns_fc_layers(root, tmp_path):
+    # EIE has no unit for convolutions: the whole AlexNet is refused, its fc part runs.
+    # Expected: the same numbers as a workload file holding only the fc layers, written here
+    # from the shipped file's JSON (an independent path to the same subset).
+    eie, cnn = root / "archs" / "eie.yaml", root / "workloads" / "alexnet_ssl.json"
+    assert _invoke("run", eie, cnn).exit_code == 2
+    doc = json.loads(cnn.read_text())
+    doc["layers"] = [layer for layer in doc["layers"] if layer["kind"] == "fc"]
+    fc_only = tmp_path / "alexnet_fc.json"
+    fc_only.write_text(json.dumps(doc))
+    picked = _invoke("run", eie, cnn, "--layers", "fc", "--format", "json")
+    assert picked.exit_code == 0, picked.output
+    by_file = json.loads(_invoke("run", eie, fc_only, "--format", "json").output)
+    picked = json.loads(picked.output)
+    assert [r["layer"] for r in picked["layers"]] == ["fc6", "fc7", "fc8"]
+    assert picked["layers"] == by_file["layers"] and picked["totals"] == by_file["totals"]
+    assert any("3 of 8 layers run; left out 5 (conv×5)" in n for n in picked["notes"])
+    # names and kinds mix; a word that is neither is refused in one line
+    mixed = json.loads(_invoke("run", eie, cnn, "--layers", "fc8,fc6", "--format",
+                               "json").output)
+    assert [r["layer"] for r in mixed["layers"]] == ["fc6", "fc8"]  # file order
+    wrong = _invoke("run", eie, cnn, "--layers", "fc,fc9")
+    assert wrong.exit_code == 2 and "--layers: 'fc9': neither a layer kind" in wrong.output
