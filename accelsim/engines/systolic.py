@@ -70,10 +70,12 @@ divides by ``2R + 2C + T − 3`` cycles per fold instead of the cycles it counts
 ofmap ``⌈(in − k + s)/s⌉`` (its topology rows are cropped to match). Its stalls come from a
 cycle-by-cycle replay of the address trace, and 3.0.0 counts a late prefetch's wait twice
 (fixed upstream in commit 22f88b1, after that release): totals are compared with the fixed
-run. Its DRAM counts include padding words of partial folds, not counted here. Where it
-refills an SRAM more often than one forward sweep per pass (seen for the ws ifmap of AlexNet
-conv2 on 32×32 and the is ifmap of conv1 on 128×128, cause not identified) the engine is
-faster than SCALE-Sim.
+run. Its DRAM counts include padding words of partial folds, not counted here. It also
+reads some streams partly backwards — each fold of the stationary operand (ws filter, is
+ifmap) row-reversed, and skewed streams a few rows back at fold boundaries — so when a refill
+boundary falls inside such a fold its forward-only window goes round the whole stream once
+more; not modelled, so there the engine is faster than SCALE-Sim (the tests xfail those layers,
+each showing at least one more half-buffer refill in SCALE-Sim's own DRAM count).
 """
 
 from __future__ import annotations
