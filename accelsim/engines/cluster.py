@@ -76,13 +76,6 @@ from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 from accelsim.model.steps import StepsModel
 
-def load_steps_model(path: str) -> StepsModel:
-    """The steps-model file at ``path`` (read at the edge: CLI flag, sweep options)."""
-    from accelsim.spec.steps import load_steps_model as load
-
-    return load(path)
-
-
 ENCODINGS = ("fp32", "fp16", "terngrad", "topk")
 SCHEMES = ("appendix-b", "ps", "ring", "hierarchical")
 OPTIONS = (
@@ -104,8 +97,7 @@ OPTIONS = (
     roofline.KERNEL,
     # time to train (accelsim.engines.time_to_train)
     Option("steps_model", StepsModel, None, "time to train with this steps-model file "
-           "(steps/*.yaml): hours and GPU-hours, fastest and cheapest marked",
-           load=load_steps_model),
+           "(steps/*.yaml): hours and GPU-hours, fastest and cheapest marked"),
     Option("batch_per_gpu", int, None, "with --steps-model: images per GPU per step, e.g. "
            "32,64 (default: the workload's batch)", many=True),
     Option("sparsity", float, None, "with --steps-model: weight sparsities of every layer, "
@@ -355,6 +347,10 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     if any(set(sparsity_fields(layer)) & set(COMPUTE_FIELDS) for layer in workload.layers):
         notes += ("weight sparsity and ranks speed up compute only: gradients are sent for "
                   "every weight and bias of a layer",)
+    nm = sum(layer.nm is not None for layer in workload.layers)
+    if nm:
+        notes += (f"{nm} N:M layers train dense (sparse tensor cores are modelled for "
+                  "inference only)",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
                   summary=summary, shape=PER_SCALING_POINT)
