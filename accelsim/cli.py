@@ -229,12 +229,18 @@ def validate_calibrate(threads, quick, out):
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="cuda: the same kernels with torch on the GPU, against --arch (a gpu "
                    "arch file); skipped, not failed, without CUDA.")
+@click.option("--suite", "suite_name", type=click.Choice(["sparse", "transformer"]),
+              default="sparse",
+              show_default=True, help="sparse: the held-out sparse/low-rank kernels (speedups); "
+              "transformer: a BERT-base layer's GEMMs, attention matmuls, layer norm and "
+              "softmax (absolute times).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
-              help="Report folder [default: reports/validation, or reports/validation/gpu].")
+              help="Report folder [default: reports/validation, or reports/validation/gpu; "
+                   "/transformer under it for that suite].")
 @click.option("--measured", type=click.Path(dir_okay=False), default=None,
               help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
                    "instead of timing them; needs --arch.")
-def validate_kernels(quick, arch_file, threads, root, device, out, measured):
+def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -252,7 +258,8 @@ def validate_kernels(quick, arch_file, threads, root, device, out, measured):
     if device == "cuda" and not arch_file:
         raise AccelsimError("--device cuda needs --arch, the GPU's arch file (e.g. "
                             "archs/h100.yaml)")
-    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
+    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation")
+               / ("transformer" if suite_name == "transformer" else ""))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
     if measured and not arch_file:
@@ -269,6 +276,20 @@ def validate_kernels(quick, arch_file, threads, root, device, out, measured):
         arch_file = out / "local_cpu.yaml"
         arch_file.write_text(calibration.arch_text)
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
+    if suite_name == "transformer":
+        from accelsim.report.validation import transformer_markdown
+
+        with progress_bar("transformer kernels") as update:
+            result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
+                                                progress=update, device=device)
+        result["measurements"].to_csv(out / "transformer_measured.csv", index=False)
+        (out / "transformer.md").write_text(transformer_markdown(
+            result, calibration, arch_name=str(arch_file), quick=quick,
+            target=suite.TARGETS["median_abs_error"]))
+        click.echo(f"median |error| {100 * result['summary']['median_abs_error']:.1f}% over "
+                   f"{result['summary']['kernels']} transformer kernels; wrote "
+                   f"{out / 'transformer.md'}")
+        return
     if measured:
         import pandas as pd
 

@@ -347,6 +347,10 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     if any(set(sparsity_fields(layer)) & set(COMPUTE_FIELDS) for layer in workload.layers):
         notes += ("weight sparsity and ranks speed up compute only: gradients are sent for "
                   "every weight and bias of a layer",)
+    nm = sum(layer.nm is not None for layer in workload.layers)
+    if nm:
+        notes += (f"{nm} N:M layers train dense (sparse tensor cores are modelled for "
+                  "inference only)",)
     return Result(engine="cluster", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=peak_macs / clock, clock_hz=clock, notes=notes,
                   summary=summary, shape=PER_SCALING_POINT)

@@ -376,7 +376,9 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         ))
     notes = (f"S_p = {pes} PEs × S_c = {cfg.macs_per_pe} MACs; binding bound: {binding} "
              f"(" + ", ".join(f"{k} {v:.1f}" for k, v in bounds.items()) + ")",) + skipped \
-        + tuple(ignored_notes("fpga", workload.layers, exploited, IGNORED))
+        + tuple(ignored_notes("fpga", workload.layers, exploited, IGNORED)) \
+        + workload.field_notes("fpga", "run dense (the PE array has no N:M unit; it skips "
+                               "only all-zero rows and columns)")
     return Result(engine="fpga", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=pes * cfg.macs_per_pe, clock_hz=cfg.clock_hz,
                   notes=notes, summary=summary)

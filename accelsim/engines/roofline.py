@@ -69,10 +69,14 @@ filling the waves: ``tiles = b·⌈m/t_m⌉·⌈n/t_n⌉``, one launch. A causal
 visible fraction of the products (a masked kernel such as FlashAttention skips the rest).
 
 **Vector layers** (element-wise, normalization, softmax, pooling, embedding) are memory-bound
-kernels: time = max(FLOPs / (P_fp32 · η_max), bytes / (BW · η_mem)) + t_launch, with bytes =
-v·(read + written elements) (``Layer.vector_bytes``); their FLOPs run on the vector (fp32)
-units whatever the precision (assumption). In training their backward reads the output
-gradient and the input and writes the input gradient: twice the forward bytes more.
+kernels: time = max(FLOPs / P_vec, bytes / (BW · η_mem)) + t_launch, with bytes =
+v·(read + written elements) (``Layer.vector_bytes``) and FLOPs = elements × the kind's
+operations per element (``Layer.vector_flops``); they run on the vector (fp32) units whatever
+the precision (assumption), at P_vec = ``vector_flops`` where the arch file gives it (a CPU's
+is calibrated on synthetic layer-norm and softmax kernels: its exp, reductions and divides
+reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward
+reads the output gradient and the input and writes the input gradient: twice the forward
+bytes more.
 
 **Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
 int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
@@ -172,6 +176,7 @@ class RooflineConfig:
     sparse_tensor_speedup: float | None = None  # sparse / dense tensor peak (datasheet)
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
+    vector_flops: float | None = None  # element-wise rate; default peak_fp32 · η_max
     groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
@@ -267,8 +272,9 @@ def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = 
     passes = 3 if mode == "training" else 1
     flops = np.asarray(layer.vector_flops(batch) * passes, dtype=float)
     nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
-    return _roofline(cfg, passes, flops / (cfg.peak_fp32_flops * cfg.max_efficiency), flops,
-                     nbytes)
+    rate = cfg.peak_fp32_flops * cfg.max_efficiency if cfg.vector_flops is None \
+        else cfg.vector_flops
+    return _roofline(cfg, passes, flops / rate, flops, nbytes)
 
 
 def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str

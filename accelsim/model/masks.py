@@ -49,6 +49,17 @@ def vectors_per_sample(layer) -> int:
     return layer.gemm(1).n
 
 
+def simulated_batch(layer, batch: int, max_vectors: int, max_elements: int = 1 << 26) -> int:
+    """How many of ``batch`` samples an event-level engine runs (at least one): at most
+    ``max_vectors`` input vectors and ``max_elements`` activation elements, so that memory
+    and time stay bounded at any batch; the engine scales its counts to the whole batch
+    and says so in its notes."""
+    shape = activation_shape(layer, 1)
+    per_sample_vectors = 1 if layer.kind == "conv" else shape[0]
+    return max(1, min(batch, max_vectors // per_sample_vectors,
+                      max_elements // max(1, math.prod(shape))))
+
+
 def activation_shape(layer, batch: int) -> tuple[int, ...]:
     if layer.kind == "conv":
         return (batch, layer.in_channels, *layer.in_hw)
@@ -111,12 +122,12 @@ def activation_mask(layer, batch: int, seed: int) -> np.ndarray:
     exactly ``round(density · size)`` non-zeros per sample (conv) or per vector)."""
     masks = layer.masks
     if masks is not None and masks.activations is not None:
-        return masks.activations
+        return masks.activations[: activation_shape(layer, batch)[0]]  # the first samples
     shape = activation_shape(layer, batch)
     rng = _rng(layer, seed, _ACTIVATION_STREAM)
     per_sample = 1 if layer.kind == "conv" else vectors_per_sample(layer)
     rows = np.zeros((shape[0], int(np.prod(shape[1:]))), dtype=bool)
-    densities = np.repeat(sample_densities(layer, batch), per_sample)
+    densities = np.repeat(sample_densities(layer, batch)[:batch], per_sample)
     for i, density in enumerate(densities):
         count = int(np.floor(density * rows.shape[1] + 0.5))
         rows[i, rng.choice(rows.shape[1], size=count, replace=False)] = True

@@ -9,7 +9,9 @@ from accelsim.model import Gemm
 
 def predicted_seconds(cfg, frame) -> np.ndarray:
     """The roofline engine's time for every measured kernel (one row of ``frame`` each)."""
-    from accelsim.engines.roofline import csr_time, dense_time
+    from accelsim.engines.roofline import batched_time, csr_time, dense_time, vector_time
+    from accelsim.model import Layer
+    from accelsim.validate.kernels import VECTOR_KERNELS
 
     out = np.empty(len(frame))
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -18,6 +20,11 @@ def predicted_seconds(cfg, frame) -> np.ndarray:
             t = dense_time(cfg, g, m, k, n).seconds
         elif row.kernel == "csr":
             t = csr_time(cfg, g, m, k, n, row.density * m * k).seconds
+        elif row.kernel == "bmm":
+            t = batched_time(cfg, g, m, k, n).seconds
+        elif row.kernel in VECTOR_KERNELS:
+            layer = Layer(name=row.name, kind=VECTOR_KERNELS[row.kernel], elements=m * n)
+            t = vector_time(cfg, layer, 1).seconds
         elif row.kernel == "structured":
             c = Gemm(g, m, k, n).compacted(row.row_sparsity, row.col_sparsity)
             t = dense_time(cfg, g, c.m, c.k, n).seconds
@@ -78,6 +85,13 @@ def speedups(frame, cfg):
     import pandas as pd
 
     return pd.DataFrame(rows)
+
+
+def absolute_errors(frame, cfg):
+    """Predicted against measured time of each kernel: error = predicted / measured − 1
+    (the transformer kernels, judged on time, not on a speedup)."""
+    frame = frame.assign(predicted_s=predicted_seconds(cfg, frame))
+    return frame.assign(error=frame.predicted_s / frame.time_s - 1)
 
 
 def crossover_sparsity(sparsity, speedup) -> float | None:

@@ -74,6 +74,25 @@ def compare_kernels(frame, cfg, info: dict) -> dict:
     return {"measurements": frame, "comparison": comparison, "summary": summary, "info": info}
 
 
+def validate_transformer(cfg, *, threads: int = 1, quick: bool = False, seed: int = 0,
+                         progress: Callable[[int, int], None] | None = None,
+                         device: str = "cpu") -> dict:
+    """Time the BERT-base layer kernels (``kernels.transformer_cases``) on ``device`` and
+    compare their absolute times with ``cfg``'s predictions."""
+    from accelsim.validate.compare import absolute_errors
+    from accelsim.validate.kernels import measure, transformer_cases
+
+    frame, info = measure(transformer_cases(), threads=threads, seed=seed,
+                          timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
+                          device=device)
+    comparison = absolute_errors(frame, cfg)
+    abs_err = comparison.error.abs()
+    summary = {"kernels": len(comparison), "median_abs_error": float(abs_err.median()),
+               "median_abs_error_by_kernel": comparison.assign(a=abs_err).groupby("kernel")
+               .a.median().to_dict()}
+    return {"measurements": frame, "comparison": comparison, "summary": summary, "info": info}
+
+
 def predicted_crossover(cfg, row) -> float | None:
     """The model's CSR-beats-dense sparsity for ``row``'s shape, on a 0.001 grid."""
     from accelsim.engines.roofline import csr_time, dense_time
