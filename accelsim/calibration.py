@@ -82,8 +82,8 @@ _SHAPE = ("tile_m", "tile_n", "k_half", "launch_overhead_s")
 _CSR = ("csr_efficiency", "csr_row_overhead")
 _TITAN_BLACK = {"tile_m": 16, "tile_n": 96, "k_half": 192, "csr_efficiency": 0.2565,
                 "csr_row_overhead": 1024}
-_XEON_1T = {"tile_m": 4, "tile_n": 256, "k_half": 192, "csr_efficiency": 0.154,
-            "csr_row_overhead": 64}
+_XEON_1T = {"tile_m": 4, "tile_n": 256, "k_half": 192, "csr_efficiency": 0.2164,
+            "csr_row_overhead": 128}
 _TITAN_X = {"memory_efficiency": 0.8725, "launch_overhead_s": 22.0e-6}
 _I7 = {"memory_efficiency": 0.23}
 

@@ -88,9 +88,12 @@ def engine_flag(option, engines: list[str]) -> click.Option:
     if option.type is bool:
         name = option.flag[2:]
         return click.Option([option.name, f"--{name}/--no-{name}"], default=None, help=text)
-    if option.load is not None:
+    from accelsim.spec.readers import reader
+
+    read = reader(option)
+    if read is not None:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
-                            is None else option.load(v), help=text)
+                            is None else read(v), help=text)
     if option.many:
         return click.Option([option.name, option.flag], callback=lambda ctx, p, v: None if v
                             is None else _many(option.type)(v), help=text)
@@ -313,9 +316,18 @@ def validate_calibrate(threads, quick, out):
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="cuda: the same kernels with torch on the GPU, against --arch (a gpu "
                    "arch file); skipped, not failed, without CUDA.")
+@click.option("--suite", "suite_name", type=click.Choice(["sparse", "transformer"]),
+              default="sparse",
+              show_default=True, help="sparse: the held-out sparse/low-rank kernels (speedups); "
+              "transformer: a BERT-base layer's GEMMs, attention matmuls, layer norm and "
+              "softmax (absolute times).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
-              help="Report folder [default: reports/validation, or reports/validation/gpu].")
-def validate_kernels(quick, arch_file, threads, root, device, out):
+              help="Report folder [default: reports/validation, or reports/validation/gpu; "
+                   "/transformer under it for that suite].")
+@click.option("--measured", type=click.Path(dir_okay=False), default=None,
+              help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
+                   "instead of timing them; needs --arch.")
+def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -323,7 +335,7 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     from accelsim.spec.arch import arch_from_dict
     from accelsim.spec.validate import parse_yaml
     from accelsim.validate import suite
-
+    from accelsim.validate.compare import lstm_sparsity_curves
     from accelsim.validate.kernels import cuda_available
 
     want = "gpu" if device == "cuda" else "cpu"
@@ -333,9 +345,13 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
     if device == "cuda" and not arch_file:
         raise AccelsimError("--device cuda needs --arch, the GPU's arch file (e.g. "
                             "archs/h100.yaml)")
-    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation"))
+    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation")
+               / ("transformer" if suite_name == "transformer" else ""))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
+    if measured and not arch_file:
+        raise AccelsimError("--measured needs --arch (the arch the measurements are compared "
+                            "with)")
     if arch_file:
         arch = load_arch(arch_file)
         if arch.engine != want:
@@ -347,13 +363,35 @@ def validate_kernels(quick, arch_file, threads, root, device, out):
         arch_file = out / "local_cpu.yaml"
         arch_file.write_text(calibration.arch_text)
         arch = arch_from_dict(parse_yaml(calibration.arch_text), file=str(arch_file))
-    with progress_bar("validation kernels") as update:
-        result = suite.validate_kernels(Path(root), arch.config, threads=threads, quick=quick,
-                                        progress=update, device=device)
+    if suite_name == "transformer":
+        from accelsim.report.validation import transformer_markdown
+
+        with progress_bar("transformer kernels") as update:
+            result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
+                                                progress=update, device=device)
+        result["measurements"].to_csv(out / "transformer_measured.csv", index=False)
+        (out / "transformer.md").write_text(transformer_markdown(
+            result, calibration, arch_name=str(arch_file), quick=quick,
+            target=suite.TARGETS["median_abs_error"]))
+        click.echo(f"median |error| {100 * result['summary']['median_abs_error']:.1f}% over "
+                   f"{result['summary']['kernels']} transformer kernels; wrote "
+                   f"{out / 'transformer.md'}")
+        return
+    if measured:
+        import pandas as pd
+
+        from accelsim.validate.kernels import machine_info
+
+        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                       machine_info(threads, device))
+    else:
+        with progress_bar("validation kernels") as update:
+            result = suite.validate_kernels(Path(root), arch.config, threads=threads,
+                                            quick=quick, progress=update, device=device)
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, arch.config)
+    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
@@ -413,7 +451,7 @@ def validate_published(quick, root, out):
     """Run every engine on every published case; write the scoreboard."""
     from accelsim.report.progress import progress_bar
     from accelsim.report.validation import headline, published_markdown
-    from accelsim.validate.published import scoreboard
+    from accelsim.validate.scoreboard import scoreboard
 
     with progress_bar("published cases") as update:
         frame = scoreboard(Path(root), quick=quick, progress=update)

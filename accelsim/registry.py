@@ -48,7 +48,7 @@ class _Builtin:
     module: str  # accelsim.engines.<module>, config builder accelsim.spec.configs.<module>
     block: str
     schema: str
-    example: str  # the shipped archs/ file that ``accelsim arch new`` starts from
+    example: str | None  # the shipped archs/ file that ``accelsim arch new`` starts from
     needs_clock: bool = True
 
 
@@ -60,6 +60,7 @@ _BUILTINS = {
                         needs_clock=False),
     "eie": _Builtin("eie", "eie", "eie", "eie.yaml"),
     "scnn": _Builtin("scnn", "scnn", "scnn", "scnn.yaml"),
+    "systolic": _Builtin("systolic", "systolic", "systolic", None),
 }
 
 

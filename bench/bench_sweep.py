@@ -97,7 +97,9 @@ def end_to_end_seconds(repeats: int = 3) -> list[float]:
 
 
 def point_by_point_per_s(spec: Path = ROOT / "sweeps/cluster_gtx1080.yaml",
-                         repeats: int = 5) -> list[float]:
+                         repeats: int = 5) -> dict[str, list[float]]:
+    """Points/s of the whole point-by-point evaluation, by wall time and by this process's
+    CPU time (steadier on a shared machine), and of building each point's arch alone."""
     from accelsim.explore.evaluate import evaluate
     from accelsim.explore.space import Space
     from accelsim.spec.sweep import load_sweep
@@ -105,19 +107,27 @@ def point_by_point_per_s(spec: Path = ROOT / "sweeps/cluster_gtx1080.yaml",
     sweep = load_sweep(spec)
     space = Space(sweep)
     params = space.points(0, space.size)
-    rates = []
+    points = space.size * len(sweep.workloads)
+    rates = {"wall": [], "cpu": [], "arch_cpu": []}
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for workload in sweep.workloads:
             evaluate(sweep, workload, params)
-        rates.append(space.size * len(sweep.workloads) / (time.perf_counter() - start))
+        rates["wall"].append(points / (time.perf_counter() - wall))
+        rates["cpu"].append(points / (time.process_time() - cpu))
+        cpu = time.process_time()
+        for i in range(space.size):
+            sweep.with_arch_values({k: v[i] for k, v in params.items()})
+        rates["arch_cpu"].append(space.size / (time.process_time() - cpu))
     return rates
 
 
 if __name__ == "__main__":
     pbp = point_by_point_per_s()
-    print(f"cluster study point by point, 1 process: median {statistics.median(pbp):,.0f} "
-          f"points/s (min {min(pbp):,.0f}, max {max(pbp):,.0f})")
+    print("cluster study point by point, 1 process (medians): "
+          f"{statistics.median(pbp['wall']):,.0f} points/s wall, "
+          f"{statistics.median(pbp['cpu']):,.0f} points/s of CPU time; building the points' "
+          f"archs alone: {statistics.median(pbp['arch_cpu']):,.0f} points/s of CPU time")
     single = [POINTS / t for t in batch_seconds()]
     print(f"fpga simulate_batch, 1 process: median {statistics.median(single):,.0f} points/s "
           f"(min {min(single):,.0f}, max {max(single):,.0f}; {POINTS:,} points x 5 conv layers)")

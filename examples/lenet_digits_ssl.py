@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"28x28 with SSL group Lasso (lambda_g={args.lam}, threshold={args.threshold}, "
         f"{args.epochs}+{args.finetune_epochs} epochs, seed {args.seed}); test accuracy "
         f"{run['accuracy']:.4f}; activation densities from 64 test images"))
-    workload = trace.write(args.output)
+    workload = trace.write(args.output, force=True)  # its own earlier output only
     for layer in workload.layers:
         print(f"  {layer.name:6s} density {layer.density:.3f}  rows {layer.row_sparsity:.3f}  "
               f"cols {layer.col_sparsity:.3f}  rank {layer.rank}  "

@@ -31,7 +31,10 @@ above 1.1 (``accelsim.engines.result.IMBALANCE_BOUND``). ``sram_fill`` = stored 
 mask's non-zeros + padding) × 8 bits / (N × sparse-matrix SRAM); a design above 1 is noted and
 its Result ``feasible`` is false (sweeps leave it out). Input vectors (batch samples; LSTM time steps) follow each other in the
 same stream; an LSTM step waits for the previous step to finish (h_t feeds step t + 1).
-Pipeline fill (4 stages) and the final write-back are not counted.
+Pipeline fill (4 stages) and the final write-back are not counted. At most
+``MAX_SIMULATED_VECTORS`` input vectors (and ``MAX_SIMULATED_ELEMENTS`` activation elements)
+are simulated per layer: a larger batch runs its first samples and every per-input count is
+scaled by batch / samples run (the stream is stationary), with a note.
 
 SRAM reads: the 64-bit sparse-matrix SRAM holds 8 entries per row, a column slice of e
 entries costs ⌈e / 8⌉ row reads; two 16-bit pointer reads (even/odd banks) per PE per
@@ -43,7 +46,7 @@ accesses and one 16-bit MAC per entry (padding included), with the shared table 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -56,6 +59,8 @@ from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
+MAX_SIMULATED_VECTORS = 256  # input vectors broadcast per layer; more are sampled
+MAX_SIMULATED_ELEMENTS = 1 << 20  # their activation elements (events × PEs are held)
 OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
                   minimum=0, maximum=2 ** 32 - 1),)
 
@@ -150,7 +155,7 @@ class EieLayerRun:
 
 def weight_structure(layer: Layer, cfg: EieConfig, seed: int):
     """Per-column, per-PE entries (with padding) and non-zeros of the layer's mask."""
-    m, k = mk.weight_shape(layer)
+    m, k = layer.weight_shape
     positions = mk.weight_positions(layer, seed, transpose=True)  # column-major
     cols, rows = np.divmod(positions, m)
     return column_entries(cols, rows, k, cfg.pes, cfg.max_zero_run)
@@ -175,6 +180,16 @@ def run_layer(layer: Layer, batch: int, cfg: EieConfig, seed: int) -> EieLayerRu
                                                         .sum()),
         max_pe_work=int(work.sum(axis=0).max()) if cols.size else 0,
         stored_entries=int(entries.sum()))
+
+
+def scaled(run: EieLayerRun, factor: float) -> EieLayerRun:
+    """A run's per-input counts times ``factor`` (the batch over the samples simulated);
+    what the stored matrix holds is unchanged."""
+    if factor == 1:
+        return run
+    per_input = ("cycles", "work_cycles", "macs", "entries", "broadcasts",
+                 "matrix_row_reads", "max_pe_work")
+    return replace(run, **{k: round(getattr(run, k) * factor) for k in per_input})
 
 
 def layer_energy_j(run: EieLayerRun, layer: Layer, batch: int, cfg: EieConfig) -> float:
@@ -214,12 +229,19 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     seed = resolve(OPTIONS, options, "eie", file=arch.path)["seed"]
     seed = workload.seed if seed is None else seed
     workload, skipped = workload.runnable(WEIGHT_KINDS, "eie")
-    rows, notes = [], list(skipped)
+    rows, notes = [], list(skipped) + list(workload.field_notes(
+        "eie", "run as unstructured sparsity at density N/M (the CSC datapath skips every "
+                "zero weight)"))
     for layer in workload.layers:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "
                               f"layers, not {layer.kind}", file=arch.path)
-        run = run_layer(layer, workload.batch, cfg, seed)
+        simulated = mk.simulated_batch(layer, workload.batch, MAX_SIMULATED_VECTORS,
+                                       MAX_SIMULATED_ELEMENTS)
+        run = scaled(run_layer(layer, simulated, cfg, seed), workload.batch / simulated)
+        if simulated < workload.batch:
+            notes.append(f"{layer.name}: {simulated} of the {workload.batch} samples "
+                         "simulated, counts scaled to the batch")
         seconds = run.cycles / cfg.clock_hz
         fill = sram_fill(run, cfg)
         if fill > 1:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 _PJ = 1e-12
 _MULT_BIT_EXPONENT = math.log2(5.0)  # 32→16 bit: 5× less (Han et al., EIE, ISCA 2016)
 
@@ -54,11 +56,12 @@ class EnergyTable:
 
     def mac_j(self, bits: int, acc_bits: int | None = None) -> float:
         """A multiply of ``bits``-bit operands plus an ``acc_bits``-bit accumulate."""
-        return self.mult_j(bits) + self.add_j(acc_bits or bits)
+        return self.mult_j(bits) + self.add_j(bits if acc_bits is None else acc_bits)
 
     def sram_j(self, bits: int, size_bytes: float) -> float:
-        """One access of ``bits`` bits to an SRAM (or register file) of ``size_bytes``."""
-        size_scale = math.sqrt(max(size_bytes, 1024.0) / 32768.0)
+        """One access of ``bits`` bits to an SRAM (or register file) of ``size_bytes``
+        (numpy arrays broadcast, for batch evaluation)."""
+        size_scale = np.sqrt(np.maximum(size_bytes, 1024.0) / 32768.0)
         return self.sram_read_32b_32kb_j * bits / 32 * size_scale * self._tech
 
     def dram_j(self, n_bytes: float) -> float:

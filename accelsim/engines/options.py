@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from accelsim.errors import EngineError
 
@@ -17,17 +17,15 @@ TYPES = (int, float, bool, str)
 @dataclass(frozen=True)
 class Option:
     """One option an engine takes. ``many``: a tuple of values (a scalar is taken as one).
-    ``load``: for an option whose value is a typed object read from a file (its ``type`` is
-    that object's class), the edge's reader of that file's path (``accelsim run``'s flag,
-    a sweep's options); engines only ever see the object."""
+    A ``type`` outside :data:`TYPES` is the class of an object read from a file: the edge
+    (the CLI flag, a sweep file) reads the path into it; engines only ever see the object."""
 
     name: str
-    type: type  # one of TYPES, or the class of a ``load``ed object
+    type: type  # one of TYPES, or the class of an object read from a file
     default: Any
     help: str
     choices: tuple | None = None
     many: bool = False
-    load: Callable[[str], Any] | None = None
     minimum: float | None = None  # bounds of a number (a float must also be finite)
     maximum: float | None = None
     above: float | None = None    # exclusive lower bound

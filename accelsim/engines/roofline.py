@@ -27,8 +27,8 @@ reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBL
 n = 1 is memory-bound either way).
 
 **Caches** (S000 §2.3 attributes part of SSL's CPU speedup to matrices that shrink into
-cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its values, indices, row
-pointers, input and output) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
+cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its gathered dense input
+and its output, v(kn + mn), since the values and indices stream through once) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
 cache (``cache_bytes``) slows its compute throughput (blocking no longer keeps operands
 close); the memory term stays the DRAM rate (a memory-bound kernel streams from DRAM
 either way):
@@ -69,10 +69,14 @@ filling the waves: ``tiles = b·⌈m/t_m⌉·⌈n/t_n⌉``, one launch. A causal
 visible fraction of the products (a masked kernel such as FlashAttention skips the rest).
 
 **Vector layers** (element-wise, normalization, softmax, pooling, embedding) are memory-bound
-kernels: time = max(FLOPs / (P_fp32 · η_max), bytes / (BW · η_mem)) + t_launch, with bytes =
-v·(read + written elements) (``Layer.vector_bytes``); their FLOPs run on the vector (fp32)
-units whatever the precision (assumption). In training their backward reads the output
-gradient and the input and writes the input gradient: twice the forward bytes more.
+kernels: time = max(FLOPs / P_vec, bytes / (BW · η_mem)) + t_launch, with bytes =
+v·(read + written elements) (``Layer.vector_bytes``) and FLOPs = elements × the kind's
+operations per element (``Layer.vector_flops``); they run on the vector (fp32) units whatever
+the precision (assumption), at P_vec = ``vector_flops`` where the arch file gives it (a CPU's
+is calibrated on synthetic layer-norm and softmax kernels: its exp, reductions and divides
+reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward
+reads the output gradient and the input and writes the input gradient: twice the forward
+bytes more.
 
 **Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
 int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
@@ -172,6 +176,7 @@ class RooflineConfig:
     sparse_tensor_speedup: float | None = None  # sparse / dense tensor peak (datasheet)
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
+    vector_flops: float | None = None  # element-wise rate; default peak_fp32 · η_max
     groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
@@ -267,8 +272,9 @@ def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = 
     passes = 3 if mode == "training" else 1
     flops = np.asarray(layer.vector_flops(batch) * passes, dtype=float)
     nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
-    return _roofline(cfg, passes, flops / (cfg.peak_fp32_flops * cfg.max_efficiency), flops,
-                     nbytes)
+    rate = cfg.peak_fp32_flops * cfg.max_efficiency if cfg.vector_flops is None \
+        else cfg.vector_flops
+    return _roofline(cfg, passes, flops / rate, flops, nbytes)
 
 
 def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
@@ -297,11 +303,12 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     flops = 2 * g * nnz * n
     per_nnz = (cfg.csr_nnz_overhead
                + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
-    working_set = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1) + v * (k * n + m * n)
+    streamed = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1)  # read once, in order
+    gathered = v * (k * n + m * n)  # the dense operand's rows are gathered at random
     t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
                  / (cfg.peak_flops(precision) * cfg.csr_efficiency
-                    * cache_efficiency(cfg, working_set)))
-    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * working_set)
+                    * cache_efficiency(cfg, gathered)))
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * (streamed + gathered))
 
 
 def backward_gemms(x: Gemm) -> list[Gemm]:
@@ -438,7 +445,7 @@ def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") 
         return 0.0
     g = layer.gemm(batch)
     if kernel == "lowrank":
-        forward = layer.rank * (g.k + g.m) * g.n
+        forward = layer.lowrank_macs(batch)
     elif kernel in ("csr", "nm"):
         forward = layer.nonzero_weights * g.n
         if kernel == "csr" and mode == "training":

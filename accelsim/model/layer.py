@@ -82,6 +82,20 @@ class Gemm:
     def weights(self) -> int:
         return self.groups * self.m * self.k
 
+    def compacted(self, row_sparsity: float, col_sparsity: float) -> Gemm:
+        """The GEMM left once a ``row_sparsity`` fraction of the weight rows and a
+        ``col_sparsity`` fraction of its columns are removed and the rest packed (SSL);
+        counts round half-up. The one compaction rule: layers, kernels and predictions."""
+        return Gemm(self.groups, _round_count(self.m * (1.0 - row_sparsity)),
+                    _round_count(self.k * (1.0 - col_sparsity)), self.n)
+
+    def lowrank(self, rank: int) -> tuple[Gemm, Gemm]:
+        """Cross-filter decomposition at total ``rank`` (S000 Ch. 3): ``rank`` basis filters,
+        then a 1×1 layer back to the outputs; a grouped GEMM splits ``rank`` over its groups,
+        ⌈rank/groups⌉ each (so S000 Table 3.4's odd 201 over 2 groups rounds up)."""
+        r = -(-int(rank) // self.groups)
+        return Gemm(self.groups, r, self.k, self.n), Gemm(self.groups, self.m, r, self.n)
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -221,13 +235,16 @@ class Layer:
 
     def compacted_gemm(self, batch: int = 1) -> Gemm:
         """The GEMM left once all-zero rows and columns are removed and the rest packed (SSL)."""
-        g = self.gemm(batch)
-        return Gemm(
-            groups=g.groups,
-            m=_round_count(g.m * (1.0 - self.row_sparsity)),
-            k=_round_count(g.k * (1.0 - self.col_sparsity)),
-            n=g.n,
-        )
+        return self.gemm(batch).compacted(self.row_sparsity, self.col_sparsity)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """The natural shape of the weight array (and of its mask): conv ``out × in/groups ×
+        kh × kw``; fc/matmul ``out × in``; lstm ``4·hidden × (input + hidden)``."""
+        if self.kind == "conv":
+            return (self.out_channels, self.in_channels // self.groups, *self.kernel)
+        g = self.gemm(1)
+        return (g.m, g.k)
 
     def effective_macs(self, batch: int = 1, *, skip_zero_activations: bool = False) -> int:
         """MACs with both operands possibly non-zero: zero weights always skipped,
@@ -243,6 +260,16 @@ class Layer:
         each, so an odd total such as S000 Table 3.4's 201 over 2 groups rounds up)."""
         if self.rank is None:
             raise ValueError(f"layer {self.name} has no rank")
+        return self.gemm(batch).lowrank(self.rank)
+
+    def lowrank_macs(self, batch: int = 1, rank: float | None = None) -> float:
+        """MACs of the decomposition at total ``rank`` (the layer's by default): rank·(CHW +
+        N)·H'W', the total split evenly over groups, not rounded, as S000 Table 3.4's
+        theoretical speedups count it."""
         g = self.gemm(batch)
-        r = -(-self.rank // g.groups)
-        return Gemm(g.groups, r, g.k, g.n), Gemm(g.groups, g.m, r, g.n)
+        return (self.rank if rank is None else rank) * (g.k + g.m) * g.n
+
+    def lowrank_speedup(self, rank: float | None = None) -> float:
+        """Ideal (MAC-count) speedup of the decomposition: N·CHW / (M·(CHW + N)) per group
+        with M = rank/groups (S000 Table 3.4, "theoretical speedup")."""
+        return self.gemm(1).macs / self.lowrank_macs(1, rank)

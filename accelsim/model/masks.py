@@ -39,21 +39,25 @@ _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 class LayerMasks:
     """A layer's real masks (any part may be missing and is then generated)."""
 
-    weights: np.ndarray                              # bool, weight_shape(layer)
+    weights: np.ndarray                              # bool, layer.weight_shape
     activations: np.ndarray | None = None            # bool, activation_shape(layer, batch)
     activation_density: np.ndarray | None = None     # float, one per sample
-
-
-def weight_shape(layer) -> tuple[int, ...]:
-    if layer.kind == "conv":
-        return (layer.out_channels, layer.in_channels // layer.groups, *layer.kernel)
-    g = layer.gemm(1)
-    return (g.m, g.k)
 
 
 def vectors_per_sample(layer) -> int:
     """Input vectors (activation rows) one sample feeds a non-conv layer."""
     return layer.gemm(1).n
+
+
+def simulated_batch(layer, batch: int, max_vectors: int, max_elements: int = 1 << 26) -> int:
+    """How many of ``batch`` samples an event-level engine runs (at least one): at most
+    ``max_vectors`` input vectors and ``max_elements`` activation elements, so that memory
+    and time stay bounded at any batch; the engine scales its counts to the whole batch
+    and says so in its notes."""
+    shape = activation_shape(layer, 1)
+    per_sample_vectors = 1 if layer.kind == "conv" else shape[0]
+    return max(1, min(batch, max_vectors // per_sample_vectors,
+                      max_elements // max(1, math.prod(shape))))
 
 
 def activation_shape(layer, batch: int) -> tuple[int, ...]:
@@ -84,7 +88,7 @@ def bernoulli_positions(size: int, density: float, rng: np.random.Generator) -> 
 def weight_positions(layer, seed: int, *, transpose: bool = False) -> np.ndarray:
     """Sorted flat indices of the non-zero weights (of the transposed ``(k, m)`` matrix when
     ``transpose``, i.e. column-major order for a 2-D weight matrix)."""
-    shape = weight_shape(layer)
+    shape = layer.weight_shape
     if transpose and len(shape) != 2:
         raise ValueError("transpose applies to 2-D weight matrices only")
     masks = layer.masks
@@ -96,10 +100,10 @@ def weight_positions(layer, seed: int, *, transpose: bool = False) -> np.ndarray
 
 
 def weight_mask(layer, seed: int) -> np.ndarray:
-    """The boolean weight mask in :func:`weight_shape`."""
+    """The boolean weight mask in ``Layer.weight_shape``."""
     if layer.masks is not None:
         return layer.masks.weights
-    shape = weight_shape(layer)
+    shape = layer.weight_shape
     flat = np.zeros(int(np.prod(shape)), dtype=bool)
     flat[weight_positions(layer, seed)] = True
     return flat.reshape(shape)
@@ -118,12 +122,12 @@ def activation_mask(layer, batch: int, seed: int) -> np.ndarray:
     exactly ``round(density · size)`` non-zeros per sample (conv) or per vector)."""
     masks = layer.masks
     if masks is not None and masks.activations is not None:
-        return masks.activations
+        return masks.activations[: activation_shape(layer, batch)[0]]  # the first samples
     shape = activation_shape(layer, batch)
     rng = _rng(layer, seed, _ACTIVATION_STREAM)
     per_sample = 1 if layer.kind == "conv" else vectors_per_sample(layer)
     rows = np.zeros((shape[0], int(np.prod(shape[1:]))), dtype=bool)
-    densities = np.repeat(sample_densities(layer, batch), per_sample)
+    densities = np.repeat(sample_densities(layer, batch)[:batch], per_sample)
     for i, density in enumerate(densities):
         count = int(np.floor(density * rows.shape[1] + 0.5))
         rows[i, rng.choice(rows.shape[1], size=count, replace=False)] = True
@@ -139,7 +143,7 @@ def load_mask_file(path: str | Path, layer, batch: int, *, file: str, field: str
 
     from accelsim.spec.arrays import read_npz
 
-    shapes = {"weight": weight_shape(layer), "activation": activation_shape(layer, batch)}
+    shapes = {"weight": layer.weight_shape, "activation": activation_shape(layer, batch)}
 
     def expect(name: str, dtype: np.dtype, shape: tuple) -> str | None:
         if name == "activation_density":

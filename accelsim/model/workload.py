@@ -58,6 +58,20 @@ class Workload:
                 "of the dense MACs; totals cover the layers run")
         return replace(self, layers=kept), (note,)
 
+    def field_notes(self, engine: str, nm_effect: str) -> tuple[str, ...]:
+        """Notes for layer fields an engine does not model as the roofline does: N:M
+        (``nm_effect`` says what the engine does with it) and per-layer ``dtype``."""
+        notes = []
+        nm = [layer.name for layer in self.layers if layer.nm is not None]
+        if nm:
+            notes.append(f"{len(nm)} N:M layers ({', '.join(nm[:3])}{' …' if len(nm) > 3 else ''})"
+                         f": {nm_effect}")
+        typed = [layer.name for layer in self.layers if layer.dtype is not None]
+        if typed:
+            notes.append(f"per-layer dtype of {len(typed)} layers ignored: the {engine} engine "
+                         "computes at its own data width")
+        return tuple(notes)
+
     def runnable(self, kinds: tuple[str, ...], engine: str) -> tuple[Workload, tuple[str, ...]]:
         """The workload cut to the layer ``kinds`` an engine runs, and a note naming the
         layers left out with their share of the work (never dropped silently)."""

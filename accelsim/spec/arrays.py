@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,7 +24,8 @@ MAX_NPZ_BYTES = 1 << 30     # the file itself
 MAX_ARRAY_BYTES = 1 << 31   # all its arrays once read
 MAX_ARRAYS = 4096
 _BROKEN = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError,
-           NotImplementedError, RuntimeError, SyntaxError, TypeError, OverflowError)
+           NotImplementedError, RuntimeError, SyntaxError, TypeError, OverflowError,
+           tokenize.TokenError, struct.error)  # what a damaged zip or .npy header raises
 
 
 def read_npz(path: str | Path, fail: Callable[[str], NoReturn], *,

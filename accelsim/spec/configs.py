@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # each builder imports only its own engine (``accelsim run`` 
     from accelsim.engines.fpga import FpgaConfig
     from accelsim.engines.roofline import RooflineConfig
     from accelsim.engines.scnn import ScnnConfig
+    from accelsim.engines.systolic import SystolicConfig
 
 
 def energy_table(block: dict | None) -> EnergyTable:
@@ -92,3 +93,17 @@ def cluster(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
     return ClusterConfig(node=node.config, node_name=node.name,
                          gpus_per_node=block["gpus_per_node"], max_nodes=block["max_nodes"],
                          compute_efficiency=block["compute_efficiency"], **links)
+
+
+def systolic(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
+             ) -> SystolicConfig:
+    """The array; DRAM bandwidth given per second or per cycle (the schema takes one)."""
+    from accelsim.engines.systolic import SystolicConfig
+
+    clock_hz = float(doc["clock_hz"])
+    values = {k: v for k, v in block.items()
+              if k not in ("energy", "dram_bandwidth_bytes_per_s", "dram_bytes_per_cycle")}
+    bytes_per_cycle = (float(block["dram_bytes_per_cycle"]) if "dram_bytes_per_cycle" in block
+                       else float(block["dram_bandwidth_bytes_per_s"]) / clock_hz)
+    return SystolicConfig(clock_hz=clock_hz, dram_bytes_per_cycle=bytes_per_cycle,
+                          energy=energy_table(block.get("energy")), **values)

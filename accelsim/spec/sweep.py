@@ -155,11 +155,13 @@ def _named_by(file: str, field: str):
 
 def _resolved_options(options: dict, engine: str, base_dir: Path, *, file: str) -> dict:
     """The sweep's fixed engine options, with each option that its engine declares with a
-    ``load`` (e.g. ``steps_model``: a file path, relative to the sweep file) read into its
-    typed object."""
+    file-typed value (e.g. ``steps_model``: a path relative to the sweep file) read into its
+    typed object (``accelsim.spec.readers``)."""
     from accelsim import registry
+    from accelsim.spec.readers import reader
 
-    loaders = {o.name: o.load for o in registry.engine(engine).options if o.load is not None}
+    loaders = {o.name: reader(o) for o in registry.engine(engine).options
+               if reader(o) is not None}
     resolved = dict(options)
     for name, load in loaders.items():
         if name not in options:

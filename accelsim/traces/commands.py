@@ -15,8 +15,16 @@ import click
 from accelsim.errors import WorkloadError
 from accelsim.traces.sparsify import METHODS
 
-_out = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-                    help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
+_output = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+                       help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
+_force = click.option("--force", is_flag=True, expose_value=False,
+                      callback=lambda ctx, _, value: ctx.meta.__setitem__(FORCE, value),
+                      help="Replace an existing output (only files accelsim wrote).")
+FORCE = "accelsim.trace.force"
+
+
+def _out(command):
+    return _output(_force(command))
 _rank = click.option("--rank-error", type=click.FloatRange(0.0, 1.0, max_open=True),
                      default=None,
                      help="Record each layer's rank at this PCA reconstruction error (e.g. "
@@ -55,7 +63,8 @@ def _write(tr, output: str) -> None:
         click.echo(f"note: {note}", err=True)
     from accelsim.report.progress import tracked
 
-    workload = tr.write(output, progress=tracked("layers", "layers"))
+    force = click.get_current_context().meta.get(FORCE, False)
+    workload = tr.write(output, progress=tracked("layers", "layers"), force=force)
     click.echo(f"wrote {output} ({len(workload.layers)} layers)", err=True)
 
 
@@ -164,7 +173,11 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
         raise WorkloadError(f"--method {method} needs --sparsity", file=source)
     if method == "nm":
         pattern = _nm_pattern(nm_pattern)
-        masks = sp.nm(weights, *pattern)  # without real weights: the pattern only
+        # scores: the real weights; a workload's masks (kept first) where it has no weights;
+        # neither: the pattern alone (density N/M, no mask)
+        scores = {l.name: weights[l.name] if l.name in weights else l.kept().astype(float)
+                  for l in weighted if l.name in weights or l.kept() is not None}
+        masks = sp.nm(scores, *pattern)
         tr = _with_nm(tr, pattern)
         _write(tr.with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"), output)
         return
@@ -205,10 +218,9 @@ def _with_nm(tr, pattern):
 
 def _shape(layer):
     from accelsim.spec.workload import workload_from_dict
-    from accelsim.traces.trace import natural_shape
 
     doc = {"name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
-    return natural_shape(workload_from_dict(doc).layers[0])
+    return workload_from_dict(doc).layers[0].weight_shape
 
 
 def _snip(tr, weights, sparsity, samples, activation, source):
@@ -222,11 +234,22 @@ def _snip(tr, weights, sparsity, samples, activation, source):
         raise WorkloadError("the command line computes SNIP gradients for chains of fc layers "
                             "only; use accelsim.traces.sparsify.snip with your framework's "
                             "gradients", file=source)
-    try:
-        with np.load(samples, allow_pickle=False) as data:
-            x, y = data["x"], data["y"].astype(int)
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise WorkloadError(f"needs arrays x and y: {exc}", file=samples) from None
+    from accelsim.spec.arrays import read_npz
+
+    def fail(message: str):
+        raise WorkloadError(message, file=samples)
+
+    arrays = read_npz(samples, fail)
+    if not {"x", "y"} <= set(arrays):
+        fail(f"needs arrays x and y (has {', '.join(sorted(arrays)) or 'none'})")
+    x, y = arrays["x"], arrays["y"]
+    width = tr.layers[0].spec["in_features"]
+    if x.ndim != 2 or x.shape[1] != width or x.dtype.kind not in "biuf" \
+            or y.shape != (x.shape[0],) or y.dtype.kind not in "iu":
+        fail(f"x must be samples x {width} numbers (the first layer's inputs) and y one "
+             f"integer label per sample; got x {x.dtype} {x.shape}, y {y.dtype} {y.shape}")
+    if y.min() < 0 or y.max() >= tr.layers[-1].spec["out_features"]:
+        fail(f"labels y must lie in [0, {tr.layers[-1].spec['out_features']})")
     names = [l.name for l in tr.layers]
     grads = sp.mlp_gradients([weights[n] for n in names], x, y, activation)
     return sp.snip(weights, dict(zip(names, grads)), sparsity)
@@ -243,7 +266,7 @@ def lowrank(source, error, layers_path, output):
     --error) and print each layer's theoretical speedup."""
     from dataclasses import replace
 
-    from accelsim.traces.lowrank import decompose, layer_rank, theoretical_speedup
+    from accelsim.traces.lowrank import decompose, layer_rank
     from accelsim.traces.trace import Trace, TraceLayer, layer_spec
 
     tr = replace(_load(source, layers_path), rank_error=None)
@@ -252,12 +275,12 @@ def lowrank(source, error, layers_path, output):
     for base, layer in zip(tr.layers, tr.workload().layers):
         w = weights.get(layer.name)
         rank = layer.rank if w is None else layer_rank(w, layer.kind, layer.groups, error)
-        if layer.kind == "lstm" or rank is None or theoretical_speedup(layer, rank) <= 1.0:
+        if layer.kind == "lstm" or rank is None or layer.lowrank_speedup(rank) <= 1.0:
             click.echo(f"{layer.name:24s} kept (rank {rank})", err=True)
             layers.append(TraceLayer(layer_spec(layer), base.weight, base.mask))
             continue
         click.echo(f"{layer.name:24s} rank {rank:5d}  theoretical speedup "
-                   f"{theoretical_speedup(layer, rank):.2f}x", err=True)
+                   f"{layer.lowrank_speedup(rank):.2f}x", err=True)
         layers.extend(TraceLayer(layer_spec(part)) for part in decompose(layer, rank))
     _write(Trace(name=f"{tr.name}_lowrank", source=f"{tr.source}; low rank at error {error}",
                  layers=tuple(layers), batch=tr.batch, rank_error=None), output)
@@ -286,6 +309,7 @@ def show(workload_file):
 @trace.command()
 @click.argument("name", required=False)
 @click.option("--batch", type=click.IntRange(1), default=1, show_default=True)
+@_force
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write NAME's dense workload here.")
 def zoo(name, batch, output):

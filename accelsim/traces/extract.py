@@ -20,6 +20,7 @@ or unsupported file gives a one-line :class:`WorkloadError` naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 from collections import Counter
@@ -30,20 +31,38 @@ import numpy as np
 from accelsim.errors import AccelsimError, WorkloadError
 from accelsim.spec.validate import check, read_document
 from accelsim.spec.workload import workload_from_dict
-from accelsim.traces.trace import Trace, TraceLayer, layer_spec, natural_shape
+from accelsim.traces.trace import Trace, TraceLayer, layer_spec
 
 
 # ---- npz and state_dict with a layer description ---------------------------------------
 
+@contextlib.contextmanager
+def _naming(path):
+    """An error raised without a file (e.g. a layer's NaN weights) names ``path``."""
+    try:
+        yield
+    except AccelsimError as exc:
+        if exc.file is not None:
+            raise
+        raise WorkloadError(exc.message, file=str(path), field=exc.field) from None
+
+
 def from_npz(path: str | Path, layers_path: str | Path) -> Trace:
     """A trace from an ``.npz`` of weight arrays and a layer description."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise WorkloadError(f"not a readable .npz of weight arrays: {_reason(exc)}",
-                            file=str(path)) from None
+    with _naming(path):
+        return _from_npz(Path(path), layers_path)
+
+
+def _from_npz(path: Path, layers_path: str | Path) -> Trace:
+    from accelsim.spec.arrays import read_npz
+
+    def fail(message: str):
+        raise WorkloadError(f"not a readable .npz of weight arrays: {message}", file=str(path))
+
+    def numbers(name: str, dtype: np.dtype, shape: tuple) -> str | None:
+        return None if dtype.kind in "biuf" else f"array {name!r} holds {dtype}, not numbers"
+
+    arrays = read_npz(path, fail, expect=numbers)
     return _described(arrays, path, layers_path, default_key="{name}", fmt="npz")
 
 
@@ -52,18 +71,40 @@ def from_state_dict(state, layers_path: str | Path, path: str | Path = "<state_d
     """A trace from a PyTorch state_dict (a mapping, or a ``.pt`` file holding one)."""
     if isinstance(state, (str, Path)):
         path, state = Path(state), _load_torch_file(Path(state))
+    with _naming(path):
+        return _from_state_dict(state, layers_path, path)
+
+
+def _from_state_dict(state, layers_path: str | Path, path) -> Trace:
     arrays = {}
     for key, value in state.items():
         if not hasattr(value, "detach"):
             raise WorkloadError(f"entry {key!r} is a {type(value).__name__}, not a tensor",
                                 file=str(path))
-        arrays[key] = value.detach().cpu().numpy()
+        arrays[key] = _tensor_array(value, key, path)
     for key in [k for k in arrays if k.endswith(".weight_orig")]:
         stem = key[: -len("_orig")]
         if f"{stem}_mask" in arrays:
+            if arrays[f"{stem}_mask"].shape != arrays[key].shape:
+                raise WorkloadError(f"{stem}_mask has shape {arrays[f'{stem}_mask'].shape}, "
+                                    f"{key} {arrays[key].shape}", file=str(path))
             arrays[stem] = arrays[key] * arrays[f"{stem}_mask"]
     return _described(arrays, Path(path), layers_path, default_key="{name}.weight",
                       fmt="PyTorch state_dict")
+
+
+def _tensor_array(value, key: str, path) -> np.ndarray:
+    """A tensor as a numpy array: sparse layouts made dense, bfloat16/half as float64."""
+    import torch
+
+    try:
+        value = value.detach().cpu()
+        if value.layout != torch.strided:
+            value = value.to_dense()
+        return (value.double() if value.is_floating_point() else value).numpy()
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise WorkloadError(f"entry {key!r}: not convertible to an array ({_reason(exc)})",
+                            file=str(path)) from None
 
 
 def _optional(module: str, path: Path):
@@ -99,6 +140,11 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
         raise WorkloadError("needs a non-empty 'layers' list", file=str(layers_path))
     keys = [entry.pop("weight", default_key.format(name=entry.get("name")))
             if isinstance(entry, dict) else None for entry in entries]
+    for i, key in enumerate(keys):
+        if key is not None and not (isinstance(key, str) or isinstance(key, list) and key
+                                    and all(isinstance(k, str) for k in key)):
+            raise WorkloadError(f"got {key!r}, must be an array name or a list of them",
+                                file=str(layers_path), field=f"layers.{i}.weight")
     doc = {"schema_version": 1, "name": description.get("name", path.stem),
            "source": description.get("source", f"{fmt} {path.name}"),
            "batch": description.get("batch", 1), "layers": entries}
@@ -118,9 +164,9 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
         except (ValueError, TypeError) as exc:
             raise WorkloadError(f"arrays of layer {layer.name!r}: {_reason(exc)}",
                                 file=str(path)) from None
-        if weight.shape != natural_shape(layer):
+        if weight.shape != layer.weight_shape:
             raise WorkloadError(f"array {'+'.join(parts)!r} has shape {weight.shape}, layer "
-                                f"{layer.name!r} needs {natural_shape(layer)}", file=str(path))
+                                f"{layer.name!r} needs {layer.weight_shape}", file=str(path))
         layers.append(TraceLayer(spec=layer_spec(layer), weight=weight))
     return Trace(name=workload.name, source=workload.source, layers=tuple(layers),
                  batch=workload.batch)
@@ -278,8 +324,9 @@ def from_onnx(path: str | Path, batch: int | None = None) -> Trace:
         shapes[name] = array.shape
     ctx = _OnnxContext(path, weights, shapes, batch,
                        activations={i.name for i in inputs})
-    for index, node in enumerate(graph.node):
-        ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
+    with _naming(path):
+        for index, node in enumerate(graph.node):
+            ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
     if not ctx.layers:
         raise WorkloadError("no layer to trace", file=str(path))
     return Trace(name=graph.name or path.stem, source=f"ONNX model {path.name}", batch=batch,
@@ -372,6 +419,11 @@ class _OnnxContext:
         if len(x_shape) != 4 or None in x_shape[1:]:
             raise WorkloadError(f"Conv node {name!r}: the input size is unknown; give the "
                                 "graph input a static shape", file=str(self.path))
+        group = _attrs(node).get("group", 1)
+        if weight.shape[1] * group != x_shape[1] or weight.shape[0] % group:
+            raise WorkloadError(f"Conv node {name!r}: group {group} does not fit {x_shape[1]} "
+                                f"input channels and a weight of shape {weight.shape}",
+                                file=str(self.path))
         in_hw, kernel = x_shape[2:], weight.shape[2:]
         stride = tuple(a.get("strides", [1, 1]))
         dilation = tuple(a.get("dilations", [1, 1]))

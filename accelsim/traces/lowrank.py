@@ -1,6 +1,6 @@
-"""Low rank: the rank of a layer, the cross-filter decomposition and its ideal speedup.
+"""Low rank: the rank of a layer and the cross-filter decomposition.
 
-Rank (S000 Ch. 3, S000 Ch. 3): reshape each group's filters to ``W ∈ R^{N×CHW}``; with
+Rank (S000 Ch. 3): reshape each group's filters to ``W ∈ R^{N×CHW}``; with
 λ_i the eigenvalues of ``WWᵀ/(CHW − 1)`` (largest first) the PCA reconstruction error of M
 components is ``e_M = Σ_{i>M} λ_i``, and the rank is the smallest M with ``e_M/e_0 ≤ error``
 (5% by default). λ_i are the squared singular values of W over a constant, so
@@ -10,8 +10,8 @@ which is what the decomposition below achieves.
 Decomposition (S000 Ch. 3): M basis filters of the full filter shape, then a 1×1 layer from
 the M basis outputs back to the N outputs. A grouped layer keeps its groups; every group gets
 the largest rank any group needs, so the layer's rank is ``groups × that`` (a total, as in
-S000 Table 3.4). Theoretical speedup per layer: ``N·CHW / (M·(CHW + N))`` per group, with
-N and M taken per group.
+S000 Table 3.4). Its ideal speedup, ``N·CHW / (M·(CHW + N))`` per group, is
+``Layer.lowrank_speedup`` (the model's one low-rank rule).
 """
 
 from __future__ import annotations
@@ -53,14 +53,6 @@ def factors(matrix: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
     filters) and ``mix`` (N × M, the 1×1 layer), with ``mix @ basis`` ≈ the matrix."""
     u, s, vt = np.linalg.svd(np.asarray(matrix, dtype=np.float64), full_matrices=False)
     return vt[:rank], u[:, :rank] * s[:rank]
-
-
-def theoretical_speedup(layer: Layer, rank: float) -> float:
-    """``N·CHW / (M·(CHW + N))`` with N = filters per group and M = ``rank``/groups; ``rank``
-    is the layer total and may be odd for grouped layers, as in S000 Table 3.4."""
-    g = layer.gemm(1)
-    per_group = rank / g.groups
-    return g.m * g.k / (per_group * (g.k + g.m))
 
 
 def decompose(layer: Layer, rank: int) -> tuple[Layer, Layer]:

@@ -17,12 +17,16 @@ The statistics written with the layer always agree with the mask (:mod:`accelsim
 ``weight_density``, ``row_sparsity``, ``col_sparsity``, ``activation_density`` (the mean of
 the measured input pattern) and, only when ``rank_error`` is given, ``rank``
 (:mod:`accelsim.traces.lowrank`, of the masked weights; a layer with a rank runs decomposed on
-the engines that model low rank). Writing is all or nothing: the document is validated first, then the mask
-folder and the JSON are written to temporary names and renamed into place.
+the engines that model low rank). Writing is all or nothing and never loses a user's file:
+the document is validated, the mask folder (with a manifest, ``.accelsim-masks.json``, of
+the files in it) and the JSON are staged in a fresh hidden folder and loaded from there, and
+only then renamed into place. An existing output is replaced only with ``force``, and only
+if its mask folder holds nothing but the files its manifest lists.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -34,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from accelsim.errors import WorkloadError
+from accelsim.errors import AccelsimError, WorkloadError
 from accelsim.model import Layer, Workload
 from accelsim.spec.validate import check
 from accelsim.spec.workload import KIND_FIELDS, load_workload, workload_from_dict
@@ -50,6 +54,11 @@ class TraceLayer:
     weight: np.ndarray | None = None      # real weights, natural shape
     mask: np.ndarray | None = None        # boolean; None = the non-zeros of ``weight``
     activation: np.ndarray | None = None  # boolean input pattern per sample
+
+    def __post_init__(self):
+        if self.weight is not None and not np.all(np.isfinite(self.weight)):
+            raise WorkloadError(f"layer {self.spec['name']!r}: its weights hold NaN or "
+                                "infinity")
 
     @property
     def name(self) -> str:
@@ -114,16 +123,18 @@ class Trace:
         """The validated Workload (no files written)."""
         return _validated(self.document(None, progress), file=self.source)
 
-    def write(self, path: str | Path, progress: Callable[[Iterable], Iterable] = iter
-              ) -> Workload:
-        """Write the workload JSON and its mask folder atomically; return the Workload."""
+    def write(self, path: str | Path, progress: Callable[[Iterable], Iterable] = iter, *,
+              force: bool = False) -> Workload:
+        """Write the workload JSON and its mask folder atomically; return the Workload. An
+        existing output is replaced only with ``force``, and then only if its mask folder
+        holds nothing but files this tool wrote (its manifest says which)."""
         path = Path(path)
         mask_dir = f"{path.stem}.masks"
         doc = self.document(mask_dir, progress)
         _validated(doc, file=str(path))
         layers_with_masks = [(i, layer) for i, layer in enumerate(self.layers)
                              if layer.kept() is not None]
-        _write_atomically(path, doc, path.parent / mask_dir, layers_with_masks)
+        _write_atomically(path, doc, path.parent / mask_dir, layers_with_masks, force=force)
         return load_workload(path)
 
 
@@ -133,35 +144,79 @@ def _validated(doc: dict, file: str) -> Workload:
     return workload_from_dict(doc, file=file, load_masks=False)
 
 
+MASKS_MANIFEST = ".accelsim-masks.json"  # in a mask folder: the files accelsim wrote there
+
+
 def mask_file_name(index: int, name: str) -> str:
     return f"{index:03d}_{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.npz"
 
 
 def _write_atomically(path: Path, doc: dict, mask_dir: Path,
-                      layers: list[tuple[int, TraceLayer]]) -> None:
+                      layers: list[tuple[int, TraceLayer]], *, force: bool) -> None:
+    """Stage the JSON and the mask folder (with its manifest) in a fresh hidden folder, load
+    them from there, and only then rename them over the old output, whose own files are
+    removed last; any failure leaves the user's files as they were."""
+    old_files = _own_files(path, mask_dir, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{mask_dir.name}."))
-    fd, json_tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    old = mask_dir.with_name(f".{mask_dir.name}.old")
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.staging."))
+    aside = None
     try:
+        staged_masks = staging / mask_dir.name
+        staged_masks.mkdir()
+        names = []
         for index, layer in layers:
-            arrays = {"weight": np.asarray(layer.kept(), dtype=bool)}
-            with open(staging / mask_file_name(index, layer.name), "wb") as handle:
-                np.savez_compressed(handle, **arrays)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(doc, handle, indent=1)
-            handle.write("\n")
-        shutil.rmtree(old, ignore_errors=True)
+            names.append(mask_file_name(index, layer.name))
+            with open(staged_masks / names[-1], "wb") as handle:
+                np.savez_compressed(handle, weight=np.asarray(layer.kept(), dtype=bool))
+        (staged_masks / MASKS_MANIFEST).write_text(json.dumps({"files": names}) + "\n")
+        staged_json = staging / path.name
+        staged_json.write_text(json.dumps(doc, indent=1) + "\n")
+        try:
+            load_workload(staged_json)  # the very files that will be put in place
+        except AccelsimError as exc:
+            raise WorkloadError(f"the trace does not load back: {exc.message}", file=str(path),
+                                field=exc.field) from None
         if mask_dir.exists():
-            mask_dir.rename(old)
+            aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{mask_dir.name}.old."))
+            os.replace(mask_dir, aside)  # onto an empty folder of our own: atomic
         if layers:
-            staging.rename(mask_dir)
-        os.replace(json_tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
+            os.replace(staged_masks, mask_dir)
+        os.replace(staged_json, path)
+    except BaseException:
+        if aside is not None and not mask_dir.exists():
+            os.replace(aside, mask_dir)
+            aside = None
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if os.path.exists(json_tmp):
-            os.unlink(json_tmp)
+        shutil.rmtree(staging, ignore_errors=True)  # a folder this call made
+        if aside is not None:
+            for name in old_files:
+                (aside / name).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                aside.rmdir()
+
+
+def _own_files(path: Path, mask_dir: Path, force: bool) -> list[str]:
+    """The files of an existing mask folder, all of which this tool wrote; a WorkloadError
+    if the output exists without ``force`` or the folder holds anything else."""
+    for target in (path, mask_dir):
+        if (target.exists() or target.is_symlink()) and not force:
+            raise WorkloadError("exists; pass --force to replace it (only files accelsim "
+                                "wrote are replaced)", file=str(target))
+    if path.is_dir():
+        raise WorkloadError("is a folder, not a workload file", file=str(path))
+    if not (mask_dir.exists() or mask_dir.is_symlink()):
+        return []
+    try:
+        listed = json.loads((mask_dir / MASKS_MANIFEST).read_text())["files"]
+        present = sorted(p.name for p in mask_dir.iterdir())
+    except (OSError, ValueError, KeyError, TypeError):
+        listed, present = None, None
+    if mask_dir.is_symlink() or listed is None or set(present) - {*listed, MASKS_MANIFEST}:
+        raise WorkloadError("holds files accelsim did not write (no manifest, or files it does "
+                            "not list); move them away or choose another --output",
+                            file=str(mask_dir))
+    return [*listed, MASKS_MANIFEST]
 
 
 def layer_spec(layer: Layer) -> dict:
@@ -178,15 +233,6 @@ def layer_spec(layer: Layer) -> dict:
             value = getattr(layer, key)
             spec[key] = list(value) if isinstance(value, tuple) else value
     return spec
-
-
-def natural_shape(layer: Layer) -> tuple[int, ...]:
-    """The weight array shape a mask of ``layer`` has (module docstring)."""
-    if layer.kind == "conv":
-        return (layer.out_channels, layer.in_channels // layer.groups, *layer.kernel)
-    if layer.kind == "lstm":
-        return (4 * layer.hidden_size, layer.input_size + layer.hidden_size)
-    return (layer.out_features, layer.in_features)
 
 
 def layer_mask(layer: Layer) -> np.ndarray:

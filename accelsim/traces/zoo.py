@@ -4,12 +4,15 @@ In the CNNs only layers with weights become workload layers (conv, fc, lstm, mat
 pooling only changes the spatial size passed on. The transformers (BERT-base, GPT-2 small,
 ViT-B/16, a LLaMA-7B decoder block) also carry their attention matmuls (``bmm``) and vector
 layers (embeddings, norms, softmax, activations, residual adds), so that every engine sees
-(and times or lists) the work a GPU spends outside GEMMs. Parameter counts follow each source's convention: Caffe
-and the ImageNet VGGs count one bias per output unit; S002's CIFAR VGG and AlexNet-s/b counts
-are weights only; ResNets add two BatchNorm parameters per conv output channel and have no
-conv biases; the PTB LSTM adds its 10000 × 1500 embedding (not a GEMM layer) and an LSTM bias
-of 4·hidden. Shapes that the seeds do not give are the standard definitions (**external**,
-cited per builder).
+(and times or lists) the work a GPU spends outside GEMMs. Parameter counts follow each
+source's convention: Caffe and the ImageNet VGGs count one bias per output unit; S002's
+CIFAR VGG and AlexNet-s/b counts are weights only; ResNets add two BatchNorm parameters per
+conv output channel and have no conv biases; the PTB LSTM adds its 10000 × 1500 embedding
+(not a GEMM layer) and an LSTM bias of 4·hidden; MobileNetV2 and ViT-B/16 follow torchvision
+(weights, biases, BatchNorm γ/β; ViT's class token and position embedding), BERT-base and
+GPT-2 small Hugging Face (every weight, bias, LayerNorm γ/β and embedding table, GPT-2's tied
+LM head once). Shapes that the seeds do not give are the
+standard definitions (**external**, cited per builder).
 """
 
 from __future__ import annotations

@@ -210,15 +210,25 @@ CSR_GRID = {  # the form chosen on the measured CSR grid by held-out error (vali
 }
 
 
+# element-wise calibration kernels (rows × columns), none of the held-out transformer shapes
+CALIBRATION_VECTOR = [(kernel, m, n) for kernel in ("layernorm", "softmax")
+                      for m, n in ((64, 1024), (1024, 256), (4096, 64), (300, 3000))]
+
+
+VECTOR_GRID = {"vector_flops": list(np.geomspace(1e8, 1e13, 401))}  # 2.9% steps
+
+
 def calibration_cases():
     """The microbenchmark kernels the CPU fit is made on."""
-    from accelsim.validate.kernels import KernelCase
+    from accelsim.validate.kernels import KernelCase, _has_torch
 
+    vector = [KernelCase(f"cal {kernel} {m}x{n}", "calibration", kernel, m, 1, n)
+              for kernel, m, n in CALIBRATION_VECTOR] if _has_torch() else []
     cases = [KernelCase(f"cal gemm {m}x{k}x{n}", "calibration", "dense", m, k, n)
              for m, k, n in CALIBRATION_GEMMS]
     cases += [KernelCase(f"cal csr {m}x{k}x{n} d{d}", "calibration", "csr", m, k, n, density=d)
               for m, k, n, d in CALIBRATION_CSR]
-    return cases
+    return cases + vector
 
 
 def stream_bandwidth_bytes_per_s(*, size_bytes: int = 1 << 27, threads: int = 1) -> float:
@@ -281,8 +291,10 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
     exactly; ``max_efficiency`` is 1), the bandwidth is the copy's, the L2 and last-level
     cache sizes are ``cache_bytes`` ({2: L2, 3: L3}, this machine's facts); the peak, shape and
     the caches' spill penalties are fitted on the dense GEMMs (coordinate descent: shape,
-    cache, shape), then the CSR parameters on the CSR ones."""
-    from accelsim.engines.roofline import RooflineConfig, csr_time, dense_time
+    cache, shape), then the CSR parameters on the CSR ones, and the element-wise rate
+    ``vector_flops`` on the layer-norm and softmax ones (when torch is installed)."""
+    from accelsim.engines.roofline import RooflineConfig, csr_time, dense_time, vector_time
+    from accelsim.validate.kernels import VECTOR_KERNELS
 
     dense = frame[frame.kernel == "dense"]
     csr = frame[frame.kernel == "csr"]
@@ -314,6 +326,16 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
         "l2_cache_bytes",
         "l2_spill_penalty", "cache_bytes", "cache_spill_penalty")}
     params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID}})
+    vector = frame[frame.kernel.isin(list(VECTOR_KERNELS))]
+    if len(vector):  # the element-wise rate, with the fitted bandwidth and launch held
+        from accelsim.model import Layer
+
+        layers = [Layer(name="v", kind=VECTOR_KERNELS[r.kernel], elements=r.m * r.n)
+                  for r in vector.itertuples()]
+        vector_fit = _grid_fit(cfg, VECTOR_GRID, lambda c: np.stack(
+            [vector_time(c, layer, 1).seconds for layer in layers])[:, 0],
+            vector.min_time_s.to_numpy())
+        params["vector_flops"] = vector_fit["vector_flops"]
     for key in ("tile_m", "tile_n", "compute_units"):
         params[key] = int(params[key])
     return {"params": params, "gemm_fit_error": fit_dense["mean_abs_log_error"],
@@ -343,6 +365,8 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
         "cache_bytes": "MEASURED: Linux sysfs (lscpu), last-level (L3)",
         "cache_spill_penalty": "CALIBRATED (same fit)",
         "csr_narrow_overhead": "CALIBRATED (same fit)",
+        "vector_flops": f"CALIBRATED on the {len(CALIBRATION_VECTOR)} calibration layer-norm "
+                        "and softmax kernels (torch)",
     }
     lines = [
         f"# This machine's CPU, calibrated by `accelsim validate calibrate`.",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from accelsim.model import Gemm
+
 
 def predicted_seconds(cfg, frame) -> np.ndarray:
     """The roofline engine's time for every measured kernel (one row of ``frame`` each)."""
-    from accelsim.engines.roofline import csr_time, dense_time
-    from accelsim.validate.kernels import per_group_rank
+    from accelsim.engines.roofline import batched_time, csr_time, dense_time, vector_time
+    from accelsim.model import Layer
+    from accelsim.validate.kernels import VECTOR_KERNELS
 
     out = np.empty(len(frame))
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -17,14 +20,46 @@ def predicted_seconds(cfg, frame) -> np.ndarray:
             t = dense_time(cfg, g, m, k, n).seconds
         elif row.kernel == "csr":
             t = csr_time(cfg, g, m, k, n, row.density * m * k).seconds
+        elif row.kernel == "bmm":
+            t = batched_time(cfg, g, m, k, n).seconds
+        elif row.kernel in VECTOR_KERNELS:
+            layer = Layer(name=row.name, kind=VECTOR_KERNELS[row.kernel], elements=m * n)
+            t = vector_time(cfg, layer, 1).seconds
         elif row.kernel == "structured":
-            t = dense_time(cfg, g, max(1, round(m * (1 - row.row_sparsity))),
-                           max(1, round(k * (1 - row.col_sparsity))), n).seconds
+            c = Gemm(g, m, k, n).compacted(row.row_sparsity, row.col_sparsity)
+            t = dense_time(cfg, g, c.m, c.k, n).seconds
         else:  # lowrank, conv_lowrank: basis filters, then the 1×1 layer
-            r = per_group_rank(row.rank, g)
-            t = dense_time(cfg, g, r, k, n).seconds + dense_time(cfg, g, m, r, n).seconds
+            t = sum(dense_time(cfg, p.groups, p.m, p.k, p.n).seconds
+                    for p in Gemm(g, m, k, n).lowrank(row.rank))
         out[i] = float(t)
     return out
+
+
+def sparsity_curves(cfg, m: int, k: int, n: int, sparsity: np.ndarray) -> dict:
+    """Predicted speedups over dense of one GEMM shape at each ``sparsity`` (fraction of
+    weights removed): CSR with that density, and structured with rows and columns removed
+    in equal fractions (1 − √(1 − s) each), compacted by the model's rule."""
+    from accelsim.engines.roofline import csr_time, dense_time
+
+    dense = float(dense_time(cfg, 1, m, k, n).seconds)
+    side = 1 - np.sqrt(1 - np.asarray(sparsity, dtype=float))
+    csr = dense / csr_time(cfg, 1, m, k, n, (1 - sparsity) * m * k).seconds
+    structured = []
+    for s in side:
+        c = Gemm(1, m, k, n).compacted(s, s)
+        structured.append(dense / float(dense_time(cfg, 1, c.m, c.k, n).seconds))
+    return {"csr": csr, "structured": np.asarray(structured)}
+
+
+def lstm_sparsity_curves(cfg, comparison) -> dict:
+    """:func:`sparsity_curves` from 0 to 99% for the shape of each LSTM kernel group of a
+    comparison (the groups swept over sparsity), keyed by group."""
+    sparsity = np.arange(0.0, 0.991, 0.005)
+    lstm = comparison[comparison.group.str.startswith("lstm")]
+    return {group: {"sparsity": sparsity,
+                    **sparsity_curves(cfg, part.m.iloc[0], part.k.iloc[0], part.n.iloc[0],
+                                      sparsity)}
+            for group, part in lstm.groupby("group")}
 
 
 def speedups(frame, cfg):
@@ -50,6 +85,13 @@ def speedups(frame, cfg):
     import pandas as pd
 
     return pd.DataFrame(rows)
+
+
+def absolute_errors(frame, cfg):
+    """Predicted against measured time of each kernel: error = predicted / measured − 1
+    (the transformer kernels, judged on time, not on a speedup)."""
+    frame = frame.assign(predicted_s=predicted_seconds(cfg, frame))
+    return frame.assign(error=frame.predicted_s / frame.time_s - 1)
 
 
 def crossover_sparsity(sparsity, speedup) -> float | None:

@@ -63,6 +63,9 @@ FORM_GRID = {
 }
 
 
+ZERO_TERMS = {"csr_row_overhead": 0.0, "csr_nnz_overhead": 0.0, "csr_narrow_overhead": 0.0}
+
+
 def fit_csr_form(cfg, frame, free: tuple[str, ...]) -> dict:
     """Grid-fit the ``free`` CSR parameters of ``cfg`` on the CSR rows of ``frame`` (mean
     |log(pred/meas)| of the min-of-repeats times); the other CSR terms are 0."""
@@ -72,7 +75,7 @@ def fit_csr_form(cfg, frame, free: tuple[str, ...]) -> dict:
     from accelsim.validate.calibrate import _grid_fit
 
     csr = frame[frame.kernel == "csr"]
-    base = replace(cfg, csr_row_overhead=0.0, csr_nnz_overhead=0.0, csr_narrow_overhead=0.0)
+    base = replace(cfg, **ZERO_TERMS)
     grid = {p: FORM_GRID[p] for p in free}
     d = len(grid)
     col = {x: csr[x].to_numpy(dtype=float).reshape((-1,) + (1,) * d) for x in "mkn"}
@@ -97,8 +100,7 @@ def held_out_by_shape(cfg, frame, free: tuple[str, ...]) -> "object":
         train = frame[(frame.m != m) | (frame.k != k)]
         test = frame[(frame.m == m) & (frame.k == k) & (frame.kernel == "csr")]
         fit = fit_csr_form(cfg, train, free)
-        c = replace(cfg, **{"csr_row_overhead": 0.0, "csr_nnz_overhead": 0.0,
-                            "csr_narrow_overhead": 0.0, **fit["params"]})
+        c = replace(cfg, **{**ZERO_TERMS, **fit["params"]})
         pred = csr_time(c, 1, test.m.to_numpy(float), test.k.to_numpy(float),
                         test.n.to_numpy(float), np.round(test.m * test.k * test.density)
                         .to_numpy(float)).seconds
@@ -137,8 +139,7 @@ def crossovers(cfg, frame, held) -> list[dict]:
     for (m, k, n), part in held.groupby(["m", "k", "n"]):
         measured = crossover_sparsity(1 - part.density, dense[m, k, n] / part.min_time_s)
         fold = {c[5:]: part[c].iloc[0] for c in part if c.startswith("fold_")}
-        c = replace(cfg, **{"csr_row_overhead": 0.0, "csr_nnz_overhead": 0.0,
-                            "csr_narrow_overhead": 0.0, **fold})
+        c = replace(cfg, **{**ZERO_TERMS, **fold})
         s = np.arange(0.0, 0.9995, 0.001)
         pred = (dense_time(c, 1, m, k, n).seconds
                 / csr_time(c, 1, m, k, n, np.round((1 - s) * m * k)).seconds)

@@ -3,7 +3,10 @@
 Kernels, each timed on its real shape: dense GEMM (numpy's BLAS), CSR sparse × dense
 (scipy.sparse), structured-compacted GEMM (all-zero rows and columns removed, then dense),
 the low-rank pair of GEMMs (basis filters, then the 1×1 layer) and, when PyTorch is
-installed, direct convolution (torch CPU) for dense and low-rank conv layers.
+installed, direct convolution (torch CPU) for dense and low-rank conv layers. The transformer
+kernels (:func:`transformer_cases`): the weight GEMMs of a BERT-base layer (numpy's BLAS on
+the CPU, as calibrated), its batched attention matmuls ``bmm`` (torch), ``layernorm`` and
+``softmax`` (torch), each judged on its absolute time.
 
 Timing: one warm-up call, then repeats until the relative spread (interquartile range /
 median) is at most ``spread`` or ``max_repeats`` is reached (and at least ``min_repeats`` and
@@ -23,7 +26,11 @@ from typing import Callable
 
 import numpy as np
 
-KERNELS = ("dense", "csr", "structured", "lowrank", "conv_dense", "conv_lowrank")
+from accelsim.model import Gemm
+
+KERNELS = ("dense", "csr", "structured", "lowrank", "conv_dense", "conv_lowrank", "bmm",
+           "layernorm", "softmax")
+VECTOR_KERNELS = {"layernorm": "norm", "softmax": "softmax"}  # kernel → vector layer kind
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,10 @@ class KernelCase:
         return 2 * self.groups * self.m * self.k * self.n
 
 
-def per_group_rank(rank: int, groups: int) -> int:
-    """Basis filters per group of a low-rank layer: ⌈rank/groups⌉, as ``Layer.lowrank_gemms``
-    splits an odd total (S000 Table 3.4's 201 over 2 groups)."""
-    return -(-int(rank) // groups)
+def gemm_of(case: KernelCase) -> Gemm:
+    """The dense GEMM of a case's shape (the model's ``Gemm``, whose ``compacted`` and
+    ``lowrank`` give the structured and low-rank kernels' shapes)."""
+    return Gemm(case.groups, case.m, case.k, case.n)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,8 @@ def kernel_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"
     f32 = np.float32
     if case.kernel in ("conv_dense", "conv_lowrank"):
         return _torch_conv_call(case, rng, device)
+    if case.kernel in ("bmm",) + tuple(VECTOR_KERNELS):
+        return _torch_transformer_call(case, rng, device)
     if device != "cpu":
         return _torch_gemm_call(case, rng, device)
     x = rng.standard_normal((case.groups, case.k, case.n), dtype=f32)
@@ -108,13 +117,13 @@ def kernel_call(case: KernelCase, rng: np.random.Generator, device: str = "cpu"
                               dtype=f32, random_state=rng) for _ in range(case.groups)]
         return lambda: [mats[g] @ x[g] for g in range(case.groups)]
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        m, k = c.m, c.k
         w = rng.standard_normal((case.groups, m, k), dtype=f32)
         xs = np.ascontiguousarray(x[:, :k, :])
         return lambda: [w[g] @ xs[g] for g in range(case.groups)]
     if case.kernel == "lowrank":
-        r = per_group_rank(case.rank, case.groups)
+        r = gemm_of(case).lowrank(case.rank)[0].m
         basis = rng.standard_normal((case.groups, r, case.k), dtype=f32)
         back = rng.standard_normal((case.groups, case.m, r), dtype=f32)
         return lambda: [back[g] @ (basis[g] @ x[g]) for g in range(case.groups)]
@@ -156,13 +165,46 @@ def _torch_gemm_call(case: KernelCase, rng: np.random.Generator, device: str):
         mats = [(randn(case.m, case.k) * k).to_sparse_csr() for k in keep]
         return _synchronized(lambda: [mats[i] @ x[i] for i in range(g)], device)
     if case.kernel == "structured":
-        m = max(1, round(case.m * (1 - case.row_sparsity)))
-        k = max(1, round(case.k * (1 - case.col_sparsity)))
-        w, xs = randn(g, m, k), x[:, :k, :].contiguous()
+        c = gemm_of(case).compacted(case.row_sparsity, case.col_sparsity)
+        w, xs = randn(g, c.m, c.k), x[:, :c.k, :].contiguous()
         return _synchronized(lambda: [w[i] @ xs[i] for i in range(g)], device)
-    r = per_group_rank(case.rank, g)
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis, back = randn(g, r, case.k), randn(g, case.m, r)
     return _synchronized(lambda: [back[i] @ (basis[i] @ x[i]) for i in range(g)], device)
+
+
+def _torch_transformer_call(case: KernelCase, rng: np.random.Generator, device: str):
+    """``bmm``: ``groups`` products (m × k)·(k × n) in one torch.bmm; ``layernorm`` and
+    ``softmax`` over the last axis of an ``m × n`` tensor."""
+    import torch
+
+    randn = _torch_random(rng, device)
+    if case.kernel == "bmm":
+        a, b = randn(case.groups, case.m, case.k), randn(case.groups, case.k, case.n)
+        return _synchronized(lambda: torch.bmm(a, b), device)
+    x = randn(case.m, case.n)
+    if case.kernel == "layernorm":
+        return _synchronized(lambda: torch.nn.functional.layer_norm(x, (case.n,)), device)
+    return _synchronized(lambda: torch.softmax(x, dim=-1), device)
+
+
+def transformer_cases(seqs=(128, 512), d: int = 768, heads: int = 12, ffn: int = 3072
+                      ) -> list[KernelCase]:
+    """One BERT-base encoder layer (Devlin et al. 2019) at each sequence length, batch 1:
+    the QKV, output and FFN GEMMs (weights m × k times k × seq), Q·Kᵀ and A·V per head, the
+    layer norm (seq × d) and the softmax (heads·seq × seq)."""
+    cases = []
+    for s in seqs:
+        group = f"bert_s{s}"
+        for name, m, k in (("qkv", 3 * d, d), ("attn_out", d, d), ("ffn_up", ffn, d),
+                           ("ffn_down", d, ffn)):
+            cases.append(KernelCase(f"s{s} {name}", group, "dense", m, k, s))
+        dh = d // heads
+        cases.append(KernelCase(f"s{s} q·kT", group, "bmm", s, dh, s, groups=heads))
+        cases.append(KernelCase(f"s{s} a·v", group, "bmm", s, s, dh, groups=heads))
+        cases.append(KernelCase(f"s{s} layernorm", group, "layernorm", s, 1, d))
+        cases.append(KernelCase(f"s{s} softmax", group, "softmax", heads * s, 1, s))
+    return cases
 
 
 def _normal_quantile(density: float) -> float:
@@ -184,7 +226,7 @@ def _torch_conv_call(case: KernelCase, rng: np.random.Generator, device: str = "
     if case.kernel == "conv_dense":
         w = randn(c["out_channels"], cin_g, *c["kernel"])
         return _synchronized(lambda: f(x, w, **conv), device)
-    r = per_group_rank(case.rank, c["groups"])
+    r = gemm_of(case).lowrank(case.rank)[0].m
     basis = randn(r * c["groups"], cin_g, *c["kernel"])
     back = randn(c["out_channels"], r, 1, 1)
     return _synchronized(lambda: f(f(x, basis, **conv), back, groups=c["groups"]), device)
@@ -235,7 +277,8 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
 
             torch.set_num_threads(threads)
         for i, case in enumerate(cases):
-            if case.kernel.startswith("conv") and not torch_ok:
+            if not torch_ok and (case.kernel.startswith("conv") or case.kernel in
+                                 ("bmm",) + tuple(VECTOR_KERNELS)):
                 continue
             t = time_call(kernel_call(case, rng, device), **(timing or {}))
             rows.append({**{k: getattr(case, k) for k in (

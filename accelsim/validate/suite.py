@@ -44,12 +44,19 @@ def validate_kernels(root: Path, cfg, *, threads: int = 1, quick: bool = False, 
     """Time the validation suite on ``device`` and compare it with ``cfg`` (a
     RooflineConfig): returns the raw measurements, the per-kernel comparison and the
     summary numbers."""
-    from accelsim.validate.compare import crossover_sparsity, speedups
     from accelsim.validate.kernels import measure, validation_cases
 
     frame, info = measure(validation_cases(root, quick=quick), threads=threads, seed=seed,
                           timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
                           device=device)
+    return compare_kernels(frame, cfg, info)
+
+
+def compare_kernels(frame, cfg, info: dict) -> dict:
+    """The comparison and summary of measured kernels ``frame`` (``kernels.measure``'s, or
+    the committed CSV) against ``cfg``."""
+    from accelsim.validate.compare import crossover_sparsity, speedups
+
     comparison = speedups(frame, cfg)
     abs_err = comparison.error.abs()
     gemm = ~comparison.kernel.str.startswith("conv")
@@ -64,6 +71,25 @@ def validate_kernels(root: Path, cfg, *, threads: int = 1, quick: bool = False, 
         measured = crossover_sparsity(sparsity, csr.measured_speedup)
         predicted = predicted_crossover(cfg, csr.iloc[0])
         summary["crossover"][group] = {"measured": measured, "predicted": predicted}
+    return {"measurements": frame, "comparison": comparison, "summary": summary, "info": info}
+
+
+def validate_transformer(cfg, *, threads: int = 1, quick: bool = False, seed: int = 0,
+                         progress: Callable[[int, int], None] | None = None,
+                         device: str = "cpu") -> dict:
+    """Time the BERT-base layer kernels (``kernels.transformer_cases``) on ``device`` and
+    compare their absolute times with ``cfg``'s predictions."""
+    from accelsim.validate.compare import absolute_errors
+    from accelsim.validate.kernels import measure, transformer_cases
+
+    frame, info = measure(transformer_cases(), threads=threads, seed=seed,
+                          timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
+                          device=device)
+    comparison = absolute_errors(frame, cfg)
+    abs_err = comparison.error.abs()
+    summary = {"kernels": len(comparison), "median_abs_error": float(abs_err.median()),
+               "median_abs_error_by_kernel": comparison.assign(a=abs_err).groupby("kernel")
+               .a.median().to_dict()}
     return {"measurements": frame, "comparison": comparison, "summary": summary, "info": info}
 
 

@@ -18,7 +18,8 @@ from accelsim.spec.workload import workload_from_dict
 from tests.conftest import ROOT
 
 ARCHS = {name: load_arch(ROOT / "archs" / f"{name}.yaml")
-         for name in ("vc707", "h100", "eie", "scnn", "cluster_p100_ib", "i7_5930k")}
+         for name in ("vc707", "h100", "eie", "scnn", "cluster_p100_ib", "i7_5930k",
+                     "tpu_like")}
 assert {a.engine for a in ARCHS.values()} == set(registry.names())
 CONV = {"name": "c", "kind": "conv", "in_channels": 3, "out_channels": 8, "kernel": 3,
         "in_hw": 8}
@@ -43,7 +44,7 @@ def _finite(result):
                 assert math.isfinite(value), (row.name, key, value)
 
 
-@pytest.mark.parametrize("arch", ["h100", "cluster_p100_ib", "vc707", "scnn"])
+@pytest.mark.parametrize("arch", ["h100", "cluster_p100_ib", "vc707", "scnn", "tpu_like"])
 @pytest.mark.parametrize("layer", [
     {**CONV, "row_sparsity": 0.99},                          # 8 filters compacted to 0 rows
     {**CONV, "row_sparsity": 0.99, "col_sparsity": 0.99},
@@ -65,7 +66,7 @@ def test_eie_with_no_non_zeros_is_finite():
                                               "activation_density": 1e-9}), {}))
 
 
-@pytest.mark.parametrize("name", ["h100", "eie", "scnn", "vc707"])
+@pytest.mark.parametrize("name", ["h100", "eie", "scnn", "vc707", "tpu_like"])
 def test_a_very_slow_clock_still_counts_cycles(name):
     doc = read_document(ROOT / "archs" / f"{name}.yaml")
     doc["clock_hz"] = 1e-3

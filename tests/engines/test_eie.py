@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import eie
 from accelsim.model import Layer, Workload
-from accelsim.report.sparse_plots import eie_fifo_sweep
+from accelsim.explore.sparse_studies import eie_fifo_sweep
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.published import published
 

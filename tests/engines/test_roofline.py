@@ -10,7 +10,8 @@ from accelsim.engines import roofline
 from accelsim.registry import simulate
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.calibrate import fit_memory_eie, fit_roofline_table24
-from accelsim.validate.published import published, table24_direction, table24_predictions
+from accelsim.validate.published import published, table24_direction
+from accelsim.validate.scoreboard import table24_predictions
 
 ROOT = Path(__file__).resolve().parents[2]
 T24 = published()["s000_table24"]

@@ -113,3 +113,14 @@ def test_other_engines_list_what_they_do_not_run():
     bmm = sum(layer.dense_macs(1) for layer in wl.layers if layer.kind == "bmm")
     assert f"{bmm:,} MACs" in note
     assert f"{100 * bmm / wl.dense_macs():.1f}%" in note
+
+
+def test_nm_and_dtype_on_engines_without_them_are_noted():
+    vc707 = load_arch(ROOT / "archs" / "vc707.yaml")
+    fc = Layer(name="fc", kind="fc", in_features=512, out_features=256, nm=(2, 4), dtype="int8")
+    notes = " ".join(simulate(vc707, _one(fc), {}).notes)
+    assert "1 N:M layers (fc): run dense" in notes
+    assert "per-layer dtype of 1 layers ignored" in notes
+    eie = simulate(load_arch(ROOT / "archs" / "eie.yaml"), _one(fc), {})
+    assert eie.layers[0].effective_macs == pytest.approx(512 * 256 / 2, rel=0.05)  # N/M
+    assert any("unstructured sparsity at density N/M" in n for n in eie.notes)

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import scnn
 from accelsim.model import Layer, Workload
-from accelsim.report.sparse_plots import scnn_density_sweep
+from accelsim.explore.sparse_studies import scnn_density_sweep
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.published import published
 

@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.traces.lowrank import (decompose, error_curve, factors, layer_rank, matrix_rank,
-                                     theoretical_speedup)
+from accelsim.traces.lowrank import decompose, error_curve, factors, layer_rank, matrix_rank
 from accelsim.traces.zoo import caffenet
 from accelsim.validate.published import published
 
@@ -16,13 +15,13 @@ TABLE = published()["s000_table34"]
 @pytest.mark.parametrize("force", ["none", "l2"])
 @pytest.mark.parametrize("layer", ["conv3", "conv4", "conv5"])
 def test_table3_4_theoretical_speedups(force, layer):
-    speedup = theoretical_speedup(caffenet().workload.layer(layer), TABLE["rank"][force][layer])
+    speedup = caffenet().workload.layer(layer).lowrank_speedup(TABLE["rank"][force][layer])
     assert round(speedup, 2) == TABLE["theoretical_speedup"][force][layer]
 
 
 def test_break_even_rank_of_conv3():
     conv3 = caffenet().workload.layer("conv3")
-    assert theoretical_speedup(conv3, 329) > 1.0 > theoretical_speedup(conv3, 330)
+    assert conv3.lowrank_speedup(329) > 1.0 > conv3.lowrank_speedup(330)
 
 
 @settings(max_examples=40, deadline=None)
@@ -64,4 +63,4 @@ def test_decompose_conv_keeps_the_output_shape():
     assert (mix.in_channels, mix.out_channels, mix.kernel) == (146, 256, (1, 1))
     assert mix.out_hw == conv5.out_hw
     ratio = conv5.dense_macs() / (basis.dense_macs() + mix.dense_macs())
-    assert ratio == pytest.approx(theoretical_speedup(conv5, 146))
+    assert ratio == pytest.approx(conv5.lowrank_speedup(146))

@@ -55,3 +55,11 @@ def test_arch_text_is_a_valid_cpu_arch(tmp_path):
 def test_crossover_interpolates_where_speedup_crosses_one():
     assert crossover_sparsity([0.5, 0.8, 0.9], [0.5, 0.8, 1.2]) == pytest.approx(0.85)
     assert crossover_sparsity([0.1, 0.5], [0.2, 0.9]) is None
+
+
+def test_vector_rate_is_recovered_from_layer_norm_and_softmax_timings():
+    pytest.importorskip("torch")
+    truth = replace(TRUTH, vector_flops=2e9)  # compute-bound, as on a CPU (exp, divides)
+    p = cal.fit_cpu(_synthetic_frame(truth), bandwidth_bytes_per_s=20e9, threads=1)["params"]
+    # each kernel also pays the fitted launch (µs) on ≥ 64k elements × 5 FLOPs: < 3%
+    assert p["vector_flops"] == pytest.approx(2e9, rel=0.03)

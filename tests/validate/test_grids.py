@@ -45,3 +45,18 @@ def test_a_form_without_the_needed_term_misses_on_held_out_shapes():
                        csr_narrow_overhead=6)
     held = grids.held_out_by_shape(cfg, synthetic_grid(true_cfg), ("csr_efficiency",))
     assert held.error.abs().median() > 0.2
+
+
+def test_regression_measured_grid_needs_the_narrow_n_term():
+    """Regression test on the committed measurements (reports/validation): on held-out
+    shapes the forms without the narrow-n term miss the measured CSR times by 40% or more
+    (median), the chosen form by about 20% (issue 12 asks for 15%: not met on this shared
+    machine, see grids.md)."""
+    cfg = load_arch(VALIDATION / "local_cpu.yaml").config
+    frame = pd.read_csv(VALIDATION / "csr_grid_measured.csv")
+    form = grids.choose_csr_form(cfg, frame)
+    assert "csr_narrow_overhead" in form["forms"][form["chosen"]]["free"]
+    for name, f in form["forms"].items():
+        if "csr_narrow_overhead" not in f["free"]:
+            assert f["median_abs_error"] > 0.35, name
+    assert form["forms"][form["chosen"]]["median_abs_error"] < 0.25

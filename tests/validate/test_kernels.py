@@ -83,3 +83,54 @@ def test_gpu_suite_times_every_kernel_kind():
                                                                density=0.1)]
     frame, info = measure(cases, device="cuda", timing=dict(min_time_s=0.0, min_repeats=4))
     assert (frame.time_s > 0).all() and "gpu" in info
+
+
+def test_transformer_kernels_shapes_and_absolute_errors():
+    pytest.importorskip("torch")
+    import pandas as pd
+
+    from accelsim.engines.roofline import RooflineConfig
+    from accelsim.validate.compare import absolute_errors
+    from accelsim.validate.kernels import transformer_cases
+
+    cases = transformer_cases(seqs=(128,))
+    kinds = [c.kernel for c in cases]
+    assert kinds == ["dense"] * 4 + ["bmm", "bmm", "layernorm", "softmax"]
+    rng = np.random.default_rng(0)
+    shapes = [tuple(kernel_call(c, rng)().shape) if c.kernel != "dense" else None
+              for c in cases]
+    assert shapes[4:] == [(12, 128, 128), (12, 128, 64), (128, 768), (1536, 128)]
+    cfg = RooflineConfig(device="cpu", peak_fp32_flops=1e11, memory_bandwidth_bytes_per_s=1e10,
+                         compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
+                         memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+                         csr_row_overhead=0.0, vector_flops=1e9)
+    frame = pd.DataFrame([{k: getattr(c, k) for k in ("name", "kernel", "m", "k", "n",
+                                                      "groups", "density", "row_sparsity",
+                                                      "col_sparsity", "rank")}
+                          for c in cases]).assign(time_s=1e-3)
+    err = absolute_errors(frame, cfg).set_index("name").error
+    # layer norm 128 × 768: 5 FLOPs per element at 1 GFLOP/s = 491.52 µs (memory: 78.6 µs)
+    assert err["s128 layernorm"] == pytest.approx(491.52e-6 / 1e-3 - 1)
+    # Q·Kᵀ: 2 · 12 · 128 · 64 · 128 FLOPs at 100 GFLOP/s = 251.66 µs (memory 40.6 µs)
+    assert err["s128 q·kT"] == pytest.approx(2 * 12 * 128 * 64 * 128 / 1e11 / 1e-3 - 1)
+
+
+def test_a_measured_structured_kernel_and_its_prediction_share_the_model_shape():
+    """Rows 5 x (1 - 0.5) = 2.5 and columns 7 x (1 - 0.5) = 3.5 are ties: the model rounds
+    half-up to 3 x 4 (Python's round would give 2 x 4); the timed kernel multiplies a 3 x 4
+    matrix and the prediction times the same 3 x 4 GEMM."""
+    import pandas as pd
+
+    from accelsim import load_arch
+    from accelsim.engines.roofline import dense_time
+    from accelsim.validate.compare import predicted_seconds
+    from tests.conftest import ROOT
+
+    case = KernelCase("tie", "t", "structured", m=5, k=7, n=4, row_sparsity=0.5,
+                      col_sparsity=0.5)
+    out = kernel_call(case, np.random.default_rng(0))()
+    assert out[0].shape == (3, 4)
+    cfg = load_arch(ROOT / "archs/xeon_e5_2630_1thread.yaml").config
+    frame = pd.DataFrame([{"kernel": "structured", "groups": 1, "m": 5, "k": 7, "n": 4,
+                           "row_sparsity": 0.5, "col_sparsity": 0.5}])
+    assert predicted_seconds(cfg, frame)[0] == float(dense_time(cfg, 1, 3, 4, 4).seconds)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from accelsim.validate import published as pub
+from accelsim.validate import scoreboard as pub
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBSET = (pub.score_table1, pub.score_table24, pub.score_llmcompass, pub.score_table34_36,
-          pub.score_eie,
+SUBSET = (pub.score_table1, pub.score_table24, pub.score_fig2_2, pub.score_llmcompass,
+          pub.score_table34_36, pub.score_eie,
           pub.score_terngrad, pub.score_traces)
 
 
@@ -35,7 +35,7 @@ def test_every_scoreboard_case_is_in_the_committed_report(committed):
              "score_eie": "eie_table4", "score_terngrad": "s000_terngrad_scaling",
              "score_sparse_sweeps": "scnn_density", "score_scnn_networks": "scnn_networks",
              "score_table34_36": "s000_table34", "score_traces": "s002_table4_1_snip",
-             "score_llmcompass": "llmcompass_a100_gemm"}
+             "score_llmcompass": "llmcompass_a100_gemm", "score_fig2_2": "s000_fig2_2_lstm"}
     assert {names[f.__name__] for f in pub.SCOREBOARD} <= set(committed.case)
 
 

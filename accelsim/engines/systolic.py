@@ -1,0 +1,455 @@
+"""Systolic-array engine: an R × C array of MACs with weight-, output- or input-stationary dataflow.
+
+Model (SCALE-Sim: Samajdar et al., "A Systematic Methodology for Characterizing Scalability of
+DNN Accelerators using SCALE-Sim", ISPASS 2020, §III; closed forms read from its source,
+``scalesim`` 3.0.0 on PyPI, ``compute/systolic_compute_{ws,os,is}.py`` and ``memory/``)
+------------------------------------------------------------------------------------------
+Each (group of a) layer is its GEMM (DESIGN.md): an ``M × K`` weight matrix (M filters, window
+K) times ``K × N`` (N output pixels × batch). A dataflow maps two GEMM dimensions onto the array
+(spatial ``S_r`` rows, ``S_c`` columns) and streams the third (temporal ``T``):
+
+    ws: S_r = K, S_c = M, T = N      os: S_r = N, S_c = M, T = K      is: S_r = K, S_c = N, T = M
+
+The array works in folds of ``R × C``: ``F_r = ⌈S_r/R⌉``, ``F_c = ⌈S_c/C⌉``; each fold loads
+(ws, is: the stationary operand, R cycles), streams T vectors and fills/drains the skewed
+array, so
+
+    compute cycles = F_r · F_c · (2R + C + T − 2)   (ws, is)
+                     F_r · F_c · ( R + C + T − 2)   (os: nothing to preload)
+
+SRAM accesses (words; every operand word the array consumes is one SRAM read, every output or
+partial sum one write): ws — ifmap ``F_c·N·K``, filter ``K·M``, ofmap ``F_r·N·M``; os — ifmap
+``F_c·K·N``, filter ``F_r·K·M``, ofmap ``N·M``; is — ifmap ``K·N``, filter ``F_c·M·K``, ofmap
+``F_r·N·M``. Mapping efficiency is the mean over folds of the PEs mapped
+(``S_r·S_c / (F_r·R·F_c·C)``), compute utilization that times ``T / cycles per fold``.
+
+**DRAM and stalls** (SCALE-Sim's double-buffered scratchpads, in closed form). Each SRAM has
+its own DRAM port with a third of ``dram_bandwidth``: ``b`` words per cycle. A read SRAM of
+``2A`` words serves from an active half of A words while the other half prefetches; the
+first A words arrive before the layer starts (``fill_cycles``, not in ``cycles``: SCALE-Sim's
+"total cycles" convention). An operand streams its operand matrix (ifmap: the im2col matrix,
+``N·K`` words, as SCALE-Sim fetches it) in order: ws ifmap F_c passes, os ifmap F_c passes, is
+filter F_c passes, others one; the os filter instead reads each column fold's ``K·C`` words F_r
+times in a row. A stream of at most A words is fetched once. Otherwise it is cut in sets of
+1 % of the SRAM; the active window holds A words of sets and a refill (A words in ``A/b``
+cycles, refills back to back) advances it by the other half, forward only, round the stream.
+So a pass is a forward sweep, and a re-read of a column fold that the window does not hold
+where it stands goes once round the whole stream (the first 4 column folds are followed
+one by one, the rest extrapolated at their mean rate; folds larger than the window always go
+round). With n refills and F words read, the port
+alone needs ``n·A/b + compute·(words read after the last refill)/F`` cycles.
+
+The ofmap SRAM (``A_o`` per half) takes the array's W writes (partial sums included) at
+``r = W/compute`` words per cycle and drains a half (``A_o/b`` cycles) whenever it holds more
+than that and no drain is under way; a drain frees its half at once, so the array stalls only
+when the SRAM fills mid-drain. That first happens after ``t_s = A_o/r + A_o/(r − b)`` cycles
+(never if r ≤ b); from then on writes go at b, so the port needs ``t_s + (W − r·t_s)/b``
+cycles when ``W > r·t_s``. Writes still buffered at the end drain after the layer (not
+counted, as in SCALE-Sim). Cycles = the largest of compute and the three ports' needs; stall
+cycles = cycles − compute cycles; ``bound_port`` names the port that sets it.
+
+**Sparsity.** Structured (SSL) rows and columns are compacted before mapping (``M'``, ``K'``).
+N:M weights (``nm``) are compacted along K (``K'' = ⌈K'·N/M⌉``: the array skips each group's
+zeros, a multiplexer picks the matching ifmap row), with ``⌈log2 M⌉`` index bits per kept
+weight streamed with the filter. Other (unstructured) zeros are not exploited by a dense
+array: noted in the Result. Any GEMM runs (conv, fc, lstm, matmul, bmm: an activation ×
+activation product streams its second operand through the filter SRAM); vector layers
+(element-wise, norms, pooling, ...) have no unit and are listed in the notes with their share.
+``dataflow: auto`` picks the fastest dataflow per layer (ties: ws,
+os, is) and reports it.
+
+**Energy** (:mod:`accelsim.engines.energy`): effective MACs × a ``word`` multiply plus an
+``accumulator_bits`` add; each SRAM access of one word at that SRAM's size; DRAM bytes.
+Static power is not modelled.
+
+**Where it differs from SCALE-Sim 3.0.0** (checked in ``tests/engines/test_systolic.py``
+against its committed outputs, ``tests/data/scalesim``): its "Total Cycles" counts cycles from
+zero (compute cycles here = its total − stalls + 1); its os ofmap write count adds each fold's
+padded ``R + C`` (an artefact of its counter, not a write); its ws/is compute utilization
+divides by ``2R + 2C + T − 3`` cycles per fold instead of the cycles it counts; it sizes a conv
+ofmap ``⌈(in − k + s)/s⌉`` (its topology rows are cropped to match). Its stalls come from a
+cycle-by-cycle replay of the address trace, and 3.0.0 counts a late prefetch's wait twice
+(fixed upstream in commit 22f88b1, after that release): totals are compared with the fixed
+run. Its DRAM counts include padding words of partial folds, not counted here. It also
+reads some streams partly backwards — each fold of the stationary operand (ws filter, is
+ifmap) row-reversed, and skewed streams a few rows back at fold boundaries — so when a refill
+boundary falls inside such a fold its forward-only window goes round the whole stream once
+more; not modelled, so there the engine is faster than SCALE-Sim (the tests xfail those layers,
+each showing at least one more half-buffer refill in SCALE-Sim's own DRAM count).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numba import njit
+
+from accelsim.engines.energy import EnergyTable
+from accelsim.engines.options import Option, resolve
+from accelsim.engines.result import LayerResult, Result
+from accelsim.errors import EngineError
+from accelsim.model import Layer, Workload
+from accelsim.model.layer import GEMM_KINDS
+
+DATAFLOWS = ("ws", "os", "is")
+OPTIONS = (Option("dataflow", str, None, "dataflow instead of the arch's (auto: the fastest "
+                  "per layer)", choices=DATAFLOWS + ("auto",)),)
+# one layer's figures, in the order the compiled kernel returns them
+FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
+           "mapping_efficiency", "compute_utilization", "ifmap_sram_reads", "filter_sram_reads",
+           "ofmap_sram_writes", "ifmap_dram_reads", "filter_dram_reads", "ofmap_dram_writes",
+           "bound_port")
+BOUNDS = ("compute", "ifmap", "filter", "ofmap")  # bound_port indexes this
+_EXACT_BLOCKS = 4  # os filter column folds followed one by one; more are extrapolated
+
+
+@dataclass(frozen=True)
+class SystolicConfig:
+    clock_hz: float
+    rows: int
+    cols: int
+    ifmap_sram_bytes: int
+    filter_sram_bytes: int
+    ofmap_sram_bytes: int
+    dram_bytes_per_cycle: float  # all three ports together
+    energy: EnergyTable
+    dataflow: str = "ws"
+    word_bytes: int = 1
+    accumulator_bits: int = 32
+
+    @property
+    def pes(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def port_words_per_cycle(self) -> float:
+        return self.dram_bytes_per_cycle / 3 / self.word_bytes
+
+
+# ---- the layer as the array sees it -------------------------------------------------------
+@dataclass(frozen=True)
+class Mapping:
+    """One group's compacted GEMM (the array runs ``groups`` of them in turn) and the filter
+    words per weight (1 + N:M index bits / word bits)."""
+
+    groups: int
+    m: int
+    k: int
+    n: int
+    filter_words_per_weight: float
+    index_bits: int
+
+    @property
+    def macs(self) -> int:
+        return self.groups * self.m * self.k * self.n
+
+
+def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
+    g = layer.compacted_gemm(batch)
+    k, index_bits = g.k, 0
+    if layer.nm is not None:
+        keep, group = layer.nm
+        k = math.ceil(g.k * keep / group)
+        index_bits = max(1, math.ceil(math.log2(group)))
+    return Mapping(g.groups, g.m, k, g.n, 1.0 + index_bits / (8 * word_bytes), index_bits)
+
+
+# ---- closed forms (compiled; one design point per call) -----------------------------------
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _advance(end, w, d):
+    """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
+    window of ``w`` sets that advances ``d`` sets per refill."""
+    return 0 if end < w else (end - w) // d + 1
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _repeated_read(a, b, times, start, w, d, sets):
+    """Refills to read sets ``[a, b)`` ``times`` times in a row through the window (``w`` sets
+    from set ``start``, advancing ``d``, on a circle of ``sets``), and its new start. The window
+    only moves forward: a re-read of a block that does not fit it goes once around the circle,
+    so the reads are one forward sweep to the last read's end."""
+    k = _advance((a - start) % sets, w, d)  # bring the block's first set in
+    start = (start + k * d) % sets
+    first = _advance((a - start) % sets + (b - 1 - a), w, d)  # and the rest of it
+    start = (start + first * d) % sets
+    k += first
+    left, tried = times - 1, 0
+    while left > 0:
+        end = (a - start) % sets + (b - 1 - a)
+        if end < w:  # the window holds the whole block: the other re-reads are free
+            break
+        tried += 1
+        if tried > 3:  # still round after three re-reads: assume every one goes round
+            more = _advance(end + (left - 1) * sets, w, d)
+            left = 0
+        else:  # one re-read: round the stream to the block, and through it
+            more = _advance(end, w, d)
+            left -= 1
+        k += more
+        start = (start + more * d) % sets
+    return k, start
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, compute):
+    """A read port streaming ``passes`` times over ``stream`` words cut in blocks of ``block``
+    words, each read ``reads`` times in a row: words fetched, the cycles the port alone needs
+    and the initial fill's cycles (model in the module docstring)."""
+    active = math.ceil(sram_words / 2)
+    if stream <= active:
+        return float(stream), float(compute), stream / words_per_cycle
+    per_set = math.ceil(sram_words / 100)
+    prefetch = sram_words - active
+    sets = math.ceil(stream / per_set)
+    w = min(math.ceil(active / per_set), sets)
+    d = min(math.ceil(prefetch / per_set), sets - w)
+    fetched = passes * reads * stream
+    if block >= stream:  # whole passes: one forward sweep over passes × sets
+        refills = _advance(passes * reads * sets - 1, w, d)
+        after_last = max(0.0, fetched - refills * prefetch)  # words read after the last refill
+    else:
+        refills, start, blocks = 0, 0, math.ceil(stream / block)
+        exact = min(blocks, _EXACT_BLOCKS)
+        if block >= w * per_set:  # no fold fits the window: each re-read goes round
+            exact = 0
+            refills = _advance(sets + blocks * (reads - 1) * sets - 1, w, d)
+        for j in range(exact):
+            a = math.floor(j * block / per_set)
+            b = math.floor((min((j + 1) * block, stream) - 1) / per_set) + 1
+            k, start = _repeated_read(a, b, reads, start, w, d, sets)
+            refills += k
+        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones
+            refills = math.ceil(refills * blocks / exact)
+        after_last = reads * (stream - (blocks - 1) * block)  # the last block's reads
+    need = refills * prefetch / words_per_cycle + compute * after_last / fetched
+    return float(active + refills * prefetch), max(need, float(compute)), \
+        active / words_per_cycle
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _write_port(writes, half, words_per_cycle, compute):
+    """Cycles the ofmap port alone needs (docstring): no stall until the buffer overflows."""
+    rate = writes / compute
+    if rate <= words_per_cycle:
+        return compute
+    first_stall = half / rate + half / (rate - words_per_cycle)
+    if writes <= rate * first_stall:
+        return compute
+    return first_stall + (writes - rate * first_stall) / words_per_cycle
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def layer_figures(df, r, c, m, k, n, filter_wpw, if_words, f_words, of_words, wpc):
+    """FIGURES of one group's GEMM (m × k by k × n) with dataflow index ``df`` (DATAFLOWS),
+    as a tuple (no allocation: the batch kernel calls it per point and layer)."""
+    if m == 0 or k == 0 or n == 0:
+        return (0.0,) * 13 + (0.0,)
+    if df == 0:
+        sr, sc, t = k, m, n
+    elif df == 1:
+        sr, sc, t = n, m, k
+    else:
+        sr, sc, t = k, n, m
+    fr = math.ceil(sr / r)
+    fc = math.ceil(sc / c)
+    per_fold = (r if df == 1 else 2 * r) + c + t - 2
+    compute = float(fr * fc * per_fold)
+    mapping_eff = sr * sc / (fr * r * fc * c)
+    filter_stream = k * m * filter_wpw
+    f_block, f_reads_per_block = filter_stream, 1  # os re-reads each column fold F_r times
+    if df == 0:
+        if_reads, f_reads, of_writes = fc * n * k, k * m, fr * n * m
+        if_passes, f_passes = fc, 1
+    elif df == 1:
+        if_reads, f_reads, of_writes = fc * k * n, fr * k * m, n * m
+        if_passes, f_passes = fc, 1
+        f_block, f_reads_per_block = k * c * filter_wpw, fr
+    else:
+        if_reads, f_reads, of_writes = k * n, fc * m * k, fr * n * m
+        if_passes, f_passes = 1, fc
+    if_dram, if_need, if_fill = _read_port(k * n, k * n, 1, if_passes, if_words, wpc, compute)
+    f_dram, f_need, f_fill = _read_port(filter_stream, f_block, f_reads_per_block, f_passes,
+                                        f_words, wpc, compute)
+    of_need = _write_port(of_writes, of_words / 2, wpc, compute)
+    bound, need = 0, compute
+    if if_need > need:
+        bound, need = 1, if_need
+    if f_need > need:
+        bound, need = 2, f_need
+    if of_need > need:
+        bound, need = 3, of_need
+    cycles = float(math.ceil(need))
+    return (cycles, compute, cycles - compute, float(math.ceil(max(if_fill, f_fill))),
+            float(fr * fc), mapping_eff, mapping_eff * t / per_fold, float(if_reads),
+            f_reads * filter_wpw, float(of_writes), if_dram, f_dram, float(of_writes),
+            float(bound))
+
+
+def _sram_words(cfg) -> tuple:
+    """Sizes of the three SRAMs in words (arrays broadcast)."""
+    return tuple(np.floor(size / cfg.word_bytes) for size in
+                 (cfg.ifmap_sram_bytes, cfg.filter_sram_bytes, cfg.ofmap_sram_bytes))
+
+
+def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, dict]:
+    """The dataflow used (``auto``: the fastest) and one layer's figures, groups included."""
+    if_words, f_words, of_words = _sram_words(cfg)
+    choices = DATAFLOWS if dataflow == "auto" else (dataflow,)
+    best = None
+    for name in choices:
+        f = layer_figures(DATAFLOWS.index(name), cfg.rows, cfg.cols, m.m, m.k, m.n,
+                          m.filter_words_per_weight, if_words, f_words, of_words,
+                          cfg.port_words_per_cycle)
+        if best is None or f[0] < best[1][0]:
+            best = (name, f)
+    name, f = best
+    figures = dict(zip(FIGURES, f))
+    for key in FIGURES:
+        if key not in ("mapping_efficiency", "compute_utilization", "fill_cycles", "bound_port"):
+            figures[key] *= m.groups
+    return name, figures
+
+
+def energy_j(cfg: SystolicConfig, m: Mapping, f: dict) -> float:
+    e, bits = cfg.energy, 8 * cfg.word_bytes
+    dram_words = f["ifmap_dram_reads"] + f["filter_dram_reads"] + f["ofmap_dram_writes"]
+    return (m.macs * e.mac_j(bits, cfg.accumulator_bits)
+            + f["ifmap_sram_reads"] * e.sram_j(bits, cfg.ifmap_sram_bytes)
+            + f["filter_sram_reads"] * e.sram_j(bits, cfg.filter_sram_bytes)
+            + f["ofmap_sram_writes"] * e.sram_j(bits, cfg.ofmap_sram_bytes)
+            + e.dram_j(dram_words * cfg.word_bytes))
+
+
+# ---- engine entry points ------------------------------------------------------------------
+def simulate(arch, workload: Workload, options: dict) -> Result:
+    cfg: SystolicConfig = arch.config
+    dataflow = resolve(OPTIONS, options, "systolic", file=arch.path)["dataflow"] or cfg.dataflow
+    workload, skipped = workload.runnable(GEMM_KINDS, "systolic")
+    rows, notes = [], list(skipped)
+    for layer in workload.layers:
+        m = mapping(layer, workload.batch, cfg.word_bytes)
+        used, f = run_mapping(cfg, m, dataflow)
+        cycles = int(f["cycles"])
+        dram_words = f["ifmap_dram_reads"] + f["filter_dram_reads"] + f["ofmap_dram_writes"]
+        bound = BOUNDS[int(f.pop("bound_port"))]
+        rows.append(LayerResult(
+            name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
+            effective_macs=m.macs, cycles=cycles, seconds=cycles / cfg.clock_hz,
+            utilization=m.macs / (cycles * cfg.pes) if cycles else 0.0,
+            bound="compute" if bound == "compute" else "memory",
+            dram_bytes=int(round(dram_words * cfg.word_bytes)), energy_j=energy_j(cfg, m, f),
+            extra={"dataflow": used, "bound_port": bound, "gemm_m": m.m, "gemm_k": m.k,
+                   "gemm_n": m.n, "groups": m.groups,
+                   "index_bytes": m.groups * m.m * m.k * m.index_bits / 8,
+                   **{k: (int(v) if k not in ("mapping_efficiency", "compute_utilization")
+                          else v) for k, v in f.items()}}))
+        if layer.nm is None and layer.density < layer.structured_density - 1e-9:
+            notes.append(f"{layer.name}: weight density {layer.density:.3f} below what its "
+                         f"structured sparsity leaves ({layer.structured_density:.3f}): "
+                         f"unstructured zeros are not skipped by a dense array")
+    used = sorted({r.extra["dataflow"] for r in rows})
+    notes.insert(0, f"{cfg.rows}x{cfg.cols} array, dataflow {dataflow}"
+                 + (f" (chose {', '.join(used)})" if dataflow == "auto" else "")
+                 + f"; SRAM ifmap/filter/ofmap {cfg.ifmap_sram_bytes}/{cfg.filter_sram_bytes}/"
+                 f"{cfg.ofmap_sram_bytes} B; DRAM {cfg.dram_bytes_per_cycle:.3g} B/cycle")
+    return Result(engine="systolic", arch=arch.name, workload=workload.name, layers=tuple(rows),
+                  peak_macs_per_cycle=cfg.pes, clock_hz=cfg.clock_hz, notes=tuple(notes),
+                  summary={"pes": cfg.pes, "rows": cfg.rows, "cols": cfg.cols,
+                           "dataflow": dataflow,
+                           "sram_bytes": cfg.ifmap_sram_bytes + cfg.filter_sram_bytes
+                           + cfg.ofmap_sram_bytes})
+
+
+# ---- many design points at once (sweeps) --------------------------------------------------
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc):
+    """Per design point: sums over the layers (``shapes`` rows m, k, n, filter words per
+    weight, groups; each ``counts`` times) of cycles, stall cycles, SRAM accesses per
+    operand, DRAM words and Σ utilization; ``df`` 3 means auto (fastest per layer)."""
+    points, out = df.size, np.zeros((7, df.size))
+    for p in range(points):
+        pes = rows[p] * cols[p]
+        for j in range(shapes.shape[0]):
+            m, k, n, fwpw, groups = shapes[j, 0], shapes[j, 1], shapes[j, 2], shapes[j, 3], \
+                shapes[j, 4]
+            first, last = (0, 3) if df[p] == 3 else (df[p], df[p] + 1)
+            best = layer_figures(first, rows[p], cols[p], m, k, n, fwpw, if_words[p],
+                                 f_words[p], of_words[p], wpc[p])
+            for d in range(first + 1, last):
+                f = layer_figures(d, rows[p], cols[p], m, k, n, fwpw, if_words[p], f_words[p],
+                                  of_words[p], wpc[p])
+                if f[0] < best[0]:
+                    best = f
+            weight = counts[j] * groups
+            out[0, p] += weight * best[0]
+            out[1, p] += weight * best[2]
+            out[2, p] += weight * best[7]
+            out[3, p] += weight * best[8]
+            out[4, p] += weight * best[9]
+            out[5, p] += weight * (best[10] + best[11] + best[12])
+            if best[0] > 0:
+                out[6, p] += counts[j] * m * k * n / (best[0] * pes)
+    return out
+
+
+def _shape_table(workload: Workload, word_bytes) -> tuple[np.ndarray, np.ndarray, list]:
+    """The distinct per-group GEMMs of ``workload`` (rows m, k, n, filter words per weight,
+    groups), how often each occurs, and every layer's Mapping."""
+    maps = [mapping(layer, workload.batch, word_bytes) for layer in workload.layers]
+    keys = [(m.m, m.k, m.n, m.filter_words_per_weight, m.groups) for m in maps]
+    distinct = list(dict.fromkeys(keys))
+    counts = np.array([keys.count(key) for key in distinct], dtype=np.float64)
+    return np.array(distinct, dtype=np.float64).reshape(-1, 5), counts, maps
+
+
+def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> dict:
+    """``simulate``'s totals for many design points at once: ``params`` maps systolic fields
+    (``clock_hz`` and ``dataflow`` included) to equal-length arrays, the rest comes from
+    ``arch``. Returns arrays (one per column); ``error`` is empty (every point runs)."""
+    n = len(next(iter(params.values())))
+    workload = workload.runnable(GEMM_KINDS, "systolic")[0]
+    values = {k: np.asarray(v) for k, v in params.items()}
+    base = arch.config
+    if "dram_bandwidth_bytes_per_s" in values:
+        clock = values.get("clock_hz", base.clock_hz)
+        values["dram_bytes_per_cycle"] = values.pop("dram_bandwidth_bytes_per_s") / clock
+    elif "clock_hz" in values and "dram_bytes_per_cycle" not in values:
+        values["dram_bytes_per_cycle"] = (base.dram_bytes_per_cycle * base.clock_hz
+                                          / values["clock_hz"])
+    dataflow = values.pop("dataflow", base.dataflow)
+    cfg = replace(base, **values)
+    def full(v, dtype=np.float64):
+        return np.ascontiguousarray(np.broadcast_to(v, (n,)), dtype)
+
+    names = DATAFLOWS + ("auto",)
+    df = full(np.array([names.index(d) for d in np.atleast_1d(dataflow)]), np.int64)
+    rows, cols = full(cfg.rows), full(cfg.cols)
+    wpc = full(cfg.port_words_per_cycle)
+    if_words, f_words, of_words = (full(h) for h in _sram_words(cfg))
+    if np.unique(full(cfg.word_bytes)).size > 1:
+        raise EngineError("word_bytes cannot vary within one batch (N:M index words depend "
+                          "on it); sweep it as separate runs", file=arch.path)
+    shapes, counts, maps = _shape_table(workload, int(full(cfg.word_bytes)[0]))
+    out = _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc)
+    cycles, stalls, if_reads, f_reads, of_writes, dram_words, util_sum = out
+    macs = float(sum(m.macs for m in maps))
+    e, bits = cfg.energy, 8 * full(cfg.word_bytes)
+    energy = (macs * e.mac_j(bits, full(cfg.accumulator_bits))
+              + if_reads * e.sram_j(bits, full(cfg.ifmap_sram_bytes))
+              + f_reads * e.sram_j(bits, full(cfg.filter_sram_bytes))
+              + of_writes * e.sram_j(bits, full(cfg.ofmap_sram_bytes))
+              + e.dram_j(dram_words * full(cfg.word_bytes)))
+    pes = rows * cols
+    clock = full(cfg.clock_hz)
+    sram = full(cfg.ifmap_sram_bytes) + full(cfg.filter_sram_bytes) + full(cfg.ofmap_sram_bytes)
+    layers = len(workload.layers)
+    return {"layers": np.full(n, layers), "dense_macs": np.full(n, float(sum(
+        layer.dense_macs(workload.batch) for layer in workload.layers))),
+        "effective_macs": np.full(n, macs), "cycles": cycles, "seconds": cycles / clock,
+        "utilization": macs / (cycles * pes), "mean_utilization": util_sum / layers,
+        "dram_bytes": dram_words * full(cfg.word_bytes), "energy_j": energy,
+        "stall_cycles": stalls, "pes": pes, "rows": rows, "cols": cols,
+        "dataflow": np.array(names, dtype=object)[df], "sram_bytes": sram,
+        "error": np.full(n, "", dtype=object)}

@@ -1,0 +1,280 @@
+"""Systolic engine: SCALE-Sim's own outputs (committed), hand-derived folds, sparsity, batch."""
+
+import configparser
+import csv
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from accelsim.engines import systolic as sy
+from accelsim.engines.energy import EnergyTable
+from accelsim.errors import SpecError
+from accelsim.model import Layer, Workload
+from accelsim.spec import load_arch
+from accelsim.spec.arch import arch_from_dict
+
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "scalesim"
+
+
+# ---- SCALE-Sim reference data --------------------------------------------------------------
+def _scalesim_arch(config_name: str):
+    """The engine arch equivalent to a committed SCALE-Sim config: its SRAM kB are 1024 one-byte
+    words; its Bandwidth is words per cycle on each of the three ports."""
+    cfg = configparser.ConfigParser()
+    cfg.read(DATA / "configs" / f"{config_name}.cfg")
+    a = cfg["architecture_presets"]
+    block = {"rows": int(a["ArrayHeight"]), "cols": int(a["ArrayWidth"]),
+             "dataflow": a["Dataflow"].strip(), "word_bytes": 1,
+             "ifmap_sram_bytes": 1024 * int(a["IfmapSramSzkB"]),
+             "filter_sram_bytes": 1024 * int(a["FilterSramSzkB"]),
+             "ofmap_sram_bytes": 1024 * int(a["OfmapSramSzkB"]),
+             "dram_bytes_per_cycle": 3 * float(a["Bandwidth"])}
+    return arch_from_dict({"schema_version": 1, "name": config_name, "engine": "systolic",
+                           "clock_hz": 1e9, "systolic": block})
+
+
+def _reference_cases():
+    shapes = {r["shape"]: r for r in csv.DictReader(open(DATA / "layers.csv"))}
+    cases = []
+    for row in csv.DictReader(open(DATA / "results.csv")):
+        if row["status"] == "ok":
+            cases.append(pytest.param(row, shapes[row["shape"]],
+                                      id=f"{row['config']}-{row['shape']}"))
+    return cases
+
+
+CASES = _reference_cases()
+# SCALE-Sim 3.0.0 with upstream fix 22f88b1 (stalls counted once), run where 3.0.0 stalls
+FIXED = {(r["config"], r["shape"]): r for r in csv.DictReader(open(DATA / "results_fixed.csv"))
+         if r["status"] == "ok"}
+
+
+def _run(row, shape):
+    """The engine on one SCALE-Sim row: its layer is a padded, ungrouped conv (layers.csv)."""
+    arch = _scalesim_arch(row["config"])
+    h, w, fh, fw, ch, nf, s = (int(shape[k]) for k in (
+        "ifmap_h", "ifmap_w", "filter_h", "filter_w", "channels", "filters", "stride"))
+    layer = Layer(name="l", kind="conv", in_channels=ch, out_channels=nf, kernel=(fh, fw),
+                  stride=(s, s), in_hw=(h, w))
+    return arch.config, sy.run_mapping(arch.config, sy.mapping(layer, 1, 1),
+                                       arch.config.dataflow)[1]
+
+
+@pytest.mark.parametrize("row,shape", CASES)
+def test_compute_cycles_and_sram_accesses_equal_scalesim(row, shape):
+    cfg, f = _run(row, shape)
+    # SCALE-Sim's "Total Cycles" is the last cycle's zero-based index, stalls included
+    assert f["compute_cycles"] == int(row["compute_cycles"]) + 1
+    assert f["ifmap_sram_reads"] == int(row["ifmap_sram_reads"])
+    assert f["filter_sram_reads"] == int(row["filter_sram_reads"])
+    # its os counter adds each fold's padded R + C to the ofmap writes (no write happens)
+    artefact = f["folds"] * (cfg.rows + cfg.cols) if cfg.dataflow == "os" else 0
+    assert f["ofmap_sram_writes"] + artefact == int(row["ofmap_sram_writes"])
+    assert f["mapping_efficiency"] == pytest.approx(
+        float(row["mapping_efficiency_pct"]) / 100, rel=1e-9)
+    if cfg.dataflow == "os":  # ws/is: SCALE-Sim divides by 2R + 2C + T - 3 cycles per fold
+        assert f["compute_utilization"] == pytest.approx(
+            float(row["compute_util_pct"]) / 100, rel=1e-9)
+    else:
+        assert f["compute_utilization"] > float(row["compute_util_pct"]) / 100
+
+
+@pytest.mark.parametrize("row,shape", [c for c in CASES if int(c.values[0]["stall_cycles"]) == 0
+                                       or (c.values[0]["config"], c.values[0]["shape"]) in FIXED])
+def test_total_cycles_within_10_percent_of_scalesim(row, shape):
+    """Against SCALE-Sim with stalls counted once: 3.0.0 adds each late prefetch's wait twice
+    (fixed upstream in 22f88b1), so a layer where it stalls is compared with the fixed run. A
+    miss is expected only where SCALE-Sim's own DRAM count shows at least one more half-buffer
+    refill of a read SRAM than the engine's sliding-window sweep (``_read_port``): it reads
+    flipped stationary folds and skewed fold boundaries backwards, which sends its forward-only
+    window round the stream (not modelled)."""
+    _, f = _run(row, shape)
+    reference = row if int(row["stall_cycles"]) == 0 else FIXED[(row["config"], row["shape"])]
+    assert f["compute_cycles"] == int(reference["compute_cycles"]) + 1
+    total = int(reference["total_cycles"]) + 1
+    if f["cycles"] != pytest.approx(total, rel=0.10):
+        cfg = _scalesim_arch(row["config"]).config
+        for port in ("ifmap", "filter"):
+            fetched = int(reference[f"{port}_dram_reads"])
+            refill = getattr(cfg, f"{port}_sram_bytes") / 2  # one half-buffer, in words
+            if fetched >= f[f"{port}_dram_reads"] + refill:  # at least one more refill
+                pytest.xfail(f"SCALE-Sim refilled the {port} SRAM more: {fetched:,} words "
+                             f"fetched, {f[port + '_dram_reads']:,.0f} in the engine's sweep; "
+                             f"cycles {f['cycles']:,.0f} vs {total:,}")
+    assert f["cycles"] == pytest.approx(total, rel=0.10)
+
+
+def test_fix_only_changes_stall_counts():
+    """The fixed runs repeat 3.0.0's compute cycles and SRAM counts and stall no more."""
+    rows = {(c.values[0]["config"], c.values[0]["shape"]): c.values[0] for c in CASES}
+    assert FIXED
+    for key, fixed in FIXED.items():
+        released = rows[key]
+        for column in ("compute_cycles", "ifmap_sram_reads", "filter_sram_reads",
+                       "ofmap_sram_writes"):
+            assert fixed[column] == released[column]
+        assert int(fixed["stall_cycles"]) <= int(released["stall_cycles"])
+
+
+@pytest.mark.parametrize("row,shape", CASES)
+def test_ofmap_dram_writes_equal_scalesim_sram_writes(row, shape):
+    """Every ofmap SRAM write (partial sums included) goes to DRAM in SCALE-Sim; its DRAM
+    write count adds at most one ``Bandwidth``-wide line of padding per drain."""
+    cfg, f = _run(row, shape)
+    artefact = f["folds"] * (cfg.rows + cfg.cols) if cfg.dataflow == "os" else 0
+    written = int(row["ofmap_dram_writes"])
+    assert f["ofmap_dram_writes"] <= written
+    assert written - f["ofmap_dram_writes"] <= artefact + 0.01 * written
+
+
+def test_reference_covers_both_arrays_and_all_dataflows():
+    configs = {c.values[0]["config"] for c in CASES}
+    assert {"sa32_ws", "sa128_ws", "sa128_os", "sa128_is"} <= configs
+
+
+# ---- closed forms by hand ------------------------------------------------------------------
+def _cfg(rows=4, cols=4, dataflow="ws", sram=1 << 20, bytes_per_cycle=1e6, word_bytes=1):
+    return sy.SystolicConfig(clock_hz=1e9, rows=rows, cols=cols, dataflow=dataflow,
+                             ifmap_sram_bytes=sram, filter_sram_bytes=sram, ofmap_sram_bytes=sram,
+                             word_bytes=word_bytes, accumulator_bits=32,
+                             dram_bytes_per_cycle=bytes_per_cycle,
+                             energy=EnergyTable())
+
+
+def _fc(m, k, **kw):
+    return Layer(name="fc", kind="fc", in_features=k, out_features=m, **kw)
+
+
+@pytest.mark.parametrize("dataflow,cycles", [
+    # m=6 filters, k=10 window, n=3 (batch); 4x4 array
+    ("ws", 3 * 2 * (8 + 4 + 3 - 2)),   # folds ⌈10/4⌉·⌈6/4⌉ = 6, each 2R + C + T - 2 = 13
+    ("os", 1 * 2 * (4 + 4 + 10 - 2)),  # folds ⌈3/4⌉·⌈6/4⌉ = 2, each R + C + T - 2 = 16
+    ("is", 3 * 1 * (8 + 4 + 6 - 2)),   # folds ⌈10/4⌉·⌈3/4⌉ = 3, each 2R + C + T - 2 = 16
+])
+def test_fold_counts_by_hand(dataflow, cycles):
+    _, f = sy.run_mapping(_cfg(), sy.mapping(_fc(6, 10), 3, 1), dataflow)
+    assert f["compute_cycles"] == cycles
+    assert f["stall_cycles"] == 0  # 1 MB SRAMs, unlimited bandwidth
+
+
+def test_memory_bound_layer_waits_for_refills():
+    """ws, 4x4, m=4, k=4, n=1000: ifmap stream 4000 words through a 2000-byte SRAM (active half
+    1000 words) at 1 word/cycle per port: 3 refills of 1000 cycles, then 1/4 of the compute."""
+    cfg = replace(_cfg(bytes_per_cycle=3.0), ifmap_sram_bytes=2000)
+    _, f = sy.run_mapping(cfg, sy.mapping(_fc(4, 4), 1000, 1), "ws")
+    compute = 1 * (8 + 4 + 1000 - 2)
+    assert f["compute_cycles"] == compute
+    assert f["ifmap_dram_reads"] == 4000
+    # the 1 MB ofmap SRAM absorbs all 4000 writes; the 16 filter words fit
+    assert f["cycles"] == math.ceil(3 * 1000 + compute * (4000 - 3000) / 4000)
+    assert sy.BOUNDS[int(f["bound_port"])] == "ifmap"
+
+
+def test_structured_sparsity_is_compacted_before_mapping():
+    dense = sy.mapping(_fc(64, 64), 8, 1)
+    ssl = sy.mapping(_fc(64, 64, row_sparsity=0.5, col_sparsity=0.25), 8, 1)
+    assert (ssl.m, ssl.k) == (32, 48)
+    _, fd = sy.run_mapping(_cfg(8, 8), dense, "ws")
+    _, fs = sy.run_mapping(_cfg(8, 8), ssl, "ws")
+    assert fd["compute_cycles"] == 8 * 8 * (16 + 8 + 8 - 2)   # folds 8 x 8
+    assert fs["compute_cycles"] == 6 * 4 * (16 + 8 + 8 - 2)   # folds ⌈48/8⌉ x ⌈32/8⌉
+
+
+def test_nm_halves_the_window_and_streams_index_bits():
+    m = sy.mapping(_fc(16, 64, nm=(2, 4)), 1, 1)
+    assert m.k == 32 and m.index_bits == 2
+    assert m.filter_words_per_weight == 1 + 2 / 8
+    _, f = sy.run_mapping(_cfg(8, 8), m, "ws")
+    assert f["compute_cycles"] == 4 * 2 * (16 + 8 + 1 - 2)
+    assert f["filter_sram_reads"] == 16 * 32 * 1.25  # weights plus their 2-bit indices
+
+
+def test_unstructured_density_is_noted_not_exploited():
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    wl = Workload("w", "test", 1, (_fc(256, 256, weight_density=0.3),))
+    dense = Workload("w", "test", 1, (_fc(256, 256),))
+    result = sy.simulate(arch, wl, {})
+    assert result.layers[0].cycles == sy.simulate(arch, dense, {}).layers[0].cycles
+    assert any("unstructured zeros are not skipped" in n for n in result.notes)
+
+
+# ---- properties ------------------------------------------------------------------------------
+layers = st.builds(lambda m, k, n: (m, k, n), st.integers(1, 300), st.integers(1, 600),
+                   st.integers(1, 400))
+designs = st.tuples(st.integers(1, 64), st.integers(1, 64), st.integers(6, 22),
+                    st.floats(0.5, 512))
+
+
+@settings(max_examples=60, deadline=None)
+@given(layer=layers, design=designs, dataflow=st.sampled_from(sy.DATAFLOWS))
+def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, dataflow):
+    (m, k, n), (r, c, log_sram, bw) = layer, design
+    cfg = _cfg(r, c, dataflow, 2 ** log_sram, bw)
+    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    _, f = sy.run_mapping(cfg, gemm, dataflow)
+    assert f["cycles"] >= f["compute_cycles"] >= m * k * n / (r * c)
+    assert 0 < f["mapping_efficiency"] <= 1
+    _, faster = sy.run_mapping(replace(cfg, dram_bytes_per_cycle=2 * bw), gemm, dataflow)
+    assert faster["cycles"] <= f["cycles"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(layer=layers, design=designs)
+def test_auto_picks_the_fastest_dataflow(layer, design):
+    (m, k, n), (r, c, log_sram, bw) = layer, design
+    cfg = _cfg(r, c, "auto", 2 ** log_sram, bw)
+    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    chosen, f = sy.run_mapping(cfg, gemm, "auto")
+    each = {d: sy.run_mapping(cfg, gemm, d)[1]["cycles"] for d in sy.DATAFLOWS}
+    assert f["cycles"] == min(each.values()) == each[chosen]
+
+
+def test_batch_equals_simulate_point_by_point():
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    wl = Workload("w", "test", 2, (
+        Layer(name="c1", kind="conv", in_channels=16, out_channels=48, kernel=(3, 3),
+              padding=(1, 1), in_hw=(20, 20), groups=2),
+        _fc(100, 300, nm=(2, 4)), _fc(100, 100, row_sparsity=0.5)))
+    rng = np.random.default_rng(1)
+    params = {"rows": rng.integers(4, 64, 12), "cols": rng.integers(4, 64, 12),
+              "ifmap_sram_bytes": rng.integers(1000, 100000, 12),
+              "dram_bandwidth_bytes_per_s": rng.uniform(1e8, 1e11, 12),
+              "dataflow": np.array(["ws", "os", "is", "auto"] * 3, dtype=object)}
+    batch = sy.simulate_batch(arch, wl, params)
+    for i in range(12):
+        cfg = replace(arch.config, rows=int(params["rows"][i]), cols=int(params["cols"][i]),
+                      ifmap_sram_bytes=int(params["ifmap_sram_bytes"][i]),
+                      dram_bytes_per_cycle=params["dram_bandwidth_bytes_per_s"][i] / 700e6)
+        totals = sy.simulate(replace(arch, config=cfg), wl,
+                             {"dataflow": params["dataflow"][i]}).totals()
+        for key in ("cycles", "seconds", "dram_bytes", "energy_j", "utilization",
+                    "mean_utilization"):
+            assert batch[key][i] == pytest.approx(totals[key], rel=1e-9), key
+
+
+# ---- arch files ------------------------------------------------------------------------------
+def test_shipped_archs_load_and_run(alexnet_ssl):
+    for name in ("tpu_like", "eyeriss_12x14"):
+        arch = load_arch(ROOT / "archs" / f"{name}.yaml")
+        result = sy.simulate(arch, alexnet_ssl, {"dataflow": "auto"})
+        assert all(r.extra["dataflow"] in sy.DATAFLOWS for r in result.layers)
+        assert result.totals()["energy_j"] > 0
+
+
+@pytest.mark.parametrize("block,message", [
+    ({"dataflow": "rs"}, "dataflow"),
+    ({"dram_bytes_per_cycle": 8.0}, "systolic"),  # both bandwidth forms given
+])
+def test_bad_arch_block_is_one_line_error(block, message):
+    doc = {"schema_version": 1, "name": "x", "engine": "systolic", "clock_hz": 1e9,
+           "systolic": {"rows": 8, "cols": 8, "ifmap_sram_bytes": 1024,
+                        "filter_sram_bytes": 1024, "ofmap_sram_bytes": 1024,
+                        "dram_bandwidth_bytes_per_s": 1e9, **block}}
+    with pytest.raises(SpecError) as err:
+        arch_from_dict(doc, file="x.yaml")
+    assert message in str(err.value) and "\n" not in str(err.value)
