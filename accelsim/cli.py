@@ -1,7 +1,8 @@
-"""The ``accelsim`` command line: run, list, trace, sweep, pareto, validate."""
+"""The ``accelsim`` command line: run, list, arch new, trace, sweep, pareto, validate."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -122,11 +123,15 @@ class _RunCommand(click.Command):
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--layers", "layers", default=None, metavar="KIND|NAME,...",
+              help="Run only these layers: kinds (fc, conv, ...) and layer names, separated "
+                   "by commas (e.g. EIE on a CNN's fc layers: --layers fc).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
               help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
                    "hours and GPU-hours vs GPUs with --steps-model.")
 @_outside
-def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engine_options):
+def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
+        **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
     Engine options apply to the engines named in their help."""
     from accelsim.registry import simulate
@@ -140,8 +145,19 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
     with outside_references(allow_outside):
         arch = load_arch(arch_file)
         workload = load_workload(workload_file)
+    picked = ()
+    if layers is not None:
+        if not _words(layers):
+            raise click.BadParameter("give layer kinds or names separated by commas",
+                                     param_hint="--layers")
+        try:
+            workload, picked = workload.select(_words(layers))
+        except AccelsimError as exc:
+            raise AccelsimError(exc.message, file=workload_file, field="--layers") from None
     options = {k: v for k, v in engine_options.items() if v is not None}
     result = simulate(arch, workload, options)
+    if picked:  # the Result says it covers part of the workload
+        result = dataclasses.replace(result, notes=(*picked, *result.notes))
     if plot_file and result.shape not in PLOTTED:
         raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
                                f"{arch.engine} engine's")
@@ -157,6 +173,77 @@ def run(arch_file, workload_file, fmt, output, plot_file, allow_outside, **engin
 
 
 main.add_command(trace)
+
+
+@main.group()
+def arch():
+    """Write arch files."""
+
+
+@arch.command("new")
+@click.argument("engine")
+@click.option("--like", "like", type=click.Path(dir_okay=False), default=None,
+              help="The arch file to start from [default: the engine's example in "
+                   "ROOT/archs, e.g. archs/a100.yaml for gpu].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True,
+              help="The new arch file (YAML).")
+@click.option("--name", default=None, help="The new arch's name [default: the file's stem].")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding archs/ (for the default --like).")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def arch_new(engine, like, output, name, root, force):
+    """Write a commented, valid ENGINE arch file to OUTPUT, made from --like: every value
+    keeps the comment that says where it comes from, and the header lists the values that
+    were fitted and on what data. Edit what your design differs in, then run it."""
+    from accelsim import registry
+    from accelsim.report.files import write_atomic
+    from accelsim.spec import load_arch
+    from accelsim.spec.template import new_arch_text
+    from accelsim.spec.validate import read_document, read_text, resolve_reference
+
+    if engine not in registry.names():
+        raise AccelsimError(f"unknown engine {engine!r} (engines: "
+                            f"{', '.join(registry.names())})", field="ENGINE")
+    if like is None:
+        if registry.example(engine) is None:
+            raise AccelsimError(f"the {engine} engine ships no example: give --like FILE")
+        like = str(Path(root) / "archs" / registry.example(engine))
+    out = Path(output)
+    if out.exists() and not force:
+        raise AccelsimError("exists; pass --force to replace it", file=output)
+    doc = read_document(like)
+    node = None
+    if engine == "cluster" and isinstance(doc.get("cluster"), dict) \
+            and isinstance(doc["cluster"].get("node"), str):
+        node = _node_copy(resolve_reference(Path(like).parent, doc["cluster"]["node"],
+                                            file=like, field="cluster.node"), out, force)
+    made = new_arch_text(read_text(like), doc, engine=engine, name=name or out.stem,
+                         like=like, node=node)
+    write_atomic(out, made.text.encode())
+    try:
+        load_arch(out)
+    except AccelsimError:
+        out.unlink()
+        raise
+    click.echo(f"wrote {out}" + (f" (node file {out.parent / node})" if node else ""),
+               err=True)
+
+
+def _node_copy(node_path: Path, out: Path, force: bool) -> str:
+    """The node reference for a cluster file written to ``out``: the template's node file,
+    copied next to ``out`` unless it already lies there (a node must sit in its cluster
+    file's folder)."""
+    from accelsim.report.files import write_atomic
+    from accelsim.spec.validate import read_bytes
+
+    target = out.parent / node_path.name
+    data = read_bytes(node_path)
+    if target.resolve() != node_path.resolve():
+        if target.exists() and target.read_bytes() != data and not force:
+            raise AccelsimError("exists and differs from the template's node file; pass "
+                                "--force to replace it", file=str(target))
+        write_atomic(target, data)
+    return node_path.name
 
 
 @main.command("list")

@@ -48,17 +48,19 @@ class _Builtin:
     module: str  # accelsim.engines.<module>, config builder accelsim.spec.configs.<module>
     block: str
     schema: str
+    example: str | None  # the shipped archs/ file that ``accelsim arch new`` starts from
     needs_clock: bool = True
 
 
 _BUILTINS = {
-    "fpga": _Builtin("fpga", "fpga", "fpga"),
-    "gpu": _Builtin("roofline", "gpu", "roofline"),
-    "cpu": _Builtin("roofline", "cpu", "roofline"),
-    "cluster": _Builtin("cluster", "cluster", "cluster", needs_clock=False),
-    "eie": _Builtin("eie", "eie", "eie"),
-    "scnn": _Builtin("scnn", "scnn", "scnn"),
-    "systolic": _Builtin("systolic", "systolic", "systolic"),
+    "fpga": _Builtin("fpga", "fpga", "fpga", "vc707.yaml"),
+    "gpu": _Builtin("roofline", "gpu", "roofline", "a100.yaml"),
+    "cpu": _Builtin("roofline", "cpu", "roofline", "xeon_e5_2630.yaml"),
+    "cluster": _Builtin("cluster", "cluster", "cluster", "cluster_dgx_a100.yaml",
+                        needs_clock=False),
+    "eie": _Builtin("eie", "eie", "eie", "eie.yaml"),
+    "scnn": _Builtin("scnn", "scnn", "scnn", "scnn.yaml"),
+    "systolic": _Builtin("systolic", "systolic", "systolic", None),
 }
 
 
@@ -70,6 +72,17 @@ def _plugins() -> dict:
 def names() -> tuple[str, ...]:
     """Every engine an arch file may name: built-in first, then plug-ins."""
     return (*_BUILTINS, *sorted(_plugins()))
+
+
+def example(name: str) -> str | None:
+    """The shipped example arch file (in ``archs/``) of a built-in engine, else None."""
+    return _BUILTINS[name].example if name in _BUILTINS else None
+
+
+def blocks() -> dict[str, str]:
+    """The arch-file block of each built-in engine → that engine's name (``gpu`` and ``cpu``
+    share the roofline model, each under its own block)."""
+    return {b.block: name for name, b in _BUILTINS.items()}
 
 
 @lru_cache(maxsize=None)

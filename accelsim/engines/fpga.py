@@ -50,8 +50,8 @@ Full row tiles and the remainder tile are costed separately, so a remainder of 6
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
 (≤ S_p) with the fewest cycles (an exact search, compiled with numba, over the few heights
 that can win, see ``_best_tiling``), so a design with more PEs or more bandwidth is never
-slower. ``simulate_batch`` evaluates many design points (arrays of parameters) at once
-with the same arithmetic, for sweeps.
+slower. ``simulate_batch`` evaluates many design points (arrays of parameters) at once,
+for sweeps; ``simulate`` is the same per-layer computation (``_evaluate``) on one point.
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
@@ -299,13 +299,6 @@ def pe_count(bounds: dict):
     return pes.astype(np.int64), np.argmin(stacked, axis=-1)
 
 
-def size_array(cfg: FpgaConfig, workload: Workload) -> tuple[int, str, dict[str, float]]:
-    """S_p, the binding bound and all bounds (see :func:`pe_count`)."""
-    bounds = {k: float(v) for k, v in pe_bounds(cfg, workload).items()}
-    pes, binding = pe_count(bounds)
-    return int(pes), list(bounds)[int(binding)], bounds
-
-
 def resources_used(cfg: FpgaConfig, pes):
     """DSP slices and BRAM18 blocks an array of ``pes`` PEs uses (arrays broadcast)."""
     dsp = np.ceil(pes * cfg.macs_per_pe * cfg.dsp_per_mac)
@@ -359,20 +352,18 @@ def buffer_message(layer: Layer, cols: int, buffer_words) -> str:
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: FpgaConfig = arch.config
     workload, skipped = workload.runnable(WEIGHT_KINDS, "fpga")
-    pes, binding, bounds = size_array(cfg, workload)
-    if pes < 1:
-        raise EngineError(no_pe_message(binding, bounds[binding]), file=arch.path)
+    ev = _evaluate(cfg, workload, 1)
+    if ev.error[0]:
+        raise EngineError(ev.error[0], file=arch.path)
+    pes, binding = int(ev.pes[0]), list(ev.bounds)[int(ev.binding[0])]
+    bounds = {k: float(v) for k, v in ev.bounds.items()}
     summary = {k: v.item() if isinstance(v, np.ndarray | np.generic) else v
                for k, v in _summary(cfg, pes, binding, bounds).items()}
     summary["dsp_used"], summary["bram18_used"] = (int(summary["dsp_used"]),
                                                    int(summary["bram18_used"]))
     rows = []
-    for layer in workload.layers:
-        m = mapping(layer, workload.batch)
-        if m.cols > cfg.pe_buffer_words:
-            raise EngineError(buffer_message(layer, m.cols, cfg.pe_buffer_words),
-                              file=arch.path)
-        f = {k: np.asarray(v).item() for k, v in layer_figures(cfg, m, pes).items()}
+    for layer, m, figures in ev.layers:
+        f = {k: v[0].item() for k, v in figures.items()}
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
             effective_macs=m.macs, cycles=int(f["cycles"]), seconds=f["seconds"],
@@ -415,6 +406,45 @@ def _distinct_designs(cfg: FpgaConfig, pes: np.ndarray):
     return distinct, pes[first], inverse
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """A workload on ``n`` design points: the S_p bounds (scalars or arrays), per point S_p,
+    the binding bound's index and the error (``""`` where the point runs), and per layer
+    the layer, its mapping and :func:`layer_figures` as arrays of ``n``."""
+
+    bounds: dict
+    pes: np.ndarray
+    binding: np.ndarray
+    error: np.ndarray
+    layers: list[tuple[Layer, Mapping, dict]]
+
+
+def _evaluate(cfg: FpgaConfig, workload: Workload, n: int) -> Evaluation:
+    """The per-layer computation of both entry points: ``simulate`` is one design point
+    (and raises its error), ``simulate_batch`` many (and marks them). A point's error is the
+    first that applies: no PE fits, then the first layer whose weights overflow a PE's buffer.
+    Layers are evaluated once per distinct design (:func:`_distinct_designs`)."""
+    bounds = pe_bounds(cfg, workload)
+    pes, binding = pe_count(bounds)
+    pes, binding = np.broadcast_to(pes, (n,)), np.broadcast_to(binding, (n,))
+    names = list(bounds)
+    bound_values = np.broadcast_to(np.stack(np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in bounds.values())), axis=-1), (n, len(names)))
+    error = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(pes < 1):
+        error[i] = no_pe_message(names[binding[i]], bound_values[i, binding[i]])
+    distinct, distinct_pes, inverse = _distinct_designs(cfg, np.maximum(pes, 1))
+    buffer = np.broadcast_to(cfg.pe_buffer_words, (n,))
+    layers = []
+    for layer in workload.layers:
+        m = mapping(layer, workload.batch)
+        for i in np.flatnonzero((m.cols > buffer) & (error == "")):
+            error[i] = buffer_message(layer, m.cols, buffer[i])
+        figures = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
+        layers.append((layer, m, figures))
+    return Evaluation(bounds, pes, binding, error, layers)
+
+
 def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> dict:
     """``simulate``'s totals and summary for many design points at once: ``params`` maps
     fpga fields (``clock_hz`` included) to equal-length arrays, the rest comes from
@@ -422,33 +452,17 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     cfg = replace(arch.config, **{k: np.asarray(v) for k, v in params.items()})
     workload, _ = workload.runnable(WEIGHT_KINDS, "fpga")
     n = len(next(iter(params.values())))
-    bounds = pe_bounds(cfg, workload)
-    pes, binding = pe_count(bounds)
-    pes = np.broadcast_to(pes, (n,))
-    names = np.array(list(bounds))
-    bound_values = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float)
-                                                  for v in bounds.values())), axis=-1)
-    bound_values = np.broadcast_to(bound_values, (n, len(names)))
-    binding_n = np.broadcast_to(binding, (n,))
-    error = np.full(n, "", dtype=object)  # simulate's message where simulate would raise
-    for i in np.flatnonzero(pes < 1):
-        error[i] = no_pe_message(names[binding_n[i]], bound_values[i, binding_n[i]])
-    distinct, distinct_pes, inverse = _distinct_designs(cfg, np.maximum(pes, 1))
+    ev = _evaluate(cfg, workload, n)
     figures = {key: [] for key in LAYER_FIGURES}
-    for layer in workload.layers:
-        m = mapping(layer, workload.batch)
-        buffer = np.broadcast_to(cfg.pe_buffer_words, (n,))
-        for i in np.flatnonzero((m.cols > buffer) & (error == "")):
-            error[i] = buffer_message(layer, m.cols, buffer[i])
-        f = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
+    for layer, m, f in ev.layers:
         figures["dense_macs"].append(layer.dense_macs(workload.batch))
         figures["effective_macs"].append(m.macs)
         figures["energy_j"].append(None)
         for key in ("cycles", "seconds", "utilization", "dram_bytes"):
             figures[key].append(f[key])
-    columns = {**sum_layers(figures, pes * cfg.macs_per_pe),
-               **_summary(cfg, pes, names[binding], bounds)}
+    columns = {**sum_layers(figures, ev.pes * cfg.macs_per_pe),
+               **_summary(cfg, ev.pes, np.array(list(ev.bounds))[ev.binding], ev.bounds)}
     columns = {k: np.broadcast_to(v if v is not None else np.nan, (n,))
                for k, v in columns.items()}
-    columns["error"] = error
+    columns["error"] = ev.error
     return columns

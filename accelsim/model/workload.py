@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from accelsim.errors import WorkloadError
 from accelsim.model.layer import Layer
 
 
@@ -25,6 +26,37 @@ class Workload:
             if layer.name == name:
                 return layer
         raise KeyError(name)
+
+    def select(self, wanted: tuple[str, ...], *, unknown_ok: bool = False
+               ) -> tuple[Workload, tuple[str, ...]]:
+        """The layers whose kind or name is in ``wanted`` (file order kept), and a note naming
+        what was left out with its share of the work. WorkloadError when nothing matches, or
+        (unless ``unknown_ok``) when a word is neither a layer's name nor a layer's kind."""
+        kinds = list(dict.fromkeys(layer.kind for layer in self.layers))
+        names = {layer.name for layer in self.layers}
+        unknown = [w for w in wanted if w not in names and w not in kinds]
+        if unknown and not unknown_ok:
+            shown = ", ".join(layer.name for layer in self.layers[:12]) + (
+                ", ..." if len(self.layers) > 12 else "")
+            raise WorkloadError(f"{', '.join(map(repr, unknown))}: neither a layer kind "
+                                f"({', '.join(kinds)}) nor a layer name ({shown}) of workload "
+                                f"{self.name!r}")
+        kept = tuple(layer for layer in self.layers if layer.kind in wanted
+                     or layer.name in wanted)
+        if not kept:
+            raise WorkloadError(f"workload {self.name!r} has no layers of kinds or names "
+                                f"{', '.join(wanted)}")
+        left = [layer for layer in self.layers
+                if layer.kind not in wanted and layer.name not in wanted]
+        if not left:
+            return self, ()
+        counts = ", ".join(f"{k}×{n}" for k, n in sorted(Counter(l.kind for l in left).items()))
+        macs = sum(layer.dense_macs(self.batch) for layer in left)
+        total = self.dense_macs()
+        note = (f"layers {','.join(wanted)}: {len(kept)} of {len(self.layers)} layers run; "
+                f"left out {len(left)} ({counts}), {100 * macs / total if total else 0:.1f}% "
+                "of the dense MACs; totals cover the layers run")
+        return replace(self, layers=kept), (note,)
 
     def field_notes(self, engine: str, nm_effect: str) -> tuple[str, ...]:
         """Notes for layer fields an engine does not model as the roofline does: N:M

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from accelsim.errors import SpecError
-from accelsim.spec.validate import check, read_document
+from accelsim.spec.validate import problems, raise_problems, read_document
 
 
 @dataclass(frozen=True)
@@ -40,25 +40,47 @@ def arch_from_dict(doc: dict, *, file: str = "<arch>", base_dir: Path | None = N
 
 
 def check_arch_doc(doc: dict, *, file: str):
-    """Check an arch mapping against the common schema and its engine's block schema;
-    returns the :class:`accelsim.registry.Engine`."""
+    """Check an arch mapping against the common schema and its engine's block schema,
+    reporting every problem at once; returns the :class:`accelsim.registry.Engine`."""
     from accelsim import registry
 
     name = doc.get("engine")
     if not isinstance(name, str) or name not in registry.names():
+        if name is None and "layers" in doc:
+            raise SpecError("this is a workload file (it has 'layers' and no 'engine'): give "
+                            "the arch file first, as in accelsim run ARCH_FILE WORKLOAD_FILE",
+                            file=file)
         got = repr(name) if name is not None else "nothing"
         raise SpecError(f"got {got}, allowed: {', '.join(registry.names())}", file=file,
                         field="engine")
     engine = registry.engine(name)
-    check({k: v for k, v in doc.items() if k != engine.block}, "arch", file=file)
-    if engine.needs_clock and "clock_hz" not in doc:
-        raise SpecError(f"missing required field 'clock_hz' (the {name} engine needs a clock)",
-                        file=file)
+    common = {k: v for k, v in doc.items() if k != engine.block}
+    found = []
     if engine.block not in doc:
-        raise SpecError(f"missing required field {engine.block!r} (the {name} engine's block)",
-                        file=file)
-    check(doc[engine.block], engine.schema, file=file, prefix=engine.block)
+        found.append(_missing_block(engine, common))
+        common = {k: v for k, v in common.items() if k not in registry.blocks()}
+    found += problems(common, "arch")
+    if engine.needs_clock and "clock_hz" not in doc:
+        found.append((None, f"missing required field 'clock_hz' (the {name} engine needs a "
+                            "clock)"))
+    if engine.block in doc:
+        found += problems(doc[engine.block], engine.schema, prefix=engine.block)
+    missing = any(message.startswith("missing required field") for _, message in found)
+    raise_problems(found, file=file, hint=f"accelsim arch new {name} --like FILE writes a "
+                   "complete, commented arch file" if missing else "")
     return engine
+
+
+def _missing_block(engine, common: dict) -> tuple[None, str]:
+    """The missing engine block, naming another engine's block given in its place."""
+    from accelsim import registry
+
+    wrong = [k for k in common if k in registry.blocks()]
+    if wrong:
+        return None, (f"the {engine.name} engine wants an '{engine.block}:' block, not "
+                      f"'{wrong[0]}:' (the block of the {registry.blocks()[wrong[0]]} engine): "
+                      f"rename the block, or set engine: {registry.blocks()[wrong[0]]}")
+    return None, f"missing required field {engine.block!r} (the {engine.name} engine's block)"
 
 
 def doc_with(doc: dict, path: tuple[str, ...], value: Any) -> dict:

@@ -18,7 +18,7 @@ import copy
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -176,11 +176,10 @@ def _resolved_options(options: dict, engine: str, base_dir: Path, *, file: str) 
 def _only_kinds(workload: Workload, kinds: tuple[str, ...], *, file: str, field: str) -> Workload:
     if not kinds:
         return workload
-    layers = tuple(layer for layer in workload.layers if layer.kind in kinds)
-    if not layers:
-        raise SpecError(f"workload {workload.name!r} has no layers of kinds {', '.join(kinds)}",
-                        file=file, field=field)
-    return replace(workload, layers=layers)
+    try:
+        return workload.select(kinds, unknown_ok=True)[0]
+    except AccelsimError as exc:
+        raise SpecError(exc.message, file=file, field=field) from None
 
 
 def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -> Parameter:

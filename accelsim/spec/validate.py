@@ -292,14 +292,64 @@ def _yaml_loader():
 
 def check(document: dict, schema_doc: str | dict, *, file: str, prefix: str = "") -> None:
     """Validate ``document`` against a schema (a shipped one by name, or a plug-in engine's
-    own); raise the first error as one line."""
+    own); raise every error at once, as one line (:func:`raise_problems`)."""
+    raise_problems(problems(document, schema_doc, prefix=prefix), file=file)
+
+
+def problems(document: dict, schema_doc: str | dict, *, prefix: str = ""
+             ) -> list[tuple[str | None, str]]:
+    """Every schema error of ``document`` as (field path, what is wrong), deepest first,
+    one per field path and kind of error. An unknown field that is close to a missing one
+    at the same place is reported once, as the misspelling it likely is."""
     validator = _validator_class()(
         schema(schema_doc) if isinstance(schema_doc, str) else schema_doc)
     errors = sorted(validator.iter_errors(document), key=_error_order)
-    if errors:
-        error = errors[0]
-        path = ".".join(str(p) for p in (*_split(prefix), *error.absolute_path))
-        raise SpecError(_describe(error), file=file, field=path or None)
+    renamed = _misspellings(errors)
+    found: dict[tuple, tuple[str | None, str]] = {}
+    for error in errors:
+        path = ".".join(str(p) for p in (*_split(prefix), *error.absolute_path)) or None
+        message = _describe(error, renamed.get(tuple(error.absolute_path), {}))
+        if message:
+            found.setdefault((path, error.validator), (path, message))
+    return list(found.values())
+
+
+def _misspellings(errors) -> dict[tuple, dict[str, str]]:
+    """Per mapping, unknown field → the missing required field it most resembles."""
+    import difflib
+
+    where: dict[tuple, dict[str, list[str]]] = {}
+    for error in errors:
+        inst = error.instance
+        if error.validator == "required" and isinstance(inst, dict):
+            where.setdefault(tuple(error.absolute_path), {}).setdefault("missing", []).extend(
+                name for name in error.validator_value if name not in inst)
+        elif error.validator == "additionalProperties" and isinstance(inst, dict):
+            allowed = error.schema.get("properties", {})
+            where.setdefault(tuple(error.absolute_path), {}).setdefault("extra", []).extend(
+                sorted((k for k in inst if k not in allowed), key=str))
+    renamed: dict[tuple, dict[str, str]] = {}
+    for path, names in where.items():
+        missing = list(names.get("missing", []))
+        for extra in names.get("extra", []):
+            close = difflib.get_close_matches(str(extra), missing, n=1, cutoff=0.6)
+            if close:
+                renamed.setdefault(path, {})[extra] = close[0]
+                missing.remove(close[0])
+    return renamed
+
+
+def raise_problems(found: list[tuple[str | None, str]], *, file: str, hint: str = "") -> None:
+    """One SpecError for all of ``found``: a single problem names its field as usual;
+    several are counted and listed, each with its field, so one edit fixes them all.
+    ``hint`` (what would help) ends the line."""
+    tail = f" ({hint})" if hint else ""
+    if len(found) == 1:
+        raise SpecError(found[0][1] + tail, file=file, field=found[0][0])
+    if found:
+        listed = "; ".join(f"{field}: {message}" if field else message
+                           for field, message in found)
+        raise SpecError(f"{len(found)} problems: {listed}{tail}", file=file)
 
 
 @lru_cache(maxsize=None)
@@ -336,16 +386,26 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _describe(error) -> str:
-    """One sentence for a jsonschema error: what is wrong and what is allowed."""
+def _describe(error, renamed: dict[str, str]) -> str:
+    """One sentence for a jsonschema error: what is wrong and what is allowed (empty when
+    the error is already told as a misspelling in ``renamed``)."""
     v, kw, inst = error.validator_value, error.validator, error.instance
     if kw == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(inst) - set(allowed), key=str)
-        return f"unknown field {extra[0]!r} (allowed: {', '.join(allowed)})"
+        said = [f"unknown field {k!r} (did you mean {renamed[k]!r}?)" for k in extra
+                if k in renamed]
+        rest = ", ".join(repr(k) for k in extra if k not in renamed)
+        if rest:
+            said.append(f"unknown field{'s' if ',' in rest else ''} {rest} "
+                        f"(allowed: {', '.join(allowed)})")
+        return "; ".join(said)
     if kw == "required":
-        missing = [name for name in v if name not in inst]
-        return f"missing required field {missing[0]!r}"
+        missing = [name for name in v if name not in inst and name not in renamed.values()]
+        if not missing:
+            return ""
+        fields = ", ".join(map(repr, missing))
+        return f"missing required field{'s' if len(missing) > 1 else ''} {fields}"
     if kw == "type":
         types = v if isinstance(v, list) else [v]
         want = " or ".join(_SCHEMA_WORDS.get(t, t) for t in types)

@@ -31,6 +31,10 @@ def load_workload(path: str | Path) -> Workload:
     """Read and validate a workload file; raise a one-line SpecError on any problem."""
     path = Path(path)
     doc = read_document(path)
+    if "engine" in doc and "layers" not in doc:
+        raise SpecError(f"this is an arch file (engine {doc['engine']!r}, no 'layers'): give "
+                        "the workload file second, as in accelsim run ARCH_FILE WORKLOAD_FILE",
+                        file=str(path))
     check(doc, "workload", file=str(path))
     return workload_from_dict(doc, file=str(path), base_dir=path.parent)
 

@@ -128,7 +128,8 @@ def test_pe_count_never_above_any_single_limit(vc707, alexnet_ssl, dsp, bram, ef
                                                cap):
     arch = _arch(vc707, dsp_slices=dsp, bram18_blocks=bram, dram_efficiency=eff,
                  macs_per_pe=sc, pe_buffer_words=words, max_pes=cap)
-    pes, binding, bounds = fpga.size_array(arch.config, alexnet_ssl)
+    bounds = {k: float(v) for k, v in fpga.pe_bounds(arch.config, alexnet_ssl).items()}
+    pes = int(fpga.pe_count(bounds)[0])
     hard = {k: v for k, v in bounds.items() if k != "bandwidth"}
     assert all(pes <= bound for bound in hard.values())
     assert pes <= max(1, bounds["bandwidth"])  # soft: at least one PE is still built

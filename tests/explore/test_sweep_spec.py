@@ -13,7 +13,7 @@ PARAMS = "  macs_per_pe: {values: [4, 8, 16]}\n"
 
 
 @pytest.mark.parametrize("change, field, words", [
-    (("name: small", "nme: small"), None, "unknown field 'nme' (allowed: arch,"),
+    (("name: small", "nme: small"), None, "unknown field 'nme' (did you mean 'name'?)"),
     (("layer_kinds: [conv]", "layer_kinds: [convv]"), "layer_kinds.0", "allowed: conv"),
     ((PARAMS, "  macs_per_pe: {values: [4, 0]}\n"), "parameters.macs_per_pe",
      "value 0 gives an invalid arch: fpga.macs_per_pe got 0, must be >= 1"),
