@@ -60,7 +60,7 @@ _BUILTINS = {
                         needs_clock=False),
     "eie": _Builtin("eie", "eie", "eie", "eie.yaml"),
     "scnn": _Builtin("scnn", "scnn", "scnn", "scnn.yaml"),
-    "systolic": _Builtin("systolic", "systolic", "systolic", None),
+    "systolic": _Builtin("systolic", "systolic", "systolic", "tpu_like.yaml"),
 }
 
 

@@ -55,7 +55,7 @@ def test_swapped_files_say_what_was_meant(root, order):
     assert want in result.output and "ARCH_FILE WORKLOAD_FILE" in result.output
 
 
-@pytest.mark.parametrize("engine", ["fpga", "gpu", "cpu", "cluster", "eie", "scnn"])
+@pytest.mark.parametrize("engine", ["fpga", "gpu", "cpu", "cluster", "eie", "scnn", "systolic"])
 def test_arch_new_writes_a_valid_commented_arch(root, tmp_path, engine):
     out = tmp_path / "made" / f"my_{engine}.yaml"
     out.parent.mkdir()
