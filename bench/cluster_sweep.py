@@ -4,22 +4,15 @@
 
 from dataclasses import replace
 from pathlib import Path
-from statistics import median
-from time import perf_counter
+
+from timing import timed
 
 from accelsim.engines import cluster
 from accelsim.spec import load_arch, load_workload
 
 ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 21
 
-
-def timed(fn, repeats=21):
-    times = []
-    for _ in range(repeats):
-        start = perf_counter()
-        fn()
-        times.append(perf_counter() - start)
-    return median(times)
 
 
 def main():
@@ -34,11 +27,11 @@ def main():
         for net in nets:
             cluster.sweep(big, net, opts)
 
-    print(f"17 GPU counts x 3 networks x 2 encodings: median {timed(full):.4f} s")
+    print(f"17 GPU counts x 3 networks x 2 encodings: median {timed(full, REPEATS):.4f} s")
     print(f"same with overlap (ring): median "
-          f"{timed(lambda: [cluster.sweep(big, n, {**opts, 'scheme': 'ring', 'overlap': True}) for n in nets]):.4f} s")
+          f"{timed(lambda: [cluster.sweep(big, n, {**opts, 'scheme': 'ring', 'overlap': True}) for n in nets], REPEATS):.4f} s")
     print(f"VggNet-A 1..512 GPUs: median "
-          f"{timed(lambda: cluster.simulate(arch, nets[2], {'gpus': gpus[:10]})):.4f} s")
+          f"{timed(lambda: cluster.simulate(arch, nets[2], {'gpus': gpus[:10]}), REPEATS):.4f} s")
 
 
 if __name__ == "__main__":

@@ -5,23 +5,16 @@
 
 from dataclasses import replace
 from pathlib import Path
-from statistics import median
-from time import perf_counter
+
+from timing import timed
 
 from accelsim.engines import time_to_train
 from accelsim.spec import Arch, load_arch, load_workload
 from accelsim.spec.steps import load_steps_model
 
 ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 11
 
-
-def timed(fn, repeats=11):
-    times = []
-    for _ in range(repeats):
-        start = perf_counter()
-        fn()
-        times.append(perf_counter() - start)
-    return median(times)
 
 
 def main():
@@ -33,9 +26,9 @@ def main():
     opts = {"gpus": tuple(2 ** p for p in range(17)), "encoding": ("fp32", "terngrad"),
             "scheme": "hierarchical", "steps_model": model}
     print(f"(a) grid, 17 GPU counts x 2 encodings: median "
-          f"{timed(lambda: time_to_train.grid(big, net, opts)):.4f} s")
+          f"{timed(lambda: time_to_train.grid(big, net, opts), REPEATS):.4f} s")
     print(f"(b) simulate, same: median "
-          f"{timed(lambda: time_to_train.simulate(big_arch, net, opts)):.4f} s")
+          f"{timed(lambda: time_to_train.simulate(big_arch, net, opts), REPEATS):.4f} s")
     every = {**opts, "gpus": tuple(range(1, 65537))}
     print(f"(c) grid, every count 1..65,536 x 2 encodings: median "
           f"{timed(lambda: time_to_train.grid(big, net, every), repeats=3):.4f} s")
