@@ -123,6 +123,11 @@ class _RunCommand(click.Command):
               default="table", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--wide", is_flag=True, help="Show every column, the engine's own too (the "
+              "default table fits 100 characters; CSV and JSON always carry every column).")
+@click.option("--columns", "columns", default=None, metavar="NAME,...",
+              help="Show only these columns, by table or CSV name (time, time_ms, seconds, "
+                   "pes, ...), in every format.")
 @click.option("--layers", "layers", default=None, metavar="KIND|NAME,...",
               help="Run only these layers: kinds (fc, conv, ...) and layer names, separated "
                    "by commas (e.g. EIE on a CNN's fc layers: --layers fc).")
@@ -130,8 +135,8 @@ class _RunCommand(click.Command):
               help="Write a plot (PNG or SVG) of a cluster result: throughput vs GPUs, or "
                    "hours and GPU-hours vs GPUs with --steps-model.")
 @_outside
-def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
-        **engine_options):
+def run(arch_file, workload_file, fmt, output, wide, columns, layers, plot_file,
+        allow_outside, **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
     Engine options apply to the engines named in their help."""
     from accelsim.registry import simulate
@@ -161,7 +166,7 @@ def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
     if plot_file and result.shape not in PLOTTED:
         raise click.UsageError(f"--plot applies to scaling results (cluster engine), not the "
                                f"{arch.engine} engine's")
-    text = render(result, fmt)
+    text = render(result, fmt, _words(columns) if columns else None, wide)
     if output:
         write_atomic(output, text.encode())
         click.echo(f"wrote {output}", err=True)
@@ -509,7 +514,7 @@ def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress, allow_
 def pareto(sweep_dir, x, y, z, maximize, out_stem):
     """Frontier of SWEEP_DIR's feasible points: PNG + SVG plot and the frontier as CSV."""
     from accelsim.explore.results import SweepResults
-    from accelsim.report.plots import pareto_plot
+    from accelsim.report.plots import pareto_plot, pareto_title
     from accelsim.report.table import integral_columns
 
     results = SweepResults(sweep_dir)
@@ -521,8 +526,7 @@ def pareto(sweep_dir, x, y, z, maximize, out_stem):
     front = results.frontier(columns, [g == "max" for g in goals], feasible)
     stem = Path(out_stem or Path(sweep_dir) / f"pareto_{'_'.join(columns)}")
     stem.parent.mkdir(parents=True, exist_ok=True)
-    title = (f"{results.manifest['name']}: frontier of " +
-             ", ".join(f"{g} {c}" for c, g in zip(columns, goals)))
+    title = pareto_title(results.manifest["name"], columns, goals)
     paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
                         parameters=results.parameters, title=title, out_stem=stem,
                         maximize=(goals[0] == "max", goals[1] == "max"))

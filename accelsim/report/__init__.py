@@ -10,8 +10,10 @@ from __future__ import annotations
 from accelsim.engines.result import PER_LAYER, PER_SCALING_POINT, PER_TRAINING_CONFIG
 
 
-def render(result, fmt: str) -> str:
-    """``result`` as text in ``fmt`` (one of ``report.table.FORMATS``)."""
+def render(result, fmt: str, columns: tuple[str, ...] | None = None,
+           wide: bool = False) -> str:
+    """``result`` as text in ``fmt`` (one of ``report.table.FORMATS``): the default columns,
+    every column (``wide``) or the ``columns`` named (``report.table.shown_columns``)."""
     if result.shape == PER_SCALING_POINT:
         from accelsim.report.scaling import render as render_shape
     elif result.shape == PER_TRAINING_CONFIG:
@@ -20,7 +22,7 @@ def render(result, fmt: str) -> str:
         from accelsim.report.table import render as render_shape
     else:
         raise ValueError(f"no renderer for Results of shape {result.shape!r}")
-    return render_shape(result, fmt)
+    return render_shape(result, fmt, columns, wide)
 
 
 def plot(result, path: str) -> None:

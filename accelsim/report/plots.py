@@ -1,10 +1,14 @@
-"""Pareto plots of a sweep (matplotlib, Agg): PNG and SVG.
+"""Pareto plots of a sweep (matplotlib, report style): PNG and SVG.
 
-All feasible points are drawn faint (one colour per workload, duplicates merged and
-rasterised so the SVG stays small), the frontier on top, connected as a staircase, and a few
-frontier points are labelled with their parameters. With a third objective the frontier
-markers are coloured by it and the staircase follows the (x, y) part of the frontier. Axes carry units and go logarithmic when the data spans more
-than two decades.
+Two objectives: one panel; every feasible design drawn faint (one colour per workload,
+duplicates merged and rasterised so the SVG stays small) and the front on top as a
+staircase (the best y attainable up to each x). Three objectives: one panel per workload
+(small multiples on shared axes), the feasible designs grey and the front's designs a
+scatter coloured by the third objective (viridis, scaled to the front: a 3-objective front
+projected on two axes is not a staircase). Axis labels and units come from
+``report.units``; an axis goes logarithmic when its values span more than two decades. A
+few front designs get a number (the two ends and the knee, skipped where the number would
+overlap another), explained by a numbered key under the plot with their parameters.
 """
 
 from __future__ import annotations
@@ -14,27 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from accelsim.explore.pareto import pareto_mask
+from accelsim.report import units
 
-_LABELS = {
-    "latency_s": "latency per batch [s]", "seconds": "time per batch [s]",
-    "images_per_s": "throughput [images/s]", "dsp_used": "DSP slices used",
-    "bram18_used": "BRAM18 blocks used", "energy_j": "energy per batch [J]",
-    "utilization": "utilization [fraction of peak]", "dram_bytes": "DRAM traffic [bytes]",
-    "pes": "PEs", "cycles": "cycles", "gpus": "GPUs",
-    "gpu_s_per_image": "cost: GPU-seconds per image [s]",
-}
-_UNITS = (("_per_s", "1/s"), ("_bytes", "bytes"), ("_hz", "Hz"), ("_j", "J"), ("_s", "s"),
-          ("_usd", "USD"), ("_w", "W"))
+_MARKERS = "os^Dv<>p"
 
 
-def axis_label(column: str) -> str:
-    """A readable label with the unit its name carries (``_s`` → s, ``_j`` → J, ...)."""
-    if column in _LABELS:
-        return _LABELS[column]
-    for suffix, unit in _UNITS:
-        if column.endswith(suffix):
-            return f"{column[: -len(suffix)].replace('_', ' ')} [{unit}]"
-    return column.replace("_", " ")
+def pareto_title(name: str, columns: list[str], goals: list[str]) -> str:
+    """``vc707_fp32: Pareto front, minimising latency and DSPs used``."""
+    def words(labels):
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    parts = [f"{verb} {words([units.column(c).label for c, g in zip(columns, goals) if g == goal])}"
+             for goal, verb in (("min", "minimising"), ("max", "maximising"))
+             if goal in goals]
+    return f"{name}: Pareto front, " + "; ".join(parts)
 
 
 def _log_helps(values: np.ndarray) -> bool:
@@ -42,79 +38,146 @@ def _log_helps(values: np.ndarray) -> bool:
     return len(values) > 1 and values.min() > 0 and values.max() / values.min() > 100
 
 
-def _short(value) -> str:
-    if isinstance(value, float | np.floating):
-        return f"{value:.3g}"
-    return str(value)
+def _pick(best, x: str, y: str, log: tuple[bool, bool]) -> list[int]:
+    """Positions in ``best`` (sorted by x) worth a number: both ends and the knee (the
+    design nearest the ideal corner in axes scaled to [0, 1])."""
+    if len(best) <= 2:
+        return list(range(len(best)))
+    xy = best[[x, y]].to_numpy(dtype=float)
+    for i, is_log in enumerate(log):
+        if is_log:
+            xy[:, i] = np.log10(xy[:, i])
+    span = np.ptp(xy, axis=0)
+    span[span == 0] = 1.0
+    scaled = (xy - xy.min(axis=0)) / span
+    corner = np.array([0.0 if scaled[0, 0] <= scaled[-1, 0] else 1.0,
+                       scaled[:, 1].min() if scaled[0, 1] > scaled[-1, 1] else
+                       scaled[:, 1].max()])
+    knee = int(np.argmin(np.hypot(*(scaled - corner).T)))
+    return list(dict.fromkeys([0, knee, len(best) - 1]))
 
 
-def _label(ax, row, x: str, y: str, parameters: list[str], color, stagger: int) -> None:
-    """Annotate a frontier point with its parameters, the text pointing into the axes."""
-    fx, fy = ax.transLimits.transform(ax.transScale.transform((row[x], row[y])))
-    dx = -1 if fx > 0.55 else 1
-    dy = -1 if fy > 0.55 else 1
-    pairs = [f"{p.removeprefix('options.')}={_short(row[p])}" for p in parameters]
-    text = "\n".join(", ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2))
-    ax.annotate(text, (row[x], row[y]),
-                xytext=(dx * 18, dy * (18 + 34 * stagger)), textcoords="offset points",
-                ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
-                fontsize=7, color=color, arrowprops={"arrowstyle": "-", "color": color,
-                                                     "lw": 0.6},
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": color, "alpha": 0.85,
-                      "lw": 0.5})
+def _number_points(ax, picks, taken: list[np.ndarray], start: int) -> list[int]:
+    """Write the numbers start, start+1, ... beside the picked points (data coordinates,
+    colour) unless one would land within 14 pixels of a number already drawn; returns the
+    picks drawn (their index in ``picks``)."""
+    import matplotlib.patheffects as pe
+
+    drawn = []
+    for k, (px, py, color) in enumerate(picks):
+        at = ax.transData.transform((px, py))
+        if any(np.hypot(*(at - t)) < 14 for t in taken):
+            continue
+        taken.append(at)
+        ax.annotate(str(start + len(drawn)), (px, py), xytext=(4, 4),
+                    textcoords="offset points", fontsize=7, fontweight="bold", color=color,
+                    path_effects=[pe.withStroke(linewidth=2, foreground="white")], zorder=5)
+        drawn.append(k)
+    return drawn
+
+
+def _setting(name: str, value) -> str:
+    """A parameter in the key: a word value alone (``ws``), a number with its label."""
+    return value if isinstance(value, str) else units.describe(name, value)
 
 
 def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: str,
                 z: str | None, parameters: list[str], title: str, out_stem: str | Path,
                 maximize: tuple[bool, bool] = (False, False)) -> list[Path]:
-    """Draw ``frame``'s feasible rows and frontier rows (masks) and write PNG + SVG. The
-    staircase joins the frontier points that are also non-dominated in (x, y) alone (with
-    ``maximize`` per axis), the way the best attainable y changes along x."""
-    from accelsim.report.figures import new_figure, save_figure
-
-    fig, ax = new_figure(figsize=(9, 6), layout="constrained")
+    """Draw ``frame``'s feasible rows and front rows (masks) and write PNG + SVG."""
     import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.lines import Line2D
 
+    from accelsim.report import style
+    from accelsim.report.figures import new_figure
+
+    groups = list(frame.groupby("workload_index", sort=True))
+    panels = len(groups) if z else 1
     shown = frame[feasible]
-    for axis, column in (("x", x), ("y", y)):
-        if _log_helps(shown[column].to_numpy(dtype=float)):
-            getattr(ax, f"set_{axis}scale")("log")
-    colors = plt.get_cmap("tab10").colors
-    zs = frame.loc[front, z].to_numpy(dtype=float) if z else None
-    norm = plt.Normalize(np.nanmin(zs), np.nanmax(zs)) if z and len(zs) else None
-    labelled = []
-    groups = frame["workload_index"].nunique()
-    labels_per_workload = 3 if groups < 3 else 2
+    ux = units.scaled(x, shown[x].to_numpy(dtype=float))[0]
+    uy = units.scaled(y, shown[y].to_numpy(dtype=float))[0]
+    sx, sy = (ux.size if ux else 1.0), (uy.size if uy else 1.0)
+    log = (_log_helps(shown[x].to_numpy(dtype=float)), _log_helps(shown[y].to_numpy(dtype=float)))
+    width = style.DOUBLE_COLUMN_IN
+    keys = 3 * len(groups)  # numbered designs at most, listed under the plot
+    fig, axes = new_figure(ncols=panels, sharex=True, sharey=True, squeeze=False,
+                           figsize=(width, width * (0.5 if panels == 1 else 0.4)
+                                    + 0.12 * keys + 0.25))
+    axes = axes[0]
+    norm, uz = None, None
+    if z:
+        zs = frame.loc[front, z].to_numpy(dtype=float)
+        uz = units.scaled(z, zs)[0]
+        zs = zs / (uz.size if uz else 1.0)
+        lo, hi = (np.nanmin(zs), np.nanmax(zs)) if len(zs) else (0.0, 1.0)
+        norm = LogNorm(lo, hi) if lo > 0 and hi / lo > 100 else Normalize(lo, hi)
     dense = len(frame) > 20_000  # many points: small and faint
-    for i, (_, group) in enumerate(frame.groupby("workload_index", sort=True)):
-        color = colors[i % len(colors)]
+    picks, handles = [], []
+    for i, (_, group) in enumerate(groups):
+        ax = axes[i if z else 0]
+        color = style.COLORS[i % len(style.COLORS)]
         workload = group["workload"].iloc[0]
-        cloud = np.unique(group.loc[feasible[group.index], [x, y]].to_numpy(dtype=float),
-                          axis=0)
-        ax.scatter(cloud[:, 0], cloud[:, 1], s=3 if dense else 9, color=color,
-                   alpha=0.12 if dense else 0.3, linewidths=0,
-                   rasterized=True, label=f"{workload}: {int(feasible[group.index].sum()):,} "
-                                          f"feasible of {len(group):,}")
+        ok = feasible[group.index]
+        cloud = np.unique(group.loc[ok, [x, y]].to_numpy(dtype=float), axis=0)
+        ax.scatter(cloud[:, 0] / sx, cloud[:, 1] / sy, s=2 if dense else 6,
+                   color="0.6" if z else color, alpha=0.15 if dense else 0.35,
+                   linewidths=0, rasterized=True)
         best = group[front[group.index]].sort_values([x, y])
-        line = best[pareto_mask(best[[x, y]].to_numpy(dtype=float), maximize)]
-        ax.plot(line[x], line[y], drawstyle="steps-pre" if maximize[0] else "steps-post", color=color, linewidth=1.5,
-                label=f"{workload}: frontier ({len(best)} designs)")
-        ax.scatter(best[x], best[y], s=22, zorder=3, edgecolors=color, linewidths=1.2,
-                   c=best[z] if z else [color], cmap="viridis" if z else None, norm=norm)
-        picks = np.unique(np.linspace(0, len(best) - 1, labels_per_workload).round()
-                          .astype(int)) if len(best) else []
-        labelled += [(best.iloc[k], color, i) for k in picks]
-    ax.autoscale_view()
-    for row, color, i in labelled:
-        _label(ax, row, x, y, parameters, color, i)
-    if z and norm is not None:
-        fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap="viridis"), ax=ax,
-                     label=f"frontier marker colour: {axis_label(z)}")
-    ax.set_xlabel(axis_label(x))
-    ax.set_ylabel(axis_label(y))
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=8, loc="best", markerscale=3)
+        bx, by = best[x].to_numpy(dtype=float) / sx, best[y].to_numpy(dtype=float) / sy
+        if z:
+            ax.scatter(bx, by, c=best[z].to_numpy(dtype=float) / (uz.size if uz else 1.0),
+                       cmap=style.SEQUENTIAL, norm=norm, s=16, marker=_MARKERS[i % 8],
+                       edgecolors="black", linewidths=0.3, zorder=3)
+            ax.set_title(f"{workload}: {len(best)} front designs of {int(ok.sum()):,} "
+                         "feasible", fontsize=8)
+        else:
+            line = best[pareto_mask(best[[x, y]].to_numpy(dtype=float), maximize)]
+            ax.plot(line[x] / sx, line[y] / sy, color=color, linewidth=1.2,
+                    drawstyle="steps-pre" if maximize[0] else "steps-post", zorder=2)
+            ax.scatter(bx, by, s=14, color=color, zorder=3, linewidths=0)
+            handles.append(Line2D([], [], color=color, marker="o", ms=3.5, lw=1.2,
+                                  label=f"{workload}: front of {len(best)}; "
+                                        f"{int(ok.sum()):,} of {len(group):,} feasible"))
+        picks.append((ax, best, color, [(bx[k], by[k], color) for k in
+                                        _pick(best, x, y, log)]))
+    for ax in axes:
+        if log[0]:
+            ax.set_xscale("log")
+        if log[1]:
+            ax.set_yscale("log")
+        ax.set_xlabel(units.axis_label(x, ux))
+        ax.grid(True, which="major", alpha=0.3)
+        for axis, is_log in zip((ax.xaxis, ax.yaxis), log):
+            if is_log:
+                axis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[0].set_ylabel(units.axis_label(y, uy))
+    if handles:
+        axes[0].legend(handles=handles, loc="best", framealpha=0.85, frameon=True,
+                       edgecolor="none")
+    if z:
+        fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=list(axes),
+                     label=f"front designs' {units.axis_label(z, uz)}", shrink=0.9,
+                     pad=0.02)
+    fig.suptitle(title)
+    for ax in axes:
+        ax.autoscale_view()
+    fig.canvas.draw()  # lay out once, so numbers are placed in final pixels
+    key, taken = [], {id(ax): [] for ax in axes}
+    for ax, best, color, points in picks:
+        drawn = _number_points(ax, points, taken[id(ax)], len(key) + 1)
+        rows = [best.iloc[_pick(best, x, y, log)[k]] for k in drawn]
+        swept = {p.removeprefix("options.") for p in parameters}
+        objectives = [c for c in (x, y, z) if c and c not in swept]
+        key += [f"{len(key) + n + 1}  {best['workload'].iloc[0]}: "
+                + ", ".join(_setting(p, row[p]) for p in parameters) + " → "
+                + ", ".join(units.describe(c, row[c]) for c in objectives)
+                for n, row in enumerate(rows)]
+    if key:
+        fig.legend(handles=[Line2D([], [], lw=0)] * len(key), labels=key,
+                   loc="outside lower left", handlelength=0, handletextpad=0, fontsize=6,
+                   title="numbered designs: parameters → objectives", title_fontsize=6.5,
+                   alignment="left", labelspacing=0.25)
     paths = [Path(f"{out_stem}.png"), Path(f"{out_stem}.svg")]
-    save_figure(fig, *paths, dpi=150)
+    style.save(fig, out_stem)
     return paths

@@ -3,23 +3,7 @@ throughput-vs-GPUs plot."""
 
 from __future__ import annotations
 
-from accelsim.report.table import render_json, render_rows
-
-# column → (header, formatter)
-SHOWN = {
-    "gpus": ("GPUs", lambda v: f"{v:,}"),
-    "nodes": ("nodes", lambda v: f"{v:,}"),
-    "encoding": ("encoding", str),
-    "iteration_s": ("iter ms", lambda v: f"{v * 1e3:,.1f}"),
-    "compute_s": ("compute ms", lambda v: f"{v * 1e3:,.1f}"),
-    "comm_s": ("comm ms", lambda v: f"{v * 1e3:,.1f}"),
-    "exposed_comm_s": ("exposed ms", lambda v: f"{v * 1e3:,.1f}"),
-    "comm_bytes_per_gpu": ("MB/GPU", lambda v: f"{v / 1e6:,.1f}"),
-    "images_per_s": ("images/s", lambda v: f"{v:,.0f}"),
-    "speedup_vs_1gpu": ("x 1 GPU", lambda v: f"{v:,.2f}"),
-    "speedup_vs_fp32": ("x fp32", lambda v: f"{v:.2f}"),
-    "bound": ("bound", str),
-}
+from accelsim.report.table import Table, render_table, result_header
 
 
 def scaling_rows(result) -> list[dict]:
@@ -31,19 +15,25 @@ def scaling_rows(result) -> list[dict]:
              "bound": r.bound} for r in result.layers]
 
 
-def render(result, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
-    return render_rows(result, scaling_rows(result), fmt, SHOWN, list(result.notes),
-                       total_row=False)
+# the default columns (nodes and the compute and communication times behind --wide)
+COLUMNS = ("gpus", "encoding", "iteration_s", "exposed_comm_s", "comm_bytes_per_gpu",
+           "images_per_s", "speedup_vs_1gpu", "speedup_vs_fp32", "bound")
+
+
+def render(result, fmt: str, columns=None, wide: bool = False) -> str:
+    table = Table(f"{result.workload} on {result.arch} ({result.engine} engine)",
+                  scaling_rows(result), COLUMNS, list(result.notes),
+                  header=result_header(result))
+    return render_table(table, fmt, columns, wide)
 
 
 def scaling_plot(result, path: str) -> None:
     """Images/s against GPUs, one line per encoding, log-log (like S000 Fig 4.5 / S001 Fig 10),
     with the ideal linear scaling of one fp32 GPU for reference. PNG or SVG by suffix."""
+    from accelsim.report import style
     from accelsim.report.figures import new_figure, save_figure
 
-    fig, ax = new_figure(figsize=(6.4, 4.4), dpi=120)
+    fig, ax = new_figure(figsize=style.size("single", 0.8))
     encodings = dict.fromkeys(r.extra["encoding"] for r in result.layers)
     for encoding in encodings:
         rows = [r for r in result.layers if r.extra["encoding"] == encoding]
@@ -52,12 +42,13 @@ def scaling_plot(result, path: str) -> None:
     first = result.layers[0].extra
     one = first["images_per_s"] / first["speedup_vs_1gpu"] / first["speedup_vs_fp32"]
     gpus = sorted({r.extra["gpus"] for r in result.layers})
-    ax.plot(gpus, [one * n for n in gpus], "k:", lw=1, label="linear (fp32, 1 GPU x N)")
+    ax.plot(gpus, [one * n for n in gpus], "k:", lw=1, label="linear (fp32, 1 GPU × N)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter("{x:g}")
     ax.set_xlabel("GPUs")
-    ax.set_ylabel("training throughput (images/s)")
-    ax.set_title(f"{result.workload} on {result.arch}\n{result.notes[0]}", fontsize=9)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.set_ylabel("training throughput [images/s]")
+    ax.set_title(f"{result.workload} on {result.arch}\n{result.notes[0]}", fontsize=7)
+    ax.legend()
     save_figure(fig, path)

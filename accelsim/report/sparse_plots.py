@@ -1,44 +1,46 @@
 """Plots of the sparse-engine studies (EIE FIFO depth and PE count, SCNN density) from the
-rows ``accelsim.explore.sparse_studies`` returns, drawn with matplotlib's Agg backend."""
+rows ``accelsim.explore.sparse_studies`` returns, in the report style (PNG and SVG)."""
 
 from __future__ import annotations
 
-from accelsim.report.figures import new_figure, save_figure
+from accelsim.report import style
+from accelsim.report.figures import new_figure
 
 
 def _figure():
-    fig, ax = new_figure(figsize=(6.4, 4.2), dpi=120)
-    ax.grid(True, alpha=0.3)
-    return fig, ax
+    return new_figure(figsize=style.size("single", 0.72))
 
 
-def plot_eie_fifo(rows, path, title) -> None:
+def plot_eie_fifo(rows, stem, title) -> None:
     fig, ax = _figure()
     ax.semilogx([r["fifo_depth"] for r in rows], [100 * r["load_efficiency"] for r in rows],
                 "o-", base=2)
-    ax.set(xlabel="activation FIFO depth", ylabel="load efficiency (%)", title=title,
+    ax.set(xlabel="activation FIFO depth", ylabel="load efficiency [%]", title=title,
            ylim=(0, 100))
-    save_figure(fig, path)
+    ax.xaxis.set_major_formatter("{x:g}")
+    style.save(fig, stem)
 
 
-def plot_eie_pes(rows, path, title) -> None:
+def plot_eie_pes(rows, stem, title) -> None:
     fig, ax = _figure()
     x = [r["pes"] for r in rows]
     ax.loglog(x, [r["speedup"] for r in rows], "o-", base=2, label="simulated")
-    ax.loglog(x, x, "--", base=2, color="gray", label="linear")
-    ax.set(xlabel="PEs", ylabel="speedup over 1 PE", title=title)
+    ax.loglog(x, x, "--", base=2, color="0.5", lw=1, label="linear")
+    ax.set(xlabel="PEs", ylabel="speedup over 1 PE [×]", title=title)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter("{x:g}")
     ax.legend()
-    save_figure(fig, path)
+    style.save(fig, stem)
 
 
-def plot_scnn_density(rows, path, title) -> None:
+def plot_scnn_density(rows, stem, title) -> None:
     fig, ax = _figure()
-    x = [r["density"] for r in rows]
-    ax.semilogy(x, [r["speedup"] for r in rows], "o-", label="SCNN speed / DCNN")
-    ax.semilogy(x, [1 / r["energy_vs_dcnn"] for r in rows], "s-",
-                label="SCNN energy efficiency / DCNN")
-    ax.axhline(1.0, color="gray", ls="--")
-    ax.set(xlabel="weight = activation density", ylabel="relative to DCNN", title=title)
+    x = [100 * r["density"] for r in rows]
+    ax.semilogy(x, [r["speedup"] for r in rows], "o-", label="speed")
+    ax.semilogy(x, [1 / r["energy_vs_dcnn"] for r in rows], "s-", label="energy efficiency")
+    ax.axhline(1.0, color="0.5", ls="--", lw=1)
+    ax.set(xlabel="weight and activation density [%]", ylabel="SCNN / DCNN [×]", title=title)
+    ax.yaxis.set_major_formatter("{x:g}")
     ax.invert_xaxis()
     ax.legend()
-    save_figure(fig, path)
+    style.save(fig, stem)

@@ -10,10 +10,14 @@ import numpy as np
 
 def steps_plot(frame, model, path, *, title: str = "") -> None:
     """``frame``: columns sparsity, batch, steps; ``model``: a StepsModel with a curve per
-    sparsity in the frame (dashed lines; a dotted vertical at each finite B_crit)."""
+    sparsity in the frame (dashed lines; a dotted vertical at each finite B_crit). ``path``
+    with a suffix: that file; without: PNG and SVG."""
+    from pathlib import Path
+
+    from accelsim.report import style
     from accelsim.report.figures import new_figure, save_figure
 
-    fig, ax = new_figure(figsize=(6.4, 4.6), dpi=120)
+    fig, ax = new_figure(figsize=style.size("single", 0.8))
     batches = np.geomspace(frame.batch.min() / 1.5, frame.batch.max() * 1.5, 200)
     for index, (sparsity, group) in enumerate(frame.groupby("sparsity")):
         colour = f"C{index}"
@@ -27,7 +31,11 @@ def steps_plot(frame, model, path, *, title: str = "") -> None:
     ax.set_yscale("log")
     ax.set_xlabel("batch size B")
     ax.set_ylabel("steps to result K")
-    ax.set_title(title + "\n(dashed: Theorem 5.3.1 fit; dotted: B_crit = 2T)", fontsize=9)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    save_figure(fig, path)
+    ax.set_title(title + "\n(dashed: Theorem 5.3.1 fit; dotted: B_crit = 2T)")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter("{x:g}")
+    ax.legend()
+    if Path(path).suffix:
+        save_figure(fig, path)
+    else:
+        style.save(fig, path)

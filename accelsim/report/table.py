@@ -1,4 +1,12 @@
-"""Per-layer tables of a Result: terminal (rich), CSV, JSON and Markdown.
+"""Tables of a Result: terminal (rich), CSV, JSON and Markdown.
+
+A :class:`Table` is plain rows under their internal names in base units (``seconds``,
+``dram_bytes``) and the columns its terminal table shows by default. Rendering chooses one
+unit per quantity from the data (``report.units``), so every format shows the same numbers
+under the same names: ``time ms`` in the table, ``time_ms`` in CSV and JSON. The terminal
+and Markdown tables show the default columns (under 100 characters wide); ``wide`` shows
+every column, ``columns`` the ones named. CSV and JSON carry every column unless
+``columns`` names some.
 
 Works on plain rows so that ``accelsim run`` does not pay for importing pandas.
 """
@@ -9,102 +17,202 @@ import csv
 import io
 import json
 import math
+from dataclasses import dataclass, field
 
-from accelsim.engines.result import PER_LAYER
+from accelsim.errors import AccelsimError
+from accelsim.report import units as u
 
 FORMATS = ("table", "csv", "json", "markdown")
+WIDTH = 100  # characters a default terminal table fits in
 
-# column → (header, formatter) for the terminal and Markdown tables
-_SHOWN = {
-    "layer": ("layer", str),
-    "kind": ("kind", str),
-    "dense_macs": ("dense MACs", lambda v: f"{v / 1e6:,.1f}M"),
-    "effective_macs": ("eff. MACs", lambda v: f"{v / 1e6:,.1f}M"),
-    "cycles": ("cycles", lambda v: f"{v:,}"),
-    "seconds": ("time ms", lambda v: f"{v * 1e3:,.4g}"),
-    "utilization": ("util %", lambda v: f"{100 * v:.1f}"),
-    "bound": ("bound", str),
-    "dram_bytes": ("DRAM MB", lambda v: f"{v / 1e6:,.2f}"),
-    "energy_j": ("energy mJ", lambda v: "–" if v is None else f"{v * 1e3:,.4g}"),
-}
+# a per-layer Result's default columns (the engine's own columns are behind --wide)
+LAYER_COLUMNS = ("layer", "kind", "dense_macs", "effective_macs", "cycles", "seconds",
+                 "utilization", "bound", "dram_bytes", "energy_j")
 
 
-def rows_with_total(result) -> list[dict]:
-    """The per-layer rows followed by a ``TOTAL`` row (time-weighted utilization)."""
+@dataclass(frozen=True)
+class Table:
+    """Rows (dicts, internal names, base units), the columns shown by default, the lines
+    printed under the table, whether the last row is a total, and the JSON header."""
+
+    title: str
+    rows: list[dict]
+    default: tuple[str, ...]
+    lines: list[str] = field(default_factory=list)
+    total_row: bool = False
+    header: dict = field(default_factory=dict)
+    empty: str = "not modelled by this engine"  # why a default column has no value
+
+
+def layer_table(result) -> Table:
+    """A per-layer Result's table: one row per layer and a ``TOTAL`` row (time-weighted
+    utilization)."""
     rows = [r.as_row() for r in result.layers]
     t = result.totals()
     total = {key: None for key in rows[0]} if rows else {}
     total.update(layer="TOTAL", kind="", bound="", **{k: t[k] for k in (
         "dense_macs", "effective_macs", "cycles", "seconds", "utilization", "dram_bytes",
         "energy_j")})
-    return rows + [total]
+    return Table(f"{result.workload} on {result.arch} ({result.engine} engine)",
+                 rows + [total], LAYER_COLUMNS, kind_totals(result) + list(result.notes),
+                 total_row=True, header=result_header(result))
 
 
-def render(result, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
-    return render_rows(result, rows_with_total(result), fmt, _SHOWN,
-                       kind_totals(result) + list(result.notes), total_row=True)
+def result_header(result) -> dict:
+    """The JSON fields before a Result's rows."""
+    return {"engine": result.engine, "arch": result.arch, "workload": result.workload,
+            "notes": list(result.notes), "summary": result.summary}
 
 
-def render_json(result) -> str:
-    return json.dumps({"engine": result.engine, "arch": result.arch,
-                       "workload": result.workload, "notes": list(result.notes),
-                       "summary": result.summary,
-                       "totals": result.totals()
-                       if result.shape == PER_LAYER or len(result.layers) == 1 else None,
-                       "layers": [r.as_row() for r in result.layers]},
-                      indent=2, default=_json_default) + "\n"
+def render(result, fmt: str, columns: tuple[str, ...] | None = None,
+           wide: bool = False) -> str:
+    return render_table(layer_table(result), fmt, columns, wide)
 
 
-def render_rows(result, rows: list[dict], fmt: str, shown: dict, lines: list[str], *,
-                total_row: bool) -> str:
-    """CSV, Markdown or terminal table of ``rows``; ``shown`` maps column → (header,
-    formatter); ``lines`` follow the table."""
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
-    columns = list(rows[0])
-    headers = [shown.get(c, (c, None))[0] for c in columns]
-    cells = [[_cell(c, row[c], shown) for c in columns] for row in rows]
+def shown_columns(table: Table, fmt: str, columns: tuple[str, ...] | None,
+                  wide: bool) -> tuple[list[str], list[str]]:
+    """The columns to render and lines to add: ``columns`` (internal, key or machine
+    names), else every column for ``wide`` and the machine formats, else the default ones
+    that hold a value (a column of nothing, such as energy an engine does not model, is
+    named in a line instead)."""
+    available = list(dict.fromkeys(k for row in table.rows for k in row))
+    if columns:
+        return [_find(name, available, table.rows) for name in columns], []
+    if wide or fmt in ("csv", "json"):
+        return available, []
+    body = table.rows[:-1] if table.total_row else table.rows
+    shown, lines = [], []
+    for name in table.default:
+        if name not in available:
+            continue
+        if body and all(row.get(name) is None for row in body):
+            lines.append(f"{u.column(name).label}: {table.empty}")
+        else:
+            shown.append(name)
+    hidden = [c for c in available if c not in table.default]
+    if hidden:
+        lines.append(f"{len(hidden)} more column{'s' * (len(hidden) > 1)} with --wide or "
+                     f"--columns: {', '.join(hidden)}")
+    return shown, lines
+
+
+def _find(name: str, available: list[str], rows: list[dict]) -> str:
+    units = u.units_for(available, rows)
+    for column in available:
+        if name in (column, u.column(column).key, u.machine_name(column, units[column])):
+            return column
+    raise AccelsimError(f"unknown column {name!r} (columns: {', '.join(available)})",
+                        field="--columns")
+
+
+def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
+                 wide: bool = False) -> str:
+    """``table`` in ``fmt`` (one of :data:`FORMATS`)."""
+    names, extra_lines = shown_columns(table, fmt, columns, wide)
+    units = u.units_for(names, table.rows)
+    if fmt in ("csv", "json"):
+        keys = [u.machine_name(n, units[n]) for n in names]
+        records = [{k: _machine(row.get(n), units[n]) for k, n in zip(keys, names)}
+                   for row in table.rows]
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=keys, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+            return out.getvalue()
+        body = records[:-1] if table.total_row else records
+        doc = {**table.header, "columns": dict(zip(keys, names)),
+               "totals": records[-1] if table.total_row else None, "layers": body}
+        return json.dumps(doc, indent=2, default=_json_default) + "\n"
+    headers = [u.header(n, units[n]) for n in names]
+    formats = [_formatter(n, units[n], table.rows) for n in names]
+    cells = [[f(row.get(n)) for n, f in zip(names, formats)] for row in table.rows]
+    lines = table.lines + extra_lines
     if fmt == "markdown":
-        out_lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        out_lines = ["| " + " | ".join(headers) + " |",
+                     "|" + "|".join("---" if _left(n) else "---:" for n in names) + "|"]
         out_lines += ["| " + " | ".join(r) + " |" for r in cells]
         return "\n".join(out_lines + [""] + [f"- {n}" for n in lines]) + "\n"
-    return _rich_table(result, headers, cells, lines, total_row)
+    return _rich_table(table, names, headers, cells, lines)
 
 
-def _cell(column: str, value, shown: dict) -> str:
-    if value is None:
-        return "" if column != "energy_j" else "–"
-    formatter = shown.get(column, (None, None))[1]
-    if formatter is not None:
-        return formatter(value)
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def _left(name: str) -> bool:
+    return u.column(name).quantity is None and name in ("layer", "kind", "bound", "encoding",
+                                                        "mark", "kernel", "dataflow")
 
 
-def _rich_table(result, headers: list[str], cells: list[list[str]], lines: list[str],
-                total_row: bool) -> str:
+def _machine(value, unit: u.Unit | None):
+    """A CSV/JSON value: numbers in ``unit`` at full precision (15 significant digits)."""
+    if unit is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    return float(f"{unit.of(value):.15g}")
+
+
+def _formatter(name: str, unit: u.Unit | None, rows: list[dict]):
+    """The cell text of column ``name``: whole numbers with thousands separators; other
+    numbers (in ``unit``) with the decimals that give the column's largest value four
+    significant digits (one decimal for percentages); text as it is."""
+    unit = unit or u.Unit("", "", 1.0)
+    numbers = [r[name] for r in rows if isinstance(r.get(name), int | float)
+               and not isinstance(r[name], bool) and math.isfinite(r[name])]
+    peak = max((abs(unit.of(v)) for v in numbers if v), default=0.0)
+    if unit.symbol == "%":
+        decimals = 1
+    elif not peak or (unit.size == 1 and all(isinstance(v, int) for v in numbers)):
+        decimals = 0
+    else:
+        decimals = min(3, max(0, 3 - math.floor(math.log10(peak))))
+    smallest = 0.5 * 10 ** -decimals
+
+    def cell(value) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        x = unit.of(value)
+        if x and abs(x) < smallest:
+            return f"{x:.1g}"
+        return f"{x:,.{decimals}f}"
+    return cell
+
+
+_WRAPPED = ("layer",)  # columns of names, folded onto a second line in a narrow table
+
+
+def _rules():
+    from rich.box import Box
+
+    # no verticals: a rule under the header and above a total row (rich's SIMPLE_HEAD with
+    # a row rule)
+    return Box("    \n    \n ── \n    \n ── \n ── \n    \n    \n")
+
+
+def _rich_table(table: Table, names: list[str], headers: list[str], cells: list[list[str]],
+                lines: list[str]) -> str:
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Table as RichTable
 
-    table = Table(title=f"{result.workload} on {result.arch} ({result.engine} engine)")
-    for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i < 2 or header == "bound" else "right")
+    out_table = RichTable(box=_rules(), show_edge=False, pad_edge=False,
+                          collapse_padding=True)
+    for name, header in zip(names, headers):  # only a long name may wrap, never a number
+        out_table.add_column(header, justify="left" if _left(name) else "right",
+                             no_wrap=name not in _WRAPPED, overflow="fold")
     for i, row in enumerate(cells):
-        table.add_row(*row, end_section=total_row and i == len(cells) - 2)
+        out_table.add_row(*row, end_section=table.total_row and i == len(cells) - 2)
     out = io.StringIO()
     console = Console(file=out, width=10_000, force_terminal=False, color_system=None)
-    console.width = max(100, console.measure(table).maximum)  # never truncate a number
-    console.print(table)
+    # WIDTH, where folding the names gets the table there; else as wide as it is (never cut
+    # a number)
+    natural = console.measure(out_table).maximum
+    foldable = sum(max(0, max(len(c[i]) for c in [headers, *cells]) - 12)
+                   for i, name in enumerate(names) if name in _WRAPPED)
+    console.width = WIDTH if natural - foldable <= WIDTH else natural
+    console.print(out_table)
+    console.width = WIDTH
     for line in lines:
-        console.print(line, soft_wrap=True, highlight=False)
-    return out.getvalue()
+        console.print(line, highlight=False, markup=False)
+    text = "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+    return f"{table.title}\n{text}\n"
 
 
 def kind_totals(result) -> list[str]:
@@ -112,20 +220,17 @@ def kind_totals(result) -> list[str]:
     kinds = sorted({r.kind for r in result.layers})
     if len(kinds) < 2:
         return []
-    lines = []
-    for kind in kinds:
-        t = result.totals((kind,))
-        lines.append(f"{kind} total: {t['seconds'] * 1e3:,.4g} ms, utilization "
-                     f"{100 * t['utilization']:.1f}% time-weighted, "
-                     f"{100 * t['mean_utilization']:.1f}% mean of layers")
-    return lines
+    per_kind = {kind: result.totals((kind,)) for kind in kinds}
+    unit = u.choose("time", [t["seconds"] for t in per_kind.values()])
+    return [f"{kind} total: {unit.of(t['seconds']):,.4g} {unit.symbol}, utilization "
+            f"{100 * t['utilization']:.1f}% time-weighted, "
+            f"{100 * t['mean_utilization']:.1f}% mean of layers"
+            for kind, t in per_kind.items()]
 
 
 def _json_default(value):
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    if isinstance(value, float) and math.isinf(value):
-        return None
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

@@ -3,35 +3,23 @@ count, the fastest and cheapest marked) and the hours / GPU-hours vs GPUs plot."
 
 from __future__ import annotations
 
-from accelsim.report.table import render_json, render_rows
+from accelsim.report.table import Table, render_table, result_header
 
-# column → (header, formatter)
-SHOWN = {
-    "encoding": ("encoding", str),
-    "sparsity": ("sparsity", lambda v: f"{v:.0%}"),
-    "batch_per_gpu": ("batch/GPU", lambda v: f"{v:,}"),
-    "gpus": ("GPUs", lambda v: f"{v:,}"),
-    "global_batch": ("global batch", lambda v: f"{v:,}"),
-    "steps": ("steps", lambda v: f"{v:,.0f}"),
-    "step_s": ("step ms", lambda v: f"{v * 1e3:,.1f}"),
-    "hours": ("hours", lambda v: f"{v:,.3g}"),
-    "gpu_hours": ("GPU-hours", lambda v: f"{v:,.4g}"),
-    "bound": ("bound", str),
-    "mark": ("best", str),
-}
+COLUMNS = ("encoding", "sparsity", "batch_per_gpu", "gpus", "global_batch", "steps", "step_s",
+           "hours", "gpu_hours", "bound", "mark")
 
 
 def rows(result) -> list[dict]:
-    return [{**{k: r.extra[k] for k in SHOWN if k in r.extra}, "bound": r.bound,
+    return [{**{k: r.extra[k] for k in COLUMNS if k in r.extra}, "bound": r.bound,
              "mark": r.extra["mark"]} for r in result.layers]
 
 
-def render(result, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
+def render(result, fmt: str, columns=None, wide: bool = False) -> str:
     lines = [f"fastest: {result.summary['fastest']}; cheapest: {result.summary['cheapest']}",
              *result.notes]
-    return render_rows(result, rows(result), fmt, SHOWN, lines, total_row=False)
+    table = Table(f"{result.workload} on {result.arch} ({result.engine} engine)",
+                  rows(result), COLUMNS, lines, header=result_header(result))
+    return render_table(table, fmt, columns, wide)
 
 
 def _label(extra: dict, varied: list[str]) -> str:
@@ -43,9 +31,10 @@ def _label(extra: dict, varied: list[str]) -> str:
 def time_to_train_plot(result, path: str) -> None:
     """Hours (left) and GPU-hours (right) against GPUs, log-log, one line per encoding ×
     sparsity × batch per GPU; the fastest and cheapest points circled. PNG or SVG."""
+    from accelsim.report import style
     from accelsim.report.figures import new_figure, save_figure
 
-    fig, axes = new_figure(ncols=2, figsize=(10.5, 4.4), dpi=120)
+    fig, axes = new_figure(ncols=2, figsize=style.size("double", 0.42))
     keys = ("encoding", "sparsity", "batch_per_gpu")
     varied = [k for k in keys if len({r.extra[k] for r in result.layers}) > 1] or ["encoding"]
     lines = dict.fromkeys(tuple(r.extra[k] for k in keys) for r in result.layers)
@@ -53,7 +42,8 @@ def time_to_train_plot(result, path: str) -> None:
         rows_ = [r.extra for r in result.layers if tuple(r.extra[k] for k in keys) == line]
         gpus = [e["gpus"] for e in rows_]
         for ax, column in zip(axes, ("hours", "gpu_hours")):
-            ax.plot(gpus, [e[column] for e in rows_], marker="o", ms=3, color=f"C{index % 10}",
+            ax.plot(gpus, [e[column] for e in rows_], marker="o", ms=3,
+                    color=style.COLORS[index % len(style.COLORS)],
                     label=_label(rows_[0], varied))
     for ax, column, mark in zip(axes, ("hours", "gpu_hours"), ("fastest", "cheapest")):
         for r in result.layers:
@@ -62,13 +52,12 @@ def time_to_train_plot(result, path: str) -> None:
                         label=mark)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter("{x:g}")
         ax.set_xlabel("GPUs")
-        ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("hours to train")
-    axes[1].set_ylabel("GPU-hours")
-    axes[0].legend(fontsize=7)
-    axes[1].legend(fontsize=7)
+        ax.legend()
+    axes[0].set_ylabel("time to train [h]")
+    axes[1].set_ylabel("cost [GPU-hours]")
     fig.suptitle(f"{result.workload} on {result.arch}: time to train "
-                 f"({result.summary['steps_model']}, scheme {result.summary['scheme']})",
-                 fontsize=9)
+                 f"({result.summary['steps_model']}, scheme {result.summary['scheme']})")
     save_figure(fig, path)

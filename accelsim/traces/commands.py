@@ -288,22 +288,27 @@ def lowrank(source, error, layers_path, output):
 
 @trace.command()
 @click.argument("workload_file", type=click.Path(dir_okay=False))
-def show(workload_file):
-    """Per-layer statistics of WORKLOAD_FILE (2D-filter and channel sparsity from masks)."""
-    import pandas as pd
-
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
+              default="table", show_default=True, help="Output format.")
+def show(workload_file, fmt):
+    """Per-layer statistics of WORKLOAD_FILE and their total (2D-filter and channel
+    sparsity from masks)."""
+    from accelsim.report.table import Table, render_table
     from accelsim.spec import load_workload
     from accelsim.traces.trace import statistics_rows
 
-    def cell(value):
-        if value is None:
-            return "–"
-        return f"{value:.4f}" if isinstance(value, float) else f"{value:,}" \
-            if isinstance(value, int) else value
+    workload = load_workload(workload_file)
+    rows = statistics_rows(workload)
+    table = Table(f"{workload.name} (batch {workload.batch}, {len(workload.layers)} layers)",
+                  rows, tuple(rows[0]), [_SHOW_KEY], total_row=True,
+                  header={"workload": workload.name, "batch": workload.batch},
+                  empty="none in this workload")
+    click.echo(render_table(table, fmt), nl=False)
 
-    rows = [{k: cell(v) for k, v in row.items()}
-            for row in statistics_rows(load_workload(workload_file))]
-    click.echo(pd.DataFrame(rows).to_string(index=False))
+
+_SHOW_KEY = ("dens. = weight density; sp. = sparsity (fraction of zeros): row/col = all-zero "
+             "GEMM rows (filters) and columns (shapes), 2D = all-zero 2D filters, ch. = "
+             "all-zero input channels; act. dens. = activation density")
 
 
 @trace.command()

@@ -329,7 +329,8 @@ def from_onnx(path: str | Path, batch: int | None = None) -> Trace:
             ctx.convert(node, node.name or f"{node.op_type.lower()}_{index}")
     if not ctx.layers:
         raise WorkloadError("no layer to trace", file=str(path))
-    return Trace(name=graph.name or path.stem, source=f"ONNX model {path.name}", batch=batch,
+    return Trace(name=path.stem if graph.name in _EXPORTER_NAMES else graph.name,
+                 source=f"ONNX model {path.name}", batch=batch,
                  layers=tuple(ctx.layers), notes=tuple(ctx.report()))
 
 
@@ -535,3 +536,8 @@ def _reason(exc: Exception) -> str:
         return exc.message
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:200]
+
+
+# graph names exporters give every model (torch.onnx: "main_graph", older "torch_jit" or
+# "torch-jit-export"): the file's name says more in tables and legends
+_EXPORTER_NAMES = ("", "main_graph", "torch_jit", "torch-jit-export")

@@ -253,8 +253,9 @@ def from_workload(workload: Workload) -> Trace:
 
 
 def statistics_rows(workload: Workload) -> list[dict]:
-    """One row of statistics per layer for ``accelsim trace show``; 2D-filter and channel
-    sparsity come from the mask, when the layer has one."""
+    """One row of statistics per layer for ``accelsim trace show`` and a ``TOTAL`` row
+    (weights and MACs summed; density weighted by weights); 2D-filter and channel sparsity
+    come from the mask, when the layer has one."""
     rows = []
     for layer in workload.layers:
         extra = {}
@@ -262,10 +263,16 @@ def statistics_rows(workload: Workload) -> list[dict]:
             extra = sparsity_statistics(layer_mask(layer), layer.kind, layer.groups)
         rows.append({
             "layer": layer.name, "kind": layer.kind, "weights": layer.weight_count,
-            "MACs/sample": layer.dense_macs(1), "density": layer.density,
-            "row sp.": layer.row_sparsity, "col sp.": layer.col_sparsity,
-            "2D-filter sp.": extra.get("filter2d_sparsity"),
-            "channel sp.": extra.get("channel_sparsity"),
-            "rank": layer.rank, "act. density": layer.activation_density,
+            "macs_per_sample": layer.dense_macs(1), "density": layer.density,
+            "row_sparsity": layer.row_sparsity, "col_sparsity": layer.col_sparsity,
+            "filter2d_sparsity": extra.get("filter2d_sparsity"),
+            "channel_sparsity": extra.get("channel_sparsity"),
+            "rank": layer.rank, "activation_density": layer.activation_density,
         })
-    return rows
+    weights = sum(r["weights"] for r in rows)
+    total = dict.fromkeys(rows[0] if rows else (), None)
+    total.update(layer="TOTAL", kind="", weights=weights,
+                 macs_per_sample=sum(r["macs_per_sample"] for r in rows),
+                 density=sum(r["density"] * r["weights"] for r in rows) / weights
+                 if weights else None)
+    return rows + [total]

@@ -194,11 +194,11 @@ def test_totals_do_not_sum_gpu_counts():
     """Item 12: totals() and the JSON summed iteration seconds across GPU counts."""
     import json
 
-    from accelsim.report.table import render_json
+    from accelsim.report import render
 
     result = cluster.simulate(ETH, NETS["alexnet"], {"gpus": (1, 8), "encoding": "fp32"})
     with pytest.raises(ValueError, match="alternatives"):
         result.totals()
-    assert json.loads(render_json(result))["totals"] is None
+    assert json.loads(render(result, "json"))["totals"] is None
     one = cluster.simulate(ETH, NETS["alexnet"], {"gpus": (8,), "encoding": "fp32"})
     assert one.totals()["seconds"] == one.layers[0].seconds

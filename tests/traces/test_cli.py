@@ -1,5 +1,7 @@
 """The trace commands end to end: zoo, sparsify (every method), lowrank, show."""
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -52,9 +54,18 @@ def test_random_sparsify_of_a_zoo_workload_and_show(tmp_path):
     _invoke("trace", "sparsify", tmp_path / "c.json", "--method", "random", "--sparsity", "0.8",
             "-o", tmp_path / "r.json")
     shown = _invoke("trace", "show", tmp_path / "r.json")
-    assert "2D-filter sp." in shown and shown.count(" conv ") == 3
+    assert "2D sp. %" in shown and shown.count(" conv ") == 3
     wl = load_workload(tmp_path / "r.json")
     assert sum(l.nonzero_weights for l in wl.layers) == pytest.approx(0.2 * 89440, abs=4)
+    # the total row: 89,440 weights, 20% of them kept (global random pruning to 0.8)
+    rows = list(csv.DictReader(io.StringIO(_invoke("trace", "show", tmp_path / "r.json",
+                                                   "--format", "csv"))))
+    total = rows[-1]
+    assert total["layer"] == "TOTAL" and int(total["weights"]) == 89440
+    assert float(total["density_pct"]) == pytest.approx(20.0, abs=0.01)
+    assert "TOTAL" in shown and "89,440" in shown
+    doc = json.loads(_invoke("trace", "show", tmp_path / "r.json", "--format", "json"))
+    assert doc["totals"]["weights"] == 89440 and len(doc["layers"]) == len(wl.layers)
 
 
 def test_sparsify_needs_weights_for_magnitude(tmp_path):
