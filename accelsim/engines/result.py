@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class LayerResult:
@@ -60,6 +58,8 @@ def imbalance_bound(imbalance: float) -> bool:
 
 def safe_ratio(num, den):
     """num / den, 0 where den is 0 (scalars, or numpy arrays over design points)."""
+    import numpy as np  # here: ``accelsim --help`` imports this module and needs no numpy
+
     if np.ndim(den) == 0:
         return num / den if den else 0.0
     return np.divide(num, den, out=np.zeros(np.shape(den)), where=den != 0)

@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from accelsim.errors import WorkloadError
-from accelsim.traces.sparsify import METHODS
 
 _output = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
                        help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
@@ -21,6 +20,7 @@ _force = click.option("--force", is_flag=True, expose_value=False,
                       callback=lambda ctx, _, value: ctx.meta.__setitem__(FORCE, value),
                       help="Replace an existing output (only files accelsim wrote).")
 FORCE = "accelsim.trace.force"
+METHODS = ("ssl", "magnitude", "snip", "random", "nm")  # of accelsim.traces.sparsify
 
 
 def _out(command):
