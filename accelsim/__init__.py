@@ -10,17 +10,27 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the same names, for type checkers
-    from accelsim.api import simulate
-    from accelsim.engines.result import LayerResult, Result
-    from accelsim.errors import AccelsimError, EngineError, SpecError, WorkloadError
-    from accelsim.explore.results import SweepResults
-    from accelsim.explore.runner import RunSummary, run_sweep
-    from accelsim.model import Layer, Workload
-    from accelsim.spec.arch import Arch, arch_from_dict, load_arch
-    from accelsim.spec.sweep import Sweep, load_sweep
-    from accelsim.spec.workload import load_workload, workload_from_dict
-    from accelsim.traces.extract import from_module
+if TYPE_CHECKING:  # the same names, for type checkers (``X as X``: exported)
+    from accelsim.api import simulate as simulate
+    from accelsim.engines.result import LayerResult as LayerResult
+    from accelsim.engines.result import Result as Result
+    from accelsim.errors import AccelsimError as AccelsimError
+    from accelsim.errors import EngineError as EngineError
+    from accelsim.errors import SpecError as SpecError
+    from accelsim.errors import WorkloadError as WorkloadError
+    from accelsim.explore.results import SweepResults as SweepResults
+    from accelsim.explore.runner import RunSummary as RunSummary
+    from accelsim.explore.runner import run_sweep as run_sweep
+    from accelsim.model import Layer as Layer
+    from accelsim.model import Workload as Workload
+    from accelsim.spec.arch import Arch as Arch
+    from accelsim.spec.arch import arch_from_dict as arch_from_dict
+    from accelsim.spec.arch import load_arch as load_arch
+    from accelsim.spec.sweep import Sweep as Sweep
+    from accelsim.spec.sweep import load_sweep as load_sweep
+    from accelsim.spec.workload import load_workload as load_workload
+    from accelsim.spec.workload import workload_from_dict as workload_from_dict
+    from accelsim.traces.extract import from_module as from_module
 
     __version__: str
 

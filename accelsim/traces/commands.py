@@ -219,7 +219,7 @@ def _with_nm(tr, pattern):
 def _shape(layer):
     from accelsim.spec.workload import workload_from_dict
 
-    doc = {"name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
+    doc = {"schema_version": 1, "name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
     return workload_from_dict(doc).layers[0].weight_shape
 
 
