@@ -4,14 +4,15 @@
 NAME picks some of: sparse (EIE FIFO depth and PE count, SCNN density; also
 sparse_plots.txt), scaling (cluster_vgg_a_scaling), time_to_train (time_to_train_resnet50/),
 steps (steps_digits/steps, from the committed steps.csv), and the sweeps dse_vc707,
-dse_eie, dse_systolic, dse_cluster, dse_time_to_train (each swept again into its folder,
-then its Pareto plots and frontier CSVs drawn). With no NAME, all of them (minutes: the
+dse_eie, dse_systolic, dse_cluster, dse_time_to_train (each swept afresh into its folder,
+its manifest sweep.json replaced, then its Pareto plots and frontier CSVs drawn). With no NAME, all of them (minutes: the
 sweeps are the slow part). Every figure is written as PNG and SVG.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -107,13 +108,15 @@ def steps() -> None:
     model = load_steps_model(folder / "steps_model.yaml")
     frame = frame[frame.sparsity.isin(list(model.curves))]
     steps_plot(frame, model, folder / "steps",
-               title="digits LeNet-300-100, steps to 5% validation error "
-                     "(32 Sobol trials per point)")
+               title="digits LeNet-300-100: steps to 5% validation error "
+                     "(32 trials per point)")
 
 
 def sweep(name: str) -> None:
     spec, plots = SWEEPS[name]
     folder = REPORTS / name
+    shutil.rmtree(folder / "points", ignore_errors=True)  # swept afresh with this code
+    (folder / "sweep.json").unlink(missing_ok=True)
     accelsim("sweep", ROOT / "sweeps" / spec, "--out", folder, "--no-progress")
     for columns in plots:
         axes = [f"--{axis}" for axis in ("x", "y", "z")][:len(columns)]

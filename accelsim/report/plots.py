@@ -43,7 +43,7 @@ def _pick(best, x: str, y: str, log: tuple[bool, bool]) -> list[int]:
     design nearest the ideal corner in axes scaled to [0, 1])."""
     if len(best) <= 2:
         return list(range(len(best)))
-    xy = best[[x, y]].to_numpy(dtype=float)
+    xy = np.array(best[[x, y]], dtype=float)  # a copy: logged in place
     for i, is_log in enumerate(log):
         if is_log:
             xy[:, i] = np.log10(xy[:, i])
@@ -148,18 +148,17 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
             ax.set_yscale("log")
         ax.set_xlabel(units.axis_label(x, ux))
         ax.grid(True, which="major", alpha=0.3)
-        for axis, is_log in zip((ax.xaxis, ax.yaxis), log):
-            if is_log:
-                axis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        style.plain_ticks(ax)
     axes[0].set_ylabel(units.axis_label(y, uy))
     if handles:
         axes[0].legend(handles=handles, loc="best", framealpha=0.85, frameon=True,
                        edgecolor="none")
     if z:
-        fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=list(axes),
-                     label=f"front designs' {units.axis_label(z, uz)}", shrink=0.9,
-                     pad=0.02)
-    fig.suptitle(title)
+        bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=style.SEQUENTIAL),
+                           ax=list(axes), label=f"front designs' {units.axis_label(z, uz)}",
+                           shrink=0.9, pad=0.02)
+        style.plain_ticks(bar.ax)
+    fig.suptitle(style.wrap(title, fig))
     for ax in axes:
         ax.autoscale_view()
     fig.canvas.draw()  # lay out once, so numbers are placed in final pixels

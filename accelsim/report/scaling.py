@@ -45,10 +45,10 @@ def scaling_plot(result, path: str) -> None:
     ax.plot(gpus, [one * n for n in gpus], "k:", lw=1, label="linear (fp32, 1 GPU × N)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter("{x:g}")
+    style.plain_ticks(ax)
     ax.set_xlabel("GPUs")
     ax.set_ylabel("training throughput [images/s]")
-    ax.set_title(f"{result.workload} on {result.arch}\n{result.notes[0]}", fontsize=7)
+    ax.set_title(style.wrap(f"{result.workload} on {result.arch}\n{result.notes[0]}", fig, 7),
+                 fontsize=7)
     ax.legend()
     save_figure(fig, path)

@@ -31,10 +31,14 @@ def steps_plot(frame, model, path, *, title: str = "") -> None:
     ax.set_yscale("log")
     ax.set_xlabel("batch size B")
     ax.set_ylabel("steps to result K")
-    ax.set_title(title + "\n(dashed: Theorem 5.3.1 fit; dotted: B_crit = 2T)")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter("{x:g}")
-    ax.legend()
+    ax.set_title(style.wrap(title, fig))
+    style.plain_ticks(ax)
+    from matplotlib.lines import Line2D
+
+    handles = ax.get_legend_handles_labels()[0] + [
+        Line2D([], [], color="0.4", ls="--", lw=1, label="Theorem 5.3.1 fit"),
+        Line2D([], [], color="0.4", ls=":", lw=1, label="B_crit = 2T")]
+    ax.legend(handles=handles)
     if Path(path).suffix:
         save_figure(fig, path)
     else:

@@ -57,3 +57,26 @@ def save(fig, stem: str | Path) -> list[Path]:
     paths = [Path(f"{stem}.png"), Path(f"{stem}.svg")]
     save_figure(fig, *paths)
     return paths
+
+
+def plain_ticks(ax) -> None:
+    """Plain numbers on ``ax``'s logarithmic axes (``0.1, 1, 10``, not ``10⁻¹`` or
+    ``1.95×10²`` at the minor ticks): units carry the scale."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(NullFormatter())
+
+
+def wrap(text: str, fig, fontsize: float | None = None) -> str:
+    """``text`` broken into lines that fit ``fig``'s width at ``fontsize`` (the title
+    size by default): a title never runs off a single-column figure."""
+    import textwrap
+
+    import matplotlib
+
+    size = fontsize or float(matplotlib.rcParams["axes.titlesize"])
+    chars = max(20, int((fig.get_figwidth() - 0.6) * 72 / (0.6 * size)))  # less the labels
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))

@@ -51,13 +51,15 @@ def time_to_train_plot(result, path: str) -> None:
                 ax.plot(r.extra["gpus"], r.extra[column], "o", ms=12, mfc="none", color="k",
                         label=mark)
         ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter("{x:g}")
+        values = [r.extra[column] for r in result.layers]
+        if min(values) > 0 and max(values) / min(values) > 10:  # else a linear axis reads
+            ax.set_yscale("log")
+        style.plain_ticks(ax)
         ax.set_xlabel("GPUs")
         ax.legend()
     axes[0].set_ylabel("time to train [h]")
     axes[1].set_ylabel("cost [GPU-hours]")
-    fig.suptitle(f"{result.workload} on {result.arch}: time to train "
-                 f"({result.summary['steps_model']}, scheme {result.summary['scheme']})")
+    fig.suptitle(style.wrap(f"{result.workload} on {result.arch}: time to train "
+                            f"({result.summary['steps_model']}, scheme "
+                            f"{result.summary['scheme']})", fig))
     save_figure(fig, path)
