@@ -128,7 +128,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.options import Option, label, resolve
 from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
@@ -185,7 +185,8 @@ class RooflineConfig:
         peak = getattr(self, f"peak_{precision}_flops", None)
         if peak is None:
             raise EngineError(f"device {self.name} has no {precision} peak (its arch file gives "
-                              f"no peak_{precision}_flops): run another --precision or dtype")
+                              f"no peak_{precision}_flops): run another precision (option "
+                              f"{label('precision')}) or dtype")
         return peak
 
     def sparse_pattern(self, precision: str) -> tuple[int, int] | None:
