@@ -67,8 +67,8 @@ def test_newer_gpus_take_tile_and_peak_from_published_priors_not_the_kepler_fit(
     a100 = load_arch(ARCHS[0].parent / "a100.yaml")
     assert calibration.fitted_on("llmcompass_a100_gemm", "16384x12288x12288 fp16 ms") == []
     notes = calibration.borrowed_notes(a100.name, a100.config)
-    tile_note = next(n for n in notes if n.startswith("tile_m 256, tile_n 128"))
-    assert "Wave Quantization" in tile_note and "a published prior" in tile_note
+    tile_note = next(n for n in notes if n.startswith("tile_m 64, tile_n 64"))
+    assert "256x128 down to 64x64" in tile_note and "a published prior" in tile_note
     assert any(n.startswith("max_efficiency 0.95, memory_efficiency 0.9") and "Calculon" in n
                for n in notes)
     borrowed = next(n for n in notes if "gtx_titan_black fit" in n)
