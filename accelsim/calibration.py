@@ -129,6 +129,7 @@ class Prior:
     id: str
     device: str
     source: str
+    published: bool = True  # False: an assumption where no data exists
 
 
 PRIORS = {p.id: p for p in (
@@ -144,7 +145,8 @@ PRIORS = {p.id: p for p in (
           "Paleo (Qi et al., ICLR 2017; TalwalkarLab/paleo) platform percent of peak: "
           "ppp_comp 0.62 for AlexNet on K80 and Inception v3 on K40"),
     Prior("no_gpu_cache_curve", "none",
-          "no GPU kernel curve measured, so no cache spill (the roofline's DRAM term holds)"),
+          "no GPU kernel curve measured, so no cache spill (the roofline's DRAM term holds)",
+          published=False),
 )}
 
 _PALEO = {"max_efficiency": (0.62, "paleo_ppp")}
@@ -204,8 +206,8 @@ def borrowed_notes(arch_name: str, config) -> list[str]:
         prior = PRIORS[pid]
         whose = "" if prior.device == arch_name else \
             f" (describes {prior.device}, not this device)" if prior.device != "none" else ""
-        notes.append(f"{', '.join(params)}: {prior.source}{whose} (a published prior, not "
-                     "fitted)")
+        kind = "a published prior" if prior.published else "an assumption"
+        notes.append(f"{', '.join(params)}: {prior.source}{whose} ({kind}, not fitted)")
     return notes
 
 

@@ -58,7 +58,7 @@ def new_arch_text(template: str, doc: dict, *, engine: str, name: str, like: str
     for param, (value, prior) in PRIOR_VALUES.get(doc["name"], {}).items():
         by_prior.setdefault(prior, []).append(f"{param} {value:g}")
     if by_prior:
-        header.append(f"# Values {doc['name']} holds from published priors (fitted on nothing):")
+        header.append(f"# Values {doc['name']} holds from priors (fitted on nothing):")
         header += [f"#   {', '.join(params)}: {PRIORS[prior].source}"
                    for prior, params in by_prior.items()]
     return NewArch(text="\n".join(header) + "\n" + text, node=node)
