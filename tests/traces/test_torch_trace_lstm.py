@@ -94,3 +94,24 @@ def test_lstm_with_projection_is_reported_not_guessed():
     assert not any(layer.spec["kind"] == "lstm" for layer in trace.layers)
     assert any("rnn lstm ×1 (a projection (proj_size) has no accelsim layer)" in note
                for note in trace.notes)
+
+
+def test_torch_and_onnx_routes_give_the_same_lstm_layers(tmp_path):
+    import warnings
+
+    pytest.importorskip("onnx")
+    from accelsim.traces.extract import from_onnx
+
+    model = Tagger().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(3, 5, 16),), str(tmp_path / "tagger.onnx"),
+                          dynamo=False, opset_version=17)
+    routes = [from_onnx(tmp_path / "tagger.onnx", batch=3).workload(),
+              trace_module(model, (3, 5, 16)).workload()]
+    shapes = [[(l.input_size, l.hidden_size, l.timesteps) for l in w.layers if l.kind == "lstm"]
+              for w in routes]
+    assert shapes[0] == shapes[1] == [(16, 32, 5), (32, 32, 5)]
+    # 3 samples · 5 steps · (4·32·(16 + 32) + 4·32·(32 + 32)) = 215,040
+    assert [sum(l.dense_macs(3) for l in w.layers if l.kind == "lstm") for w in routes] == \
+        [215040, 215040]
