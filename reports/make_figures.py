@@ -69,7 +69,7 @@ def sparse() -> None:
     sweep = st.scnn_density_sweep(scnn, vgg, densities, {"bank_samples": 2048})
     sp.plot_scnn_density(sweep, REPORTS / "scnn_density_sweep",
                          "SCNN vs DCNN on VGG-16 conv layers")
-    lines = [f"{name} " + str({k: round(v, 4) if isinstance(v, float) else v
+    lines = [f"{name} " + str({k: round(float(v), 4) if isinstance(v, float) else v
                                for k, v in row.items()})
              for name, rows in (("fifo", fifo), ("pes", pes), ("scnn", sweep)) for row in rows]
     (REPORTS / "sparse_plots.txt").write_text("\n".join(lines) + "\n")
