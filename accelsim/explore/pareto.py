@@ -2,7 +2,7 @@
 
 Point a dominates b when a is no worse in every objective and better in at least one; equal
 points do not dominate each other, so duplicates on the frontier are all kept. Two objectives
-take one sort and a running minimum (O(n log n)). Three take a lexicographic sort and one
+take a lexicographic sort and a running minimum (O(n log n)). Three take the sort and one
 sweep that keeps, over the y ranks of the front points seen so far, a Fenwick tree of their
 smallest z: a point is dominated exactly when some earlier, different point has y and z no
 larger (Kung, Luccio and Preparata, J. ACM 1975, with a tree for the 2-D staircase;
@@ -41,7 +41,7 @@ def _front_1d(v: np.ndarray) -> np.ndarray:
 def _front_2d(v: np.ndarray) -> np.ndarray:
     """Sort by x then y; a point is on the front when it has its x group's smallest y and
     that y is below the smallest y of every smaller x."""
-    order = np.lexsort((v[:, 1], v[:, 0]))
+    order = _lex_order(v)[0]
     x, y = v[order, 0], v[order, 1]
     first = np.r_[True, x[1:] != x[:-1]]           # first (smallest-y) row of each x group
     group = np.cumsum(first) - 1
@@ -53,21 +53,28 @@ def _front_2d(v: np.ndarray) -> np.ndarray:
 
 def _front_3d(v: np.ndarray) -> np.ndarray:
     """Lexicographic order puts every dominating point before the points it dominates; runs
-    of identical points are judged together, before any of them joins the tree. The order
-    is one sort of a combined integer key of the three columns' ranks (np.lexsort's three
-    stable float sorts take several times longer)."""
-    ranks = [_dense_ranks(v[:, j]) for j in range(3)]
+    of identical points are judged together, before any of them joins the tree."""
+    order, ranks, first = _lex_order(v)
+    return order[_sweep_3d(ranks[1][order], np.ascontiguousarray(v[order, 2]), first)]
+
+
+def _lex_order(v: np.ndarray):
+    """The row order sorting ``v`` by its first column, then the next, ...; each column's
+    dense ranks; and, in that order, whether a row differs from the one before. One sort of
+    a combined integer key of the ranks (np.lexsort's stable float sorts take several times
+    longer), or np.lexsort of the ranks when the key would overflow int64."""
+    ranks = [_dense_ranks(v[:, j]) for j in range(v.shape[1])]
     counts = [int(r.max()) + 1 for r in ranks]
-    if counts[0] * counts[1] * counts[2] < 2 ** 62:
-        key = (ranks[0] * counts[1] + ranks[1]) * counts[2] + ranks[2]
+    if np.prod(np.array(counts, dtype=float)) < 2.0 ** 62:
+        key = ranks[0]
+        for rank, count in zip(ranks[1:], counts[1:]):
+            key = key * count + rank
         order = np.argsort(key)
         key = key[order]
-        first = np.r_[True, key[1:] != key[:-1]]
-    else:  # over ~1.6 million distinct values per column: the key would overflow
-        order = np.lexsort((ranks[2], ranks[1], ranks[0]))
-        s = v[order]
-        first = np.r_[True, np.any(s[1:] != s[:-1], axis=1)]
-    return order[_sweep_3d(ranks[1][order], np.ascontiguousarray(v[order, 2]), first)]
+        return order, ranks, np.r_[True, key[1:] != key[:-1]]
+    order = np.lexsort(ranks[::-1])
+    s = v[order]
+    return order, ranks, np.r_[True, np.any(s[1:] != s[:-1], axis=1)]
 
 
 def _dense_ranks(column: np.ndarray) -> np.ndarray:
