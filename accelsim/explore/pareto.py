@@ -14,7 +14,7 @@ objective is the set of points at its best value.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from accelsim.engines.jit import njit
 
 
 def pareto_mask(values, maximize=None) -> np.ndarray:
