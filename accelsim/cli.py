@@ -359,7 +359,7 @@ def validate_calibrate(threads, quick, out):
                    "instead of timing them; needs --arch.")
 def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
-    from accelsim.report.progress import progress_bar
+    from accelsim.report.progress import progress_bar, stage
     from accelsim.report.validation import kernel_plots, kernels_markdown
     from accelsim.spec import load_arch
     from accelsim.spec.arch import arch_from_dict
@@ -413,8 +413,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
 
         from accelsim.validate.kernels import machine_info
 
-        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
-                                       machine_info(threads, device))
+        with stage(f"predicting the kernels of {measured}"):
+            result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                           machine_info(threads, device))
     else:
         with progress_bar("validation kernels") as update:
             result = suite.validate_kernels(Path(root), arch.config, threads=threads,
@@ -422,7 +423,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
+    with stage(f"plotting into {out}"):
+        plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config,
+                                                               result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
@@ -441,7 +444,7 @@ def validate_grids(measure, arch_file, out):
     cache spill penalties on the measured cache curve; write grids.md and two plots."""
     import pandas as pd
 
-    from accelsim.report.progress import progress_bar
+    from accelsim.report.progress import progress_bar, stage
     from accelsim.report.validation import grid_plots, grids_markdown
     from accelsim.spec import load_arch
     from accelsim.validate import grids, suite
@@ -461,12 +464,14 @@ def validate_grids(measure, arch_file, out):
             raise AccelsimError("no measurements: run with --measure", file=str(path))
     cfg = load_arch(arch_file).config
     csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
-    form = grids.choose_csr_form(cfg, csr)
-    cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
-    cache_fit = grids.cache_summary(cfg, cache)
+    with stage("fitting the CSR forms (held-out shapes) and the cache spill penalties"):
+        form = grids.choose_csr_form(cfg, csr)
+        cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
+        cache_fit = grids.cache_summary(cfg, cache)
     (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
                                                  targets=suite.TARGETS))
-    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    with stage(f"plotting {out / 'csr_grid.png'}, {out / 'cache_curve.png'}"):
+        grid_plots(form, cache, cache_fit["fitted_cfg"], out)
     med = form["forms"][form["chosen"]]["median_abs_error"]
     click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
                f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")

@@ -5,14 +5,13 @@ examples of one ``--help`` text (lines starting ``accelsim `` after an ``Example
 Its commands are its lines without comments (``\\`` continues a line); a command whose
 comment says ``exits N`` must exit with N, every other with 0.
 
-HTML comments on the lines just above a fence steer the test (README, "Testing the docs"):
+HTML comments on the lines just above a fence steer the test (docs/DESIGN.md, "Documentation
+is tested"):
 
 - ``<!-- doctest: skip REASON -->``: the block is not run (a reason is required);
 - ``<!-- doctest: skip "COMMAND" REASON -->``: that command of the block (as written, without
   its comment) is not run;
-- ``<!-- doctest: quick "COMMAND" QUICK -->``: QUICK runs in place of that command (a shorter
-  variant of a long one, e.g. fewer epochs; the reader's command is the long one);
-- ``<!-- doctest: write PATH -->``: a ``yaml``/``json`` block is written to PATH (so a file
+- ``<!-- doctest: write PATH -->``: a ``yaml``/``json``/``python`` block is written to PATH (so a
   sample is checked by a command that reads it);
 - ``<!-- doctest: run COMMAND -->``: COMMAND runs after the block (several allowed);
 - ``<!-- doctest: budget SECONDS -->``: the block's time budget (default ``BUDGET_S``).
@@ -22,7 +21,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BUDGET_S = 300.0  # against hangs (generous: a loaded 2-core machine is 5x slower)
@@ -43,7 +42,6 @@ class Block:
     where: str                   # "README.md:123" or "accelsim run --help"
     commands: list[Command] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (command, reason)
-    quick: dict[str, str] = field(default_factory=dict)           # command → its variant
     skip_reason: str | None = None
     write: tuple[str, str] | None = None     # (path, text)
     budget_s: float = BUDGET_S
@@ -130,9 +128,6 @@ def _block(where: str, lang: str, body: str, marks) -> tuple[Block | None, list[
                 block.skipped.append((m.group(1), reason))
             else:
                 block.skip_reason = reason
-        elif verb == "quick" and re.match(r'"([^"]+)"\s+\S', arg):
-            m = re.match(r'"([^"]+)"\s+(.*)', arg)
-            block.quick[m.group(1)] = m.group(2)
         elif verb == "write" and arg:
             block.write = (arg, body)
         elif verb == "run" and arg:
@@ -149,10 +144,9 @@ def _block(where: str, lang: str, body: str, marks) -> tuple[Block | None, list[
     else:
         return None, problems
     skipped = {command for command, _ in block.skipped}
-    for command in (skipped | set(block.quick)) - {c.text for c in found}:
-        problems.append(f"{where}: marker for {command!r}: no such command in the block")
-    block.commands = [replace(c, text=block.quick.get(c.text, c.text)) for c in found
-                      if c.text not in skipped] + run_after
+    for command in skipped - {c.text for c in found}:
+        problems.append(f"{where}: skip {command!r}: no such command in the block")
+    block.commands = [c for c in found if c.text not in skipped] + run_after
     return block, problems
 
 
