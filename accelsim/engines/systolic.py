@@ -37,7 +37,11 @@ So a pass is a forward sweep, and a re-read of a column fold that the window doe
 where it stands goes once round the whole stream (the first 4 column folds are followed
 one by one, the rest extrapolated at their mean rate; folds larger than the window always go
 round). With n refills and F words read, the port
-alone needs ``n·A/b + compute·(words read after the last refill)/F`` cycles.
+alone needs ``n·A/b + compute·(words read from the first that needs the last refill)/F``
+cycles: refills run back to back from the start, and the array waits for the last only
+when it reaches that word (in an os fold re-read, the sets the window already holds are read
+first; past the followed folds, as far into the last fold as in the last followed one; folds
+larger than the window: the last fold's reads).
 
 The ofmap SRAM (``A_o`` per half) takes the array's W writes (partial sums included) at
 ``r = W/compute`` words per cycle and drains a half (``A_o/b`` cycles) whenever it holds more
@@ -185,30 +189,46 @@ def _wrap(x, sets):
 @njit(cache=True, inline="always", error_model="numpy")
 def _repeated_read(a, b, times, start, w, d, sets):
     """Refills to read sets ``[a, b)`` ``times`` times in a row through the window (``w`` sets
-    from set ``start``, advancing ``d``, on a circle of ``sets``), and its new start. The window
-    only moves forward: a re-read of a block that does not fit it goes once around the circle,
-    so the reads are one forward sweep to the last read's end."""
+    from set ``start``, advancing ``d``, on a circle of ``sets``), its new start, and where
+    the last of them was first needed: the read (from 0) and the set, or read −1 if none. The
+    window only moves forward: a re-read of a block that does not fit it goes once around the
+    circle, so the reads are one forward sweep to the last read's end. A refill is needed when
+    the read reaches the first set past the window (``w + (i − 1)·d`` sets after its start
+    for the i-th), or at the read's first set when the window has to come round to it."""
+    span = b - a
+    need_read, need_set = -1, a
     k = _advance(_offset(a, start, sets), w, d)  # bring the block's first set in
+    if k > 0:
+        need_read = 0
     start = _wrap(start + k * d, sets)
-    first = _advance(_offset(a, start, sets) + (b - 1 - a), w, d)  # and the rest of it
+    off = _offset(a, start, sets)
+    first = _advance(off + (span - 1), w, d)  # and the rest of it
+    if first > 0:
+        need_read, need_set = 0, a + max(0, w + (first - 1) * d - off)
     start = _wrap(start + first * d, sets)
     k += first
     left, tried = times - 1, 0
     while left > 0:
-        end = _offset(a, start, sets) + (b - 1 - a)
+        off = _offset(a, start, sets)
+        end = off + (span - 1)
         if end < w:  # the window holds the whole block: the other re-reads are free
             break
         tried += 1
+        read = times - left
         if tried > 3:  # still round after three re-reads: assume every one goes round
             more = _advance(end + (left - 1) * sets, w, d)
+            at = max(0, w + (more - 1) * d - off)  # unrolled: re-read i spans sets i·sets...
+            i = min(at // sets, left - 1)
+            need_read, need_set = read + i, a + min(at - i * sets, span - 1)
             left = 0
             start = (start + more * d) % sets
         else:  # one re-read: round the stream to the block, and through it
             more = _advance(end, w, d)
+            need_read, need_set = read, a + min(max(0, w + (more - 1) * d - off), span - 1)
             left -= 1
             start = _wrap(start + more * d, sets)
         k += more
-    return k, start
+    return k, start, need_read, need_set
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -244,14 +264,23 @@ def _read_port(stream, block, reads, passes, window, words_per_cycle, compute):
         if block >= w * per_set:  # no fold fits the window: each re-read goes round
             exact = 0
             refills = _advance(sets + blocks * (reads - 1) * sets - 1, w, d)
+        last_block = stream - (blocks - 1) * block
+        after_last = reads * last_block  # the last block's reads, unless placed below
+        into_block = -1.0  # reads of its block before the last refill was needed
         for j in range(exact):
+            length = min((j + 1) * block, stream) - j * block
             a = math.floor(j * block / per_set)
-            b = math.floor((min((j + 1) * block, stream) - 1) / per_set) + 1
-            k, start = _repeated_read(a, b, reads, start, w, d, sets)
+            b = math.floor((j * block + length - 1) / per_set) + 1
+            k, start, need_read, need_set = _repeated_read(a, b, reads, start, w, d, sets)
             refills += k
-        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones
-            refills = math.ceil(refills * blocks / exact)
-        after_last = reads * (stream - (blocks - 1) * block)  # the last block's reads
+            if need_read >= 0:
+                into_block = need_read * length + min(max(0.0, need_set * per_set
+                                                               - j * block), length)
+                after_last = fetched - (j * reads * block + into_block)
+        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones, the last
+            refills = math.ceil(refills * blocks / exact)  # refill as far into the last block
+            if into_block >= 0:
+                after_last = reads * last_block - min(into_block, reads * last_block)
     need = refills * prefetch / words_per_cycle + compute * after_last / fetched
     return float(active + refills * prefetch), max(need, float(compute)), fill
 
