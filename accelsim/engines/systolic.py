@@ -110,6 +110,7 @@ FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
            "bound_port")
 BOUNDS = ("compute", "ifmap", "filter", "ofmap")  # bound_port indexes this
 _EXACT_BLOCKS = 4  # os filter column folds followed one by one; more are extrapolated
+_CHUNK_POINTS = 1 << 15  # design points per batch-kernel call (its arrays stay in cache)
 
 
 @dataclass(frozen=True)
@@ -525,7 +526,11 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
                           "on it); sweep it as separate runs", file=arch.path)
     word_bytes = int(word_bytes[0])
     shapes, counts, maps = _shape_table(workload, word_bytes)
-    out = _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc)
+    out = np.empty((7, n))
+    for s in range(0, n, _CHUNK_POINTS):
+        part = slice(s, s + _CHUNK_POINTS)
+        out[:, part] = _batch_kernel(shapes, counts, *(a[part] for a in (
+            df, rows, cols, if_words, f_words, of_words, wpc)))
     cycles, stalls, if_reads, f_reads, of_writes, dram_words, util_sum = out
     macs = float(sum(m.macs for m in maps))
     # scalars stay scalars (numpy broadcasts them): only the swept fields cost n operations
