@@ -82,8 +82,8 @@ _SHAPE = ("tile_m", "tile_n", "k_half", "launch_overhead_s")
 _CSR = ("csr_efficiency", "csr_row_overhead")
 _TITAN_BLACK = {"tile_m": 16, "tile_n": 96, "k_half": 192, "csr_efficiency": 0.2565,
                 "csr_row_overhead": 1024}
-_XEON_1T = {"tile_m": 4, "tile_n": 256, "k_half": 192, "csr_efficiency": 0.2164,
-            "csr_row_overhead": 128}
+_XEON_1T = {"tile_m": 8, "tile_n": 256, "k_half": 64, "csr_efficiency": 0.4272,
+            "csr_row_overhead": 256}
 _TITAN_X = {"memory_efficiency": 0.8725, "launch_overhead_s": 22.0e-6}
 _I7 = {"memory_efficiency": 0.23}
 
@@ -96,9 +96,9 @@ def _from(fit: str, values: dict) -> dict:
 CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
     "gtx_titan_black": {**_from("table24_gpu", {**_TITAN_BLACK, "launch_overhead_s": 10.0e-6}),
                         **_from("eie_dense_titan_x", {"memory_efficiency": 0.8725})},
-    "xeon_e5_2630_1thread": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+    "xeon_e5_2630_1thread": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 20.0e-6}),
                              **_from("eie_dense_i7", _I7)},
-    "xeon_e5_2630": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+    "xeon_e5_2630": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 20.0e-6}),
                      **_from("eie_dense_i7", _I7)},
     "i7_5930k": {**_from("table24_cpu", _XEON_1T),
                  **_from("eie_dense_i7", {**_I7, "launch_overhead_s": 72.0e-6})},

@@ -290,15 +290,26 @@ def validate():
 @click.option("--quick", is_flag=True, help="Shorter timing (less precise).")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), default="archs/local_cpu.yaml",
               show_default=True, help="Where to write the calibrated CPU arch file.")
-def validate_calibrate(threads, quick, out):
-    """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch."""
+@click.option("--measured", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Fit on this CSV of calibration timings (e.g. the committed "
+                   "reports/validation/calibration_measured.csv) instead of timing them.")
+def validate_calibrate(threads, quick, out, measured):
+    """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch
+    (and the timings, as calibration_measured.csv beside it)."""
+    import pandas as pd
+
     from accelsim.report.progress import progress_bar
     from accelsim.validate.suite import calibrate
 
-    with progress_bar("calibration kernels") as update:
-        cal = calibrate(threads=threads, quick=quick, progress=update)
+    if measured:
+        cal = calibrate(threads=threads, measured=pd.read_csv(measured))
+    else:
+        with progress_bar("calibration kernels") as update:
+            cal = calibrate(threads=threads, quick=quick, progress=update)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(cal.arch_text)
+    if not measured:
+        cal.measurements.to_csv(Path(out).parent / "calibration_measured.csv", index=False)
     p = cal.fit["params"]
     click.echo(f"wrote {out}: peak {p['peak_fp32_flops'] / 1e9:.1f} GFLOP/s, bandwidth "
                f"{p['memory_bandwidth_bytes_per_s'] / 1e9:.1f} GB/s, fit error "
@@ -345,8 +356,10 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     if device == "cuda" and not arch_file:
         raise AccelsimError("--device cuda needs --arch, the GPU's arch file (e.g. "
                             "archs/h100.yaml)")
-    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation")
+    if out is None:
+        out = (Path("reports/validation/gpu" if device == "cuda" else "reports/validation")
                / ("transformer" if suite_name == "transformer" else ""))
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
     if measured and not arch_file:
@@ -366,9 +379,17 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     if suite_name == "transformer":
         from accelsim.report.validation import transformer_markdown
 
-        with progress_bar("transformer kernels") as update:
-            result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
-                                                progress=update, device=device)
+        if measured:
+            import pandas as pd
+
+            from accelsim.validate.kernels import machine_info
+
+            result = suite.compare_transformer(pd.read_csv(measured), arch.config,
+                                               machine_info(threads, device))
+        else:
+            with progress_bar("transformer kernels") as update:
+                result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
+                                                    progress=update, device=device)
         result["measurements"].to_csv(out / "transformer_measured.csv", index=False)
         (out / "transformer.md").write_text(transformer_markdown(
             result, calibration, arch_name=str(arch_file), quick=quick,
@@ -435,7 +456,7 @@ def validate_grids(measure, arch_file, out):
     cache_fit = grids.cache_summary(cfg, cache)
     (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
                                                  targets=suite.TARGETS))
-    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    grid_plots(form, cache, cfg, out)
     med = form["forms"][form["chosen"]]["median_abs_error"]
     click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
                f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
