@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from accelsim import __version__
 from accelsim.errors import AccelsimError, os_error_cause
 from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
@@ -59,8 +58,19 @@ class _Group(click.Group):
         ctx.exit(2)
 
 
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version: read from the installed package only when asked (importlib.metadata is slow
+    to import)."""
+    if value and not ctx.resilient_parsing:
+        from accelsim import __version__
+
+        click.echo(f"accelsim, version {__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="accelsim")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and exit.")
 def main():
     """Simulate neural-network workloads on accelerator architectures."""
 

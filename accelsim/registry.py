@@ -18,10 +18,15 @@ import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from accelsim.engines.options import Option, resolve
 from accelsim.errors import EngineError
+
+if TYPE_CHECKING:
+    from accelsim.engines.result import Result
+    from accelsim.model import Workload
+    from accelsim.spec.arch import Arch
 
 GROUP = "accelsim.engines"
 
@@ -137,8 +142,10 @@ def all_options() -> dict[str, tuple[Option, list[str]]]:
     return found
 
 
-def simulate(arch, workload, options: dict | None = None):
-    """Run ``workload`` on ``arch`` with the engine the arch names; returns a Result."""
+def simulate(arch: Arch, workload: Workload, options: Mapping[str, Any] | None = None, *,
+             python: bool = False) -> Result:
+    """Run ``workload`` on ``arch`` with the engine the arch names; returns a Result.
+    ``python``: option errors name the options as a Python caller's keys (not flags)."""
     e = engine(arch.engine)
     return e.simulate(arch, workload, resolve(e.options, dict(options or {}), arch.engine,
-                                              file=arch.path))
+                                              file=arch.path, python=python))

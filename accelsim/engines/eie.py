@@ -52,10 +52,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.ignored import ignored_notes
+from accelsim.engines.jit import njit
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result, imbalance_bound
 from accelsim.errors import EngineError

@@ -48,10 +48,11 @@ and on average 36 input/output words (72 over the layer), so it costs max(2 tile
 max(8, 16), 68) = 68 cycles, the layer 136 cycles.
 Full row tiles and the remainder tile are costed separately, so a remainder of 6 rows moves
 6 rows of weights and uses 6 of the S_p PEs. The mapper picks, per layer, the row-tile height
-(≤ S_p) with the fewest cycles (an exact search, compiled with numba, over the few heights
-that can win, see ``_best_tiling``), so a design with more PEs or more bandwidth is never
-slower. ``simulate_batch`` evaluates many design points (arrays of parameters) at once,
-for sweeps; ``simulate`` is the same per-layer computation (``_evaluate``) on one point.
+(≤ S_p) with the fewest cycles (an exact search over the few heights that can win, see
+``_best_tiling``), so a design with more PEs or more bandwidth is never slower.
+``simulate_batch`` evaluates many design points (arrays of parameters) at once, for sweeps,
+with the search compiled by numba; ``simulate`` is the same per-layer computation
+(``_evaluate``) on one point, the search run as plain Python (numba's set-up would cost more).
 
 Reported per layer: cycles, seconds, computation efficiency (S001's "achieved / peak":
 compacted MACs / (cycles · S_p · S_c)), bound (compute or memory: the larger of the summed
@@ -69,9 +70,9 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
 from accelsim.engines.ignored import ignored_notes
+from accelsim.engines.jit import interpreted, njit
 from accelsim.engines.result import LAYER_FIGURES, LayerResult, Result, safe_ratio, sum_layers
 from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
@@ -259,8 +260,9 @@ def layer_cycles(m: Mapping, pes, macs_per_pe, words_per_cycle, overhead):
                                  ).ravel() for a in (pes, macs_per_pe, words_per_cycle, overhead)]
     passes, pixels, extra = (np.ascontiguousarray(v, dtype=np.float64)
                              for v in m.pass_shape(flat[1]))
-    out = _best_tiling(float(m.rows), float(m.cols), pixels, m.groups * passes,
-                       m.rows * m.cols + extra, *flat)
+    with interpreted(flat[0].size == 1):  # one design point: not worth numba's set-up
+        out = _best_tiling(float(m.rows), float(m.cols), pixels, m.groups * passes,
+                           m.rows * m.cols + extra, *flat)
     cycles, compute, transfer, height = (v.reshape(shape) for v in out)
     return cycles, compute, transfer, height.astype(np.int64)
 
@@ -393,13 +395,14 @@ def _distinct_designs(cfg: FpgaConfig, pes: np.ndarray):
     """The distinct (PE count, layer fields) combinations among the design points: a config
     and PE counts holding one of each, and the index of each point's combination. Sweeps
     repeat combinations a lot (e.g. every ``max_pes`` above the hard bounds)."""
-    import pandas as pd
-
     columns = np.broadcast_arrays(pes, *(getattr(cfg, f) for f in _LAYER_FIELDS))
     inverse = np.zeros(len(pes), dtype=np.int64)
-    for values in columns:  # combine per-column codes, kept dense (< n): exact, no sorting
-        codes, levels = pd.factorize(values)
-        inverse = pd.factorize(inverse * len(levels) + codes)[0]
+    if len(pes) > 1:
+        import pandas as pd
+
+        for values in columns:  # combine per-column codes, kept dense (< n): exact, no sort
+            codes, levels = pd.factorize(values)
+            inverse = pd.factorize(inverse * len(levels) + codes)[0]
     first = np.zeros(inverse.max() + 1, dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(inverse))[::-1]
     distinct = replace(cfg, **{f: columns[j + 1][first] for j, f in enumerate(_LAYER_FIELDS)})

@@ -6,6 +6,7 @@ defaults from them (:func:`resolve`), and ``accelsim run`` generates its flags f
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,28 +33,33 @@ class Option:
 
     @property
     def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return label(self.name)
 
-    def value(self, given: Any, engine: str, *, file: str | None = None) -> Any:
-        """``given`` checked against the type and allowed values (a tuple when ``many``)."""
+    def label(self, python: bool = False) -> str:
+        return label(self.name, python)
+
+    def value(self, given: Any, engine: str, *, file: str | None = None,
+              python: bool = False) -> Any:
+        """``given`` checked against the type and allowed values (a tuple when ``many``);
+        errors name the option as :meth:`label` does."""
+        label = self.label(python)
         values = tuple(given) if isinstance(given, list | tuple) else (given,)
         if not self.many and len(values) != 1:
-            raise EngineError(f"option {self.flag} of the {engine} engine takes one value, "
+            raise EngineError(f"option {label} of the {engine} engine takes one value, "
                               f"got {list(values)}", file=file)
         for v in values:
             if not _is(v, self.type):
-                raise EngineError(f"option {self.flag}: got {v!r}, must be "
+                raise EngineError(f"option {label}: got {v!r}, must be "
                                   f"{'a list of ' if self.many else 'a '}{self.type.__name__}",
                                   file=file)
             if self.choices is not None and v not in self.choices:
-                raise EngineError(f"option {self.flag}: got {v!r}, allowed: "
+                raise EngineError(f"option {label}: got {v!r}, allowed: "
                                   f"{', '.join(map(str, self.choices))}", file=file)
             if self.type in (int, float) and not self._in_bounds(v):
-                raise EngineError(f"option {self.flag}: got {v!r}, must be {self.bounds}",
+                raise EngineError(f"option {label}: got {v!r}, must be {self.bounds}",
                                   file=file)
         values = tuple(float(v) if self.type is float else v for v in values)
         return values if self.many else values[0]
-
 
     def _in_bounds(self, v) -> bool:
         return math.isfinite(v) and (self.minimum is None or v >= self.minimum) and (
@@ -69,6 +75,12 @@ class Option:
         return " and ".join(p for p in parts if p)
 
 
+def label(name: str, python: bool = False) -> str:
+    """How messages name an option: its flag, or (``python``) the key of the options mapping
+    a Python caller passes."""
+    return repr(name) if python else "--" + name.replace("_", "-")
+
+
 def _is(value, kind: type) -> bool:
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
@@ -77,16 +89,18 @@ def _is(value, kind: type) -> bool:
     return isinstance(value, kind)  # str, bool, or a loaded object's class
 
 
-def resolve(declared: tuple[Option, ...], options: dict, engine: str, *,
-            file: str | None = None) -> dict:
+def resolve(declared: tuple[Option, ...], options: Mapping[str, Any], engine: str, *,
+            file: str | None = None, python: bool = False) -> dict[str, Any]:
     """Every declared option: the given value (checked) or its default. An option the engine
-    does not declare is an error naming the ones it takes."""
+    does not declare is an error naming the ones it takes; ``python``: errors name options
+    as the keys a Python caller passes, not as command-line flags."""
     by_name = {o.name: o for o in declared}
     for key in options:
         if key not in by_name:
-            flag = "--" + key.replace("_", "-")
-            takes = ", ".join(o.flag for o in declared) or "none"
-            raise EngineError(f"option {flag} does not apply to the {engine} engine "
+            unknown = label(str(key), python)
+            takes = ", ".join(o.label(python) for o in declared) or "none"
+            raise EngineError(f"option {unknown} does not apply to the {engine} engine "
                               f"(its options: {takes})", file=file)
     return {name: o.default if options.get(name) is None
-            else o.value(options[name], engine, file=file) for name, o in by_name.items()}
+            else o.value(options[name], engine, file=file, python=python)
+            for name, o in by_name.items()}

@@ -5,9 +5,10 @@ the cluster engine). Reports choose their renderer by that shape."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,16 @@ def imbalance_bound(imbalance: float) -> bool:
     return imbalance > IMBALANCE_BOUND
 
 
-def safe_ratio(num, den):
+def safe_ratio(num: Any, den: Any) -> Any:
     """num / den, 0 where den is 0 (scalars, or numpy arrays over design points)."""
+    import numpy as np  # here: ``accelsim --help`` imports this module and needs no numpy
+
     if np.ndim(den) == 0:
         return num / den if den else 0.0
     return np.divide(num, den, out=np.zeros(np.shape(den)), where=den != 0)
 
 
-def sum_layers(figures: dict[str, list], peak_macs_per_cycle) -> dict[str, Any]:
+def sum_layers(figures: dict[str, list[Any]], peak_macs_per_cycle: Any) -> dict[str, Any]:
     """Totals from per-layer lists of :data:`LAYER_FIGURES` (scalars, or arrays over design
     points for batch evaluation): sums; utilization is time-weighted and
     ``mean_utilization`` is the plain mean over layers (how S001 Table I totals)."""
@@ -108,11 +111,33 @@ class Result:
         return sum_layers({key: [getattr(r, key) for r in rows] for key in LAYER_FIGURES},
                           self.peak_macs_per_cycle)
 
-    def to_frame(self):
-        """Per-layer pandas DataFrame (the only thing reports and sweeps consume)."""
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame, one row per layer (or scaling point): a column of
+        numbers is numeric, NaN where a row has none (``energy_j`` of an engine that models
+        no energy); engine, arch, workload, notes and summary are in ``frame.attrs``."""
         import pandas as pd
 
         frame = pd.DataFrame([r.as_row() for r in self.layers])
+        for column in frame.columns[frame.dtypes == object]:
+            if all(v is None or _is_number(v) for v in frame[column]):
+                frame[column] = frame[column].astype(float)
         frame.attrs.update(engine=self.engine, arch=self.arch, workload=self.workload,
                            notes=list(self.notes), summary=dict(self.summary))
         return frame
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: what ran on what, the rows and the notes."""
+        from html import escape
+
+        title = (f"<p><b>{escape(self.workload)}</b> on <b>{escape(self.arch)}</b> "
+                 f"({escape(self.engine)} engine, {len(self.layers)} rows)</p>")
+        notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
+        return (title + self.to_frame().to_html(index=False, na_rep="–")
+                + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def _is_number(value: Any) -> bool:
+    """An int or float (numpy's too), not a bool."""
+    import numpy as np
+
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)

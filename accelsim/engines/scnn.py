@@ -78,10 +78,10 @@ import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.ignored import ignored_notes
+from accelsim.engines.jit import njit
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result, imbalance_bound, safe_ratio
 from accelsim.model import WEIGHT_KINDS, Layer, Workload

@@ -84,9 +84,9 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
 from accelsim.engines.energy import EnergyTable
+from accelsim.engines.jit import njit
 from accelsim.engines.options import Option, resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError

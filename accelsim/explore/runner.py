@@ -77,7 +77,7 @@ def run_job(job: Job) -> tuple[str, int, str]:
     return job.name, n, Store(job.out_dir).write_chunk(job.name, pa.table(table))
 
 
-def run_sweep(sweep: Sweep, out_dir: str | Path, *, workers: int | None = None,
+def run_sweep(sweep: Sweep, out_dir: str | os.PathLike[str], *, workers: int | None = None,
               scheduler: str | None = None, chunk_points: int | None = None,
               progress: bool = True) -> RunSummary:
     """Run every unfinished chunk of ``sweep`` into ``out_dir``; see the module docstring."""

@@ -28,9 +28,13 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from accelsim.errors import SpecError, os_error_cause
 from accelsim.spec.validate import parse_json, read_bytes, read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "sweep.json"
 LOCK = ".lock"
@@ -38,7 +42,7 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.parquet\.tmp$")  # a chunk being written
 
 
 class Store:
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | os.PathLike[str]):
         self.root = Path(out_dir)
         self.points_dir = self.root / "points"
         self._lock = None
@@ -127,7 +131,7 @@ class Store:
         return hashlib.sha256(data).hexdigest()
 
     # ---- the reader's side ---------------------------------------------------------------
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST
         if not path.exists():
             raise SpecError("not a sweep folder (no sweep.json): run `accelsim sweep` first",
@@ -137,7 +141,7 @@ class Store:
             raise SpecError("not a sweep manifest", file=str(path))
         return doc
 
-    def read(self):
+    def read(self) -> pd.DataFrame:
         """Every finished row as a DataFrame, ordered by workload and point; every chunk is
         checked against its recorded checksum first."""
         import pandas as pd

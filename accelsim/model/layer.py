@@ -153,17 +153,19 @@ class Layer:
     @property
     def kernel_extent(self) -> tuple[int, int]:
         """Spatial extent of a (dilated) conv kernel: d·(k − 1) + 1."""
-        return tuple(self.dilation[i] * (self.kernel[i] - 1) + 1 for i in range(2))
+        return (self.dilation[0] * (self.kernel[0] - 1) + 1,
+                self.dilation[1] * (self.kernel[1] - 1) + 1)
 
     @property
     def out_hw(self) -> tuple[int, int]:
         """Output map size of a conv layer: ⌊(in + 2·pad − d(kernel − 1) − 1) / stride⌋ + 1."""
         if self.kind != "conv":
             return (1, 1)
-        return tuple(
+        h, w = (
             (self.in_hw[i] + 2 * self.padding[i] - self.kernel_extent[i]) // self.stride[i] + 1
             for i in range(2)
         )
+        return h, w
 
     def gemm(self, batch: int = 1) -> Gemm:
         """The dense GEMM view of this layer for ``batch`` samples (vector kinds have none)."""
@@ -266,8 +268,11 @@ class Layer:
         """MACs of the decomposition at total ``rank`` (the layer's by default): rank·(CHW +
         N)·H'W', the total split evenly over groups, not rounded, as S000 Table 3.4's
         theoretical speedups count it."""
+        rank = self.rank if rank is None else rank
+        if rank is None:
+            raise ValueError(f"layer {self.name} has no rank")
         g = self.gemm(batch)
-        return (self.rank if rank is None else rank) * (g.k + g.m) * g.n
+        return rank * (g.k + g.m) * g.n
 
     def lowrank_speedup(self, rank: float | None = None) -> float:
         """Ideal (MAC-count) speedup of the decomposition: N·CHW / (M·(CHW + N)) per group

@@ -18,13 +18,15 @@ import copy
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from accelsim.errors import AccelsimError, SpecError
 from accelsim.model import Workload
-from accelsim.spec.arch import Arch, arch_from_dict, check_arch_doc, doc_with, with_fields
+from accelsim.spec.arch import (Arch, arch_fields, arch_from_dict, check_arch_doc, doc_with,
+                                field_path, with_fields)
 from accelsim.spec.validate import check, read_bytes, read_document
 from accelsim.spec.workload import load_workload
 
@@ -89,7 +91,7 @@ class Sweep:
                                    for k, v in swept.items()}}
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     """Read and validate a sweep file and the files it names; one-line SpecError on error."""
     path = Path(path)
     doc = read_document(path)
@@ -199,14 +201,10 @@ def _parameter(name: str, raw: dict, arch: Arch, arch_doc: dict, *, file: str) -
             raise SpecError(f"the {arch.engine} engine has no option {head[1]!r} (its "
                             f"options: {', '.join(takes) or 'none'})", file=file, field=where)
         return Parameter(name=name, path=tuple(head), domain=domain, settings=settings)
-    if head[0] in engine.schema["properties"]:
-        path = (engine.block, *head)
-    elif name == "clock_hz":
-        path = (name,)
-    else:
-        fields = sorted(engine.schema["properties"]) + ["clock_hz"]
+    path = field_path(engine, name)
+    if path is None:
         raise SpecError(f"not a field of the {arch.engine} arch nor options.NAME (fields: "
-                        f"{', '.join(fields)})",
+                        f"{', '.join(arch_fields(engine))})",
                         file=file, field=where)
     parameter = Parameter(name=name, path=path, domain=domain, settings=settings)
     for value in _probe_values(domain, settings):

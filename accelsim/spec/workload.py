@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from accelsim.errors import SpecError
 from accelsim.model import VECTOR_KINDS, WEIGHT_KINDS, Layer, Workload
@@ -27,7 +29,7 @@ WEIGHT_FIELDS = {"weight_density", "row_sparsity", "col_sparsity", "rank", "mask
 COMMON_FIELDS = {"name", "kind", "activation_density", "dtype", "note"}
 
 
-def load_workload(path: str | Path) -> Workload:
+def load_workload(path: str | os.PathLike[str]) -> Workload:
     """Read and validate a workload file; raise a one-line SpecError on any problem."""
     path = Path(path)
     doc = read_document(path)
@@ -35,34 +37,37 @@ def load_workload(path: str | Path) -> Workload:
         raise SpecError(f"this is an arch file (engine {doc['engine']!r}, no 'layers'): give "
                         "the workload file second, as in accelsim run ARCH_FILE WORKLOAD_FILE",
                         file=str(path))
-    check(doc, "workload", file=str(path))
     return workload_from_dict(doc, file=str(path), base_dir=path.parent)
 
 
-def workload_from_dict(doc: dict, *, file: str = "<workload>", base_dir: Path | None = None,
+def workload_from_dict(doc: dict[str, Any], *, file: str = "<workload>",
+                       base_dir: str | os.PathLike[str] | None = None,
                        load_masks: bool = True) -> Workload:
-    """Build a Workload from an already schema-valid mapping (semantic checks included);
-    mask files (relative to ``base_dir``) are read and checked unless ``load_masks`` is off
-    (e.g. before a trace writer has written them)."""
+    """Build a Workload from a mapping, as if read from a workload file: checked against
+    the schema (every problem in one SpecError) and for sense (shapes, sparsity); mask files
+    (relative to ``base_dir``) are read and checked unless ``load_masks`` is off (e.g. before
+    a trace writer has written them)."""
+    check(doc, "workload", file=file)
+    base = Path(base_dir) if base_dir is not None else None
     layers = []
-    names = set()
+    names: set[str] = set()
     for i, raw in enumerate(doc["layers"]):
         field = f"layers.{i}"
         if raw["name"] in names:
             raise SpecError(f"duplicate layer name {raw['name']!r}", file=file,
                             field=f"{field}.name")
         names.add(raw["name"])
-        layers.append(_layer(raw, file=file, field=field, base_dir=base_dir,
+        layers.append(_layer(raw, file=file, field=field, base_dir=base,
                              batch=doc["batch"], load_masks=load_masks))
     return Workload(name=doc["name"], source=doc["source"], batch=doc["batch"],
                     layers=tuple(layers), path=file, seed=doc.get("seed", 0))
 
 
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
+def _pair(value: int | list[int]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (value[0], value[1])
 
 
-def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: int,
+def _layer(raw: dict[str, Any], *, file: str, field: str, base_dir: Path | None, batch: int,
            load_masks: bool) -> Layer:
     kind = raw["kind"]
     allowed = KIND_FIELDS[kind] | COMMON_FIELDS | (WEIGHT_FIELDS if kind in WEIGHT_KINDS
@@ -89,7 +94,7 @@ def _layer(raw: dict, *, file: str, field: str, base_dir: Path | None, batch: in
     return layer
 
 
-def _check_semantics(layer: Layer, raw: dict, *, file: str, field: str) -> None:
+def _check_semantics(layer: Layer, raw: dict[str, Any], *, file: str, field: str) -> None:
     def fail(name: str, message: str) -> None:
         raise SpecError(message, file=file, field=f"{field}.{name}")
 

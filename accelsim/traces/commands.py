@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from accelsim.errors import WorkloadError
-from accelsim.traces.sparsify import METHODS
 
 _output = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
                        help="Workload JSON to write; its masks go to <stem>.masks/ beside it.")
@@ -21,6 +20,7 @@ _force = click.option("--force", is_flag=True, expose_value=False,
                       callback=lambda ctx, _, value: ctx.meta.__setitem__(FORCE, value),
                       help="Replace an existing output (only files accelsim wrote).")
 FORCE = "accelsim.trace.force"
+METHODS = ("ssl", "magnitude", "snip", "random", "nm")  # of accelsim.traces.sparsify
 
 
 def _out(command):
@@ -219,7 +219,7 @@ def _with_nm(tr, pattern):
 def _shape(layer):
     from accelsim.spec.workload import workload_from_dict
 
-    doc = {"name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
+    doc = {"schema_version": 1, "name": "x", "source": "x", "batch": 1, "layers": [layer.spec]}
     return workload_from_dict(doc).layers[0].weight_shape
 
 

@@ -25,11 +25,12 @@ import importlib
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from accelsim.errors import AccelsimError, WorkloadError
-from accelsim.spec.validate import check, read_document
+from accelsim.spec.validate import read_document
 from accelsim.spec.workload import workload_from_dict
 from accelsim.traces.trace import Trace, TraceLayer, layer_spec
 
@@ -148,7 +149,6 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
     doc = {"schema_version": 1, "name": description.get("name", path.stem),
            "source": description.get("source", f"{fmt} {path.name}"),
            "batch": description.get("batch", 1), "layers": entries}
-    check(doc, "workload", file=str(layers_path))
     workload = workload_from_dict(doc, file=str(layers_path))
     layers = []
     for key, layer in zip(keys, workload.layers):
@@ -174,9 +174,10 @@ def _described(arrays: dict[str, np.ndarray], path: Path, layers_path: str | Pat
 
 # ---- nn.Module with forward hooks ------------------------------------------------------
 
-def from_module(module, inputs, name: str = "model", batch: int = 1,
+def from_module(module: Any, inputs: Any, name: str = "model", batch: int = 1,
                 measure_activations: bool = True) -> Trace:
-    """A trace of a PyTorch module run once on ``inputs`` (a tensor, first axis = sample).
+    """A trace of a PyTorch module (a ``torch.nn.Module``; typed ``Any`` so that type checks
+    need not load torch) run once on ``inputs`` (a tensor, first axis = sample).
     Conv2d, Linear and LSTM modules become layers, in the order they run; the other modules
     with parameters, and modelled ones that never ran, are listed. Functional ops (attention
     matmuls, norms, element-wise) are not seen: :func:`accelsim.traces.torch_trace.trace_module`

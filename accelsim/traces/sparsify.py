@@ -31,8 +31,6 @@ import numpy as np
 
 from accelsim.traces.groups import expand, group_norms, grouped
 
-METHODS = ("ssl", "magnitude", "snip", "random", "nm")
-
 
 def _keep_top(scores: dict[str, np.ndarray], keep: int) -> dict[str, np.ndarray]:
     """Masks keeping the ``keep`` highest scores over all layers together."""

@@ -144,6 +144,11 @@ def test_tile_height_candidates_find_the_best_height(layer, pes, sc, words, over
     best = fpga.layer_cycles(m, pes, sc, words, overhead)[0]
     every = fpga.tiled_cycles(m, np.arange(1, pes + 1), sc, words, overhead)[0]
     assert best == every.min()
+    # one design point runs the search as plain Python, two run it compiled: the same answer
+    single = fpga.layer_cycles(m, pes, sc, words, overhead)
+    pair = fpga.layer_cycles(m, np.array([pes, pes]), sc, words, overhead)
+    for one, two in zip(single, pair):
+        assert (two == one).all()
 
 
 def test_remainder_tile_costs_what_it_costs(vc707):
