@@ -6,6 +6,11 @@ One place for three uses: the scoreboard derives each row's kind (fit or predict
 on another device's data, and a layer that lies outside a fit's range; a test checks that the
 arch files' ``CALIBRATED`` comments and this registry agree, value by value.
 
+Beside the fits, ``PRIORS``: values taken from a published source (a derating table, a
+vendor guide) without fitting on any scoreboard row, so the rows they feed stay
+predictions; each arch value is registered with its prior (``PRIOR_VALUES``, checked against
+the GPU arch files' ``PRIOR`` comments) and a Result notes where each came from.
+
 A value counts as the registered calibration only while the arch holds that very value (a
 user who edits it owns the result). Pure data: no I/O.
 """
@@ -55,11 +60,6 @@ FITS = {f.id: f for f in (
         "EIE Table IV, dense batch-1 MKL times on the i7-5930K (Alex-6/7/8, VGG-6)",
         "accelsim.validate.calibrate.fit_memory_eie (grid, minimax relative error)",
         (("eie_table4_dense", "cpu_i7_5930k *"),), {"dense": _EIE_DENSE}),
-    Fit("llmcompass_a100_peak", "a100_sxm4_80g",
-        "LLMCompass's measured A100 fp16 GEMMs: the largest (16384x12288x12288) at 93% of peak",
-        "max_efficiency read off that one GEMM",
-        (("llmcompass_a100_gemm", "16384x12288x12288 *"),),
-        {"dense": {"m": (16384, 16384), "k": (12288, 12288), "n": (12288, 12288)}}),
     Fit("table1_vc707", "vc707",
         "S001 Table I, VC707 conv1-conv5 computation efficiencies, conv total and PE count",
         "accelsim.validate.calibrate.fit_fpga_table1 (grid, minimax per-layer miss); "
@@ -105,11 +105,11 @@ CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
     "titan_x_maxwell": {**_from("table24_gpu", _TITAN_BLACK),
                         **_from("eie_dense_titan_x", _TITAN_X)},
     **{name: {**_from("table24_gpu", _TITAN_BLACK), **_from("eie_dense_titan_x", _TITAN_X)}
-       for name in ("gtx1080", "p100_sxm2", "v100_sxm2")},
-    **{name: {**_from("table24_gpu", _TITAN_BLACK),
-              **_from("eie_dense_titan_x", _TITAN_X),
-              **_from("llmcompass_a100_peak", {"max_efficiency": 0.93})}
-       for name in ("a100_sxm4_80g", "h100_sxm5")},
+       for name in ("gtx1080", "p100_sxm2")},
+    **{name: {**_from("table24_gpu", {k: _TITAN_BLACK[k]
+                                      for k in ("k_half", "csr_efficiency", "csr_row_overhead")}),
+              **_from("eie_dense_titan_x", {"launch_overhead_s": 22.0e-6})}
+       for name in ("v100_sxm2", "a100_sxm4_80g", "h100_sxm5")},
     "vc707": _from("table1_vc707", {"dram_efficiency": 0.79, "tile_overhead_cycles": 44,
                                     "macs_per_pe": 16, "bram_fraction_for_buffers": 0.5,
                                     "pe_buffer_words": 32768}),
@@ -117,6 +117,50 @@ CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
     "scnn": _from("scnn_dense_ratio", {"crossbar_window_cycles": 2}),
     **{name: _from("terngrad_gains", {"compute_efficiency": 0.638})
        for name in ("cluster_gtx1080_1gbe", "cluster_p100_ib")},
+}
+
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A value read off a published source, fitted on no scoreboard row. ``device``: the
+    device the source describes (an arch name, or a device in words)."""
+
+    id: str
+    device: str
+    source: str
+    published: bool = True  # False: an assumption where no data exists
+
+
+PRIORS = {p.id: p for p in (
+    Prior("calculon_a100", "a100_sxm4_80g",
+          "Calculon's A100 80 GB derating (repository calculon-ai/calculon, "
+          "systems/a100_80g.json): matrix-unit efficiency 0.95 for operations of >= 128 GFLOP, "
+          "memory efficiency 0.90 for transfers of >= 100 MB"),
+    Prior("nvidia_gemm_tile", "a100_sxm4_80g",
+          "NVIDIA, Matrix Multiplication Background User's Guide (DU-09799-001, 2023), §2.3: "
+          "cuBLAS picks per GEMM among thread-block tiles of 256x128 down to 64x64; with no "
+          "per-tile data-reuse term in this model the 64x64 fills the SMs best"),
+    Prior("paleo_ppp", "Tesla K80 / K40",
+          "Paleo (Qi et al., ICLR 2017; TalwalkarLab/paleo) platform percent of peak: "
+          "ppp_comp 0.62 for AlexNet on K80 and Inception v3 on K40"),
+    Prior("no_gpu_cache_curve", "none",
+          "no GPU kernel curve measured, so no cache spill (the roofline's DRAM term holds)",
+          published=False),
+)}
+
+_PALEO = {"max_efficiency": (0.62, "paleo_ppp")}
+_NO_SPILL = {"cache_spill_penalty": (0.0, "no_gpu_cache_curve")}
+_TENSOR_CORE = {"max_efficiency": (0.95, "calculon_a100"),
+                "memory_efficiency": (0.90, "calculon_a100"),
+                "tile_m": (64, "nvidia_gemm_tile"), "tile_n": (64, "nvidia_gemm_tile")}
+
+# arch name -> {parameter: (registered value, prior id)}
+PRIOR_VALUES: dict[str, dict[str, tuple[float, str]]] = {
+    **{name: {**_PALEO, **_NO_SPILL} for name in ("gtx_titan_black", "titan_x_maxwell",
+                                                   "gtx1080", "p100_sxm2")},
+    **{name: {**_TENSOR_CORE, **_NO_SPILL} for name in ("v100_sxm2", "a100_sxm4_80g",
+                                                         "h100_sxm5")},
 }
 
 # What each parameter is, for notes ("tile model taken from ...").
@@ -139,14 +183,32 @@ def _same(a, b) -> bool:
     return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
 
 
+def held_priors(arch_name: str, config) -> dict[str, Prior]:
+    """{parameter: Prior} for the prior values ``config`` still holds."""
+    return {param: PRIORS[prior_id]
+            for param, (value, prior_id) in PRIOR_VALUES.get(arch_name, {}).items()
+            if getattr(config, param, None) is not None and _same(getattr(config, param), value)}
+
+
 def borrowed_notes(arch_name: str, config) -> list[str]:
-    """One note per fit whose values ``arch_name`` takes from another device's data."""
+    """Where each registered value of ``arch_name`` comes from: one note per fit whose values
+    it takes from another device's data, one per published prior it holds."""
     by_fit: dict[str, list[str]] = {}
     for param, fit in registered(arch_name, config).items():
         if fit.device != arch_name:
             by_fit.setdefault(fit.id, []).append(param)
-    return [f"{', '.join(params)} taken from the {FITS[fid].device} fit ({FITS[fid].data}); "
-            "not calibrated on this device" for fid, params in by_fit.items()]
+    notes = [f"{', '.join(params)} taken from the {FITS[fid].device} fit ({FITS[fid].data}); "
+             "not calibrated on this device" for fid, params in by_fit.items()]
+    by_prior: dict[str, list[str]] = {}
+    for param, prior in held_priors(arch_name, config).items():
+        by_prior.setdefault(prior.id, []).append(f"{param} {getattr(config, param):g}")
+    for pid, params in by_prior.items():
+        prior = PRIORS[pid]
+        whose = "" if prior.device == arch_name else \
+            f" (describes {prior.device}, not this device)" if prior.device != "none" else ""
+        kind = "a published prior" if prior.published else "an assumption"
+        notes.append(f"{', '.join(params)}: {prior.source}{whose} ({kind}, not fitted)")
+    return notes
 
 
 def outside_range(fits: dict[str, Fit], kernel: str, inputs: dict) -> list[str]:

@@ -71,7 +71,10 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the version and exit.")
-def main():
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bars or spinners on stderr (they are drawn only when stderr "
+                   "is a terminal).")
+def main(quiet):
     """Simulate neural-network workloads on accelerator architectures."""
 
 
@@ -174,10 +177,19 @@ class _RunCommand(click.Command):
 def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
         **engine_options):
     """Simulate WORKLOAD_FILE on ARCH_FILE and print a per-layer (or per-GPU-count) table.
-    Engine options apply to the engines named in their help."""
+    Engine options apply to the engines named in their help.
+
+    \b
+    Examples:
+      accelsim run archs/vc707.yaml workloads/alexnet_ssl.json
+      accelsim run archs/eie.yaml workloads/alexnet_ssl.json --layers fc
+      accelsim run archs/a100.yaml workloads/alexnet_ssl.json --format csv -o a100.csv
+      accelsim run archs/cluster_p100_ib.yaml workloads/vgg_a_train.json --gpus 1,2,4,...,64
+    """
     from accelsim.registry import simulate
     from accelsim.report import PLOTTED, plot, render
     from accelsim.report.files import write_atomic
+    from accelsim.report.progress import stage
     from accelsim.spec import load_arch, load_workload
     from accelsim.spec.validate import outside_references
 
@@ -196,7 +208,8 @@ def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
         except AccelsimError as exc:
             raise AccelsimError(exc.message, file=workload_file, field="--layers") from None
     options = {k: v for k, v in engine_options.items() if v is not None}
-    result = simulate(arch, workload, options)
+    with stage(f"simulating {workload.name} on {arch.name} ({arch.engine} engine)"):
+        result = simulate(arch, workload, options)
     if picked:  # the Result says it covers part of the workload
         result = dataclasses.replace(result, notes=(*picked, *result.notes))
     if plot_file and result.shape not in PLOTTED:
@@ -209,7 +222,8 @@ def run(arch_file, workload_file, fmt, output, layers, plot_file, allow_outside,
     else:
         click.echo(text, nl=False)
     if plot_file:
-        plot(result, plot_file)
+        with stage(f"plotting {plot_file}"):
+            plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
 
 
@@ -235,7 +249,13 @@ def arch():
 def arch_new(engine, like, output, name, root, force):
     """Write a commented, valid ENGINE arch file to OUTPUT, made from --like: every value
     keeps the comment that says where it comes from, and the header lists the values that
-    were fitted and on what data. Edit what your design differs in, then run it."""
+    were fitted and on what data. Edit what your design differs in, then run it.
+
+    \b
+    Examples:
+      accelsim arch new gpu --like archs/a100.yaml -o my_gpu.yaml
+      accelsim arch new fpga -o my_fpga.yaml
+    """
     from accelsim import registry
     from accelsim.report.files import write_atomic
     from accelsim.spec import load_arch
@@ -370,7 +390,7 @@ def validate_calibrate(threads, quick, out):
                    "instead of timing them; needs --arch.")
 def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
-    from accelsim.report.progress import progress_bar
+    from accelsim.report.progress import progress_bar, stage
     from accelsim.report.validation import kernel_plots, kernels_markdown
     from accelsim.spec import load_arch
     from accelsim.spec.arch import arch_from_dict
@@ -386,8 +406,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     if device == "cuda" and not arch_file:
         raise AccelsimError("--device cuda needs --arch, the GPU's arch file (e.g. "
                             "archs/h100.yaml)")
-    out = Path(out or ("reports/validation/gpu" if device == "cuda" else "reports/validation")
-               / ("transformer" if suite_name == "transformer" else ""))
+    out = Path(out) if out else (Path("reports/validation/gpu" if device == "cuda" else
+                                      "reports/validation")
+                                 / ("transformer" if suite_name == "transformer" else ""))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
     if measured and not arch_file:
@@ -423,8 +444,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
 
         from accelsim.validate.kernels import machine_info
 
-        result = suite.compare_kernels(pd.read_csv(measured), arch.config,
-                                       machine_info(threads, device))
+        with stage(f"predicting the kernels of {measured}"):
+            result = suite.compare_kernels(pd.read_csv(measured), arch.config,
+                                           machine_info(threads, device))
     else:
         with progress_bar("validation kernels") as update:
             result = suite.validate_kernels(Path(root), arch.config, threads=threads,
@@ -432,7 +454,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
-    plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config, result["comparison"]))
+    with stage(f"plotting into {out}"):
+        plots = kernel_plots(result, out, lstm_sparsity_curves(arch.config,
+                                                               result["comparison"]))
     s = result["summary"]
     click.echo(f"median |error| {100 * s['median_abs_error']:.1f}% over {s['kernels']} "
                f"held-out kernels; wrote {out / 'kernels.md'} and {len(plots)} plots")
@@ -451,7 +475,7 @@ def validate_grids(measure, arch_file, out):
     cache spill penalties on the measured cache curve; write grids.md and two plots."""
     import pandas as pd
 
-    from accelsim.report.progress import progress_bar
+    from accelsim.report.progress import progress_bar, stage
     from accelsim.report.validation import grid_plots, grids_markdown
     from accelsim.spec import load_arch
     from accelsim.validate import grids, suite
@@ -471,12 +495,14 @@ def validate_grids(measure, arch_file, out):
             raise AccelsimError("no measurements: run with --measure", file=str(path))
     cfg = load_arch(arch_file).config
     csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
-    form = grids.choose_csr_form(cfg, csr)
-    cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
-    cache_fit = grids.cache_summary(cfg, cache)
+    with stage("fitting the CSR forms (held-out shapes) and the cache spill penalties"):
+        form = grids.choose_csr_form(cfg, csr)
+        cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
+        cache_fit = grids.cache_summary(cfg, cache)
     (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
                                                  targets=suite.TARGETS))
-    grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+    with stage(f"plotting {out / 'csr_grid.png'}, {out / 'cache_curve.png'}"):
+        grid_plots(form, cache, cache_fit["fitted_cfg"], out)
     med = form["forms"][form["chosen"]]["median_abs_error"]
     click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
                f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
@@ -514,10 +540,17 @@ def validate_published(quick, root, out):
               help="Run on a Dask distributed cluster, e.g. tcp://host:8786.")
 @click.option("--chunk-points", type=click.IntRange(min=1), default=None,
               help="Design points per stored chunk (default: the spec's, or automatic).")
-@click.option("--progress/--no-progress", default=True, show_default=True)
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="The progress bar on stderr (drawn only on a terminal; --quiet before the "
+                   "command also hides it).")
 @_outside
 def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress, allow_outside):
-    """Evaluate every design point of SPEC_FILE on its workloads into OUT (resumable)."""
+    """Evaluate every design point of SPEC_FILE on its workloads into OUT (resumable).
+
+    \b
+    Examples:
+      accelsim sweep sweeps/cluster_gtx1080.yaml --out dse_cluster
+    """
     from accelsim.explore.results import SweepResults
     from accelsim.explore.runner import run_sweep
     from accelsim.spec.sweep import load_sweep
@@ -548,25 +581,36 @@ def sweep(spec_file, out_dir, workers, scheduler, chunk_points, progress, allow_
               help="Path without extension for the .png, .svg and .csv "
                    "(default: SWEEP_DIR/pareto_X_Y[_Z]).")
 def pareto(sweep_dir, x, y, z, maximize, out_stem):
-    """Frontier of SWEEP_DIR's feasible points: PNG + SVG plot and the frontier as CSV."""
+    """Frontier of SWEEP_DIR's feasible points: PNG + SVG plot and the frontier as CSV.
+
+    \b
+    Examples:
+      accelsim sweep sweeps/cluster_gtx1080.yaml --out dse_cluster
+      accelsim pareto dse_cluster --x gpus --y images_per_s
+      accelsim pareto dse_cluster --x gpus --y images_per_s --z gpu_s_per_image
+    """
     from accelsim.explore.results import SweepResults
     from accelsim.report.plots import pareto_plot
+    from accelsim.report.progress import stage
     from accelsim.report.table import integral_columns
 
-    results = SweepResults(sweep_dir)
+    with stage(f"reading {sweep_dir}"):
+        results = SweepResults(sweep_dir)
     columns = [c for c in (x, y, z) if c]
     for option, column in zip(("--x", "--y", "--z"), columns):
         results.check_column(column, option)
     goals = ["max" if c in maximize else results.goal(c) for c in columns]
     feasible = results.feasible()
-    front = results.frontier(columns, [g == "max" for g in goals], feasible)
+    with stage(f"frontier of {int(feasible.sum()):,} feasible points"):
+        front = results.frontier(columns, [g == "max" for g in goals], feasible)
     stem = Path(out_stem or Path(sweep_dir) / f"pareto_{'_'.join(columns)}")
     stem.parent.mkdir(parents=True, exist_ok=True)
     title = (f"{results.manifest['name']}: frontier of " +
              ", ".join(f"{g} {c}" for c, g in zip(columns, goals)))
-    paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
-                        parameters=results.parameters, title=title, out_stem=stem,
-                        maximize=(goals[0] == "max", goals[1] == "max"))
+    with stage(f"plotting {stem}.png and .svg"):
+        paths = pareto_plot(results.frame, feasible, front, x=x, y=y, z=z,
+                            parameters=results.parameters, title=title, out_stem=stem,
+                            maximize=(goals[0] == "max", goals[1] == "max"))
     table = results.frame[front].sort_values(["workload_index", x, y])
     leading = list(dict.fromkeys(["workload", "point", *results.parameters, *columns]))
     table = table[leading + [c for c in table.columns if c not in leading]]

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.options import Option, python_names, resolve
 from accelsim.errors import EngineError
 
 if TYPE_CHECKING:
@@ -145,7 +145,8 @@ def all_options() -> dict[str, tuple[Option, list[str]]]:
 def simulate(arch: Arch, workload: Workload, options: Mapping[str, Any] | None = None, *,
              python: bool = False) -> Result:
     """Run ``workload`` on ``arch`` with the engine the arch names; returns a Result.
-    ``python``: option errors name the options as a Python caller's keys (not flags)."""
+    ``python``: messages name options as a Python caller's keys, not as flags."""
     e = engine(arch.engine)
-    return e.simulate(arch, workload, resolve(e.options, dict(options or {}), arch.engine,
-                                              file=arch.path, python=python))
+    with python_names(python):
+        return e.simulate(arch, workload, resolve(e.options, dict(options or {}),
+                                                  arch.engine, file=arch.path))

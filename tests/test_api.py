@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import accelsim
+from accelsim import registry
 from accelsim.engines import fpga
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +76,16 @@ def test_option_errors_name_the_python_key():
     with pytest.raises(accelsim.EngineError, match="option 'kernel': got 'cs', allowed: auto"):
         accelsim.simulate(ROOT / "archs/a100.yaml", ROOT / "workloads/alexnet_ssl.json",
                           {"kernel": "cs"})
+    # an engine's own message about an option too (the A100 file gives no fp8 peak)
+    with pytest.raises(accelsim.EngineError, match=r"run another precision \(option "
+                                                   r"'precision'\) or dtype"):
+        accelsim.simulate(ROOT / "archs/a100.yaml", ROOT / "workloads/alexnet_ssl.json",
+                          {"precision": "fp8"})
+    # the command line keeps the flags
+    with pytest.raises(accelsim.EngineError, match=r"\(option --precision\)"):
+        registry.simulate(accelsim.load_arch(ROOT / "archs/a100.yaml"),
+                          accelsim.load_workload(ROOT / "workloads/alexnet_ssl.json"),
+                          {"precision": "fp8"})
 
 
 def test_with_changes_one_field_as_nested_replace_would(vc707):

@@ -9,12 +9,13 @@ from accelsim import calibration
 from accelsim.spec import load_arch
 
 ARCHS = sorted((Path(__file__).resolve().parents[1] / "archs").glob("*.yaml"))
-LINE = re.compile(r"^\s+(\w+):\s*([^#\s]+)\s*#.*\bCALIBRATED\b")
+GPU_ARCHS = [p for p in ARCHS if load_arch(p).engine == "gpu"]
 
 
-def commented(path: Path) -> dict[str, float]:
-    """{parameter: value} of every `key: value  # ... CALIBRATED ...` line."""
-    return {m.group(1): float(m.group(2)) for m in map(LINE.match, path.read_text().splitlines())
+def commented(path: Path, word: str = "CALIBRATED") -> dict[str, float]:
+    """{parameter: value} of every `key: value  # ... WORD ...` line."""
+    line = re.compile(rf"^\s+(\w+):\s*([^#\s]+)\s*#.*\b{word}\b")
+    return {m.group(1): float(m.group(2)) for m in map(line.match, path.read_text().splitlines())
             if m}
 
 
@@ -48,3 +49,30 @@ def test_fitted_on_matches_scoreboard_items_by_pattern():
     assert calibration.fitted_on("s000_terngrad_scaling",
                                  "GoogLeNet gains less (both clusters)") == []
     assert calibration.fitted_on("eie_table4", "Alex-6 actual µs") == []
+
+
+@pytest.mark.parametrize("path", GPU_ARCHS, ids=lambda p: p.stem)
+def test_prior_registry_and_prior_comments_agree(path):
+    arch = load_arch(path)
+    registry = {k: v for k, (v, _) in calibration.PRIOR_VALUES.get(arch.name, {}).items()}
+    assert commented(path, "PRIOR") == pytest.approx(registry)
+    assert set(calibration.held_priors(arch.name, arch.config)) == set(registry)
+    # a value is a fit or a prior, never both
+    assert not set(registry) & set(calibration.CALIBRATED.get(arch.name, {}))
+
+
+def test_newer_gpus_take_tile_and_peak_from_published_priors_not_the_kepler_fit():
+    """The A100's max_efficiency, memory efficiency and tile are priors (Calculon, NVIDIA's
+    GEMM guide): no LLMCompass row is a fit any more, and the notes say where each came from."""
+    a100 = load_arch(ARCHS[0].parent / "a100.yaml")
+    assert calibration.fitted_on("llmcompass_a100_gemm", "16384x12288x12288 fp16 ms") == []
+    notes = calibration.borrowed_notes(a100.name, a100.config)
+    tile_note = next(n for n in notes if n.startswith("tile_m 64, tile_n 64"))
+    assert "256x128 down to 64x64" in tile_note and "a published prior" in tile_note
+    assert any(n.startswith("max_efficiency 0.95, memory_efficiency 0.9") and "Calculon" in n
+               for n in notes)
+    borrowed = next(n for n in notes if "gtx_titan_black fit" in n)
+    assert "tile_m" not in borrowed and "k_half" in borrowed
+    h100 = load_arch(ARCHS[0].parent / "h100.yaml")
+    assert any("Calculon" in n and "describes a100_sxm4_80g, not this device" in n
+               for n in calibration.borrowed_notes(h100.name, h100.config))

@@ -20,7 +20,7 @@ def test_three_errors_in_one_message(root, tmp_path):
     # a GPU arch written by hand with three mistakes: tile_m left out, k_half misspelled,
     # a clock given as a word; one run must name all three
     text = (root / "archs" / "a100.yaml").read_text()
-    for old, new in (("  tile_m: 16", "  #"), ("k_half: 192", "khalf: 192"),
+    for old, new in (("  tile_m: 64", "  #"), ("k_half: 192", "khalf: 192"),
                      ("clock_hz: 1.41e9", "clock_hz: fast")):
         assert old in text
         text = text.replace(old, new)
@@ -85,9 +85,11 @@ def test_arch_new_lists_the_fitted_values_and_their_data(root, tmp_path):
     out = tmp_path / "g.yaml"
     assert _invoke("arch", "new", "gpu", "--root", root, "-o", out).exit_code == 0
     text = out.read_text()
-    # a100.yaml borrows the GEMM tile fit from the GTX TITAN Black (calibration registry)
-    assert "tile_m 16, tile_n 96, k_half 192" in text and "device gtx_titan_black" in text
-    assert "max_efficiency 0.93:" in text
+    # a100.yaml borrows k_half and the CSR fit from the GTX TITAN Black, its tile and peak
+    # efficiency are published priors (calibration registry)
+    assert "k_half 192, csr_efficiency 0.2565" in text and "device gtx_titan_black" in text
+    assert "tile_m 64, tile_n 64:" in text and "User's Guide" in text
+    assert "max_efficiency 0.95, memory_efficiency 0.9:" in text
 
 
 def test_arch_new_refuses_wrong_engine_and_overwrites(root, tmp_path):

@@ -42,6 +42,10 @@ Per (row tile with ``rows`` rows, pass of P columns):
 is pipeline fill/drain). A pass also moves its inputs (conv: the new input band; fc: P·k'
 words) and writes its outputs (conv: m'·OW; fc: P·m'); the pass costs
 max(Σ tile_cycles, all the pass's words / B). A layer is groups × passes × pass cycles.
+A PE holds a conv row for the pass (its ⌈P/S_c⌉ pixel groups reuse it), so k' ≤ m_sub is
+required; an fc-like row streams (each weight is used once, in one cycle, by all the pass's
+lanes), so its k' may exceed m_sub and the cycles are those above (fc6's 9,216-weight rows
+run on ``vc707_fp32.yaml``'s m_sub = 4,096).
 Worked fc case (the hand count in the tests): m' = 4, k' = 8, batch 6 on S_p = 2, S_c = 4,
 no overhead, B = 1 word/cycle: 2 batch tiles (4 + 2 columns); a pass moves 32 weight words
 and on average 36 input/output words (72 over the layer), so it costs max(2 tiles ·
@@ -131,6 +135,15 @@ class Mapping:
     @property
     def macs(self) -> int:
         return self.groups * self.rows * self.cols * self.columns
+
+    @property
+    def held_words(self) -> int:
+        """Weights a PE holds for a pass, which must fit its m_sub words. A conv row is held:
+        each of the pass's ⌈P/S_c⌉ pixel groups reads it again (conservatively also when
+        P ≤ S_c). An fc-like row streams: a pass is at most S_c columns, so each weight
+        is used by all lanes in one cycle and the double-buffered Weight Buffer passes it
+        on (no row has to fit)."""
+        return 0 if self.lane_columns else self.cols
 
     def pass_shape(self, macs_per_pe):
         """Passes per group, columns per pass and extra (non-weight) words per pass for S_c
@@ -441,8 +454,8 @@ def _evaluate(cfg: FpgaConfig, workload: Workload, n: int) -> Evaluation:
     layers = []
     for layer in workload.layers:
         m = mapping(layer, workload.batch)
-        for i in np.flatnonzero((m.cols > buffer) & (error == "")):
-            error[i] = buffer_message(layer, m.cols, buffer[i])
+        for i in np.flatnonzero((m.held_words > buffer) & (error == "")):
+            error[i] = buffer_message(layer, m.held_words, buffer[i])
         figures = {k: v[inverse] for k, v in layer_figures(distinct, m, distinct_pes).items()}
         layers.append((layer, m, figures))
     return Evaluation(bounds, pes, binding, error, layers)

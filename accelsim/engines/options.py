@@ -1,18 +1,44 @@
 """Engine options, each declared once next to its engine: name, type, default, allowed values
 and help text. The registry checks options against the declarations, engines fill their
 defaults from them (:func:`resolve`), and ``accelsim run`` generates its flags from them.
+Messages name an option by its flag (``--steps-model``), or, within :func:`python_names`
+(``accelsim.simulate``), by the key a Python caller passes (``'steps_model'``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from accelsim.errors import EngineError
 
 TYPES = (int, float, bool, str)
+_PYTHON_NAMES = contextvars.ContextVar("accelsim_python_option_names", default=False)
+
+
+def flag(name: str) -> str:
+    """The command-line flag of option ``name``."""
+    return "--" + name.replace("_", "-")
+
+
+def label(name: str) -> str:
+    """How a message names option ``name``: its flag, or (within :func:`python_names`) the
+    key of the options mapping a Python caller passes."""
+    return repr(name) if _PYTHON_NAMES.get() else flag(name)
+
+
+@contextlib.contextmanager
+def python_names(enabled: bool = True) -> Iterator[None]:
+    """Within (when ``enabled``): messages name options as a Python caller's keys."""
+    token = _PYTHON_NAMES.set(enabled)
+    try:
+        yield
+    finally:
+        _PYTHON_NAMES.reset(token)
 
 
 @dataclass(frozen=True)
@@ -33,30 +59,25 @@ class Option:
 
     @property
     def flag(self) -> str:
-        return label(self.name)
+        return flag(self.name)
 
-    def label(self, python: bool = False) -> str:
-        return label(self.name, python)
-
-    def value(self, given: Any, engine: str, *, file: str | None = None,
-              python: bool = False) -> Any:
-        """``given`` checked against the type and allowed values (a tuple when ``many``);
-        errors name the option as :meth:`label` does."""
-        label = self.label(python)
+    def value(self, given: Any, engine: str, *, file: str | None = None) -> Any:
+        """``given`` checked against the type and allowed values (a tuple when ``many``)."""
+        name = label(self.name)
         values = tuple(given) if isinstance(given, list | tuple) else (given,)
         if not self.many and len(values) != 1:
-            raise EngineError(f"option {label} of the {engine} engine takes one value, "
+            raise EngineError(f"option {name} of the {engine} engine takes one value, "
                               f"got {list(values)}", file=file)
         for v in values:
             if not _is(v, self.type):
-                raise EngineError(f"option {label}: got {v!r}, must be "
+                raise EngineError(f"option {name}: got {v!r}, must be "
                                   f"{'a list of ' if self.many else 'a '}{self.type.__name__}",
                                   file=file)
             if self.choices is not None and v not in self.choices:
-                raise EngineError(f"option {label}: got {v!r}, allowed: "
+                raise EngineError(f"option {name}: got {v!r}, allowed: "
                                   f"{', '.join(map(str, self.choices))}", file=file)
             if self.type in (int, float) and not self._in_bounds(v):
-                raise EngineError(f"option {label}: got {v!r}, must be {self.bounds}",
+                raise EngineError(f"option {name}: got {v!r}, must be {self.bounds}",
                                   file=file)
         values = tuple(float(v) if self.type is float else v for v in values)
         return values if self.many else values[0]
@@ -75,12 +96,6 @@ class Option:
         return " and ".join(p for p in parts if p)
 
 
-def label(name: str, python: bool = False) -> str:
-    """How messages name an option: its flag, or (``python``) the key of the options mapping
-    a Python caller passes."""
-    return repr(name) if python else "--" + name.replace("_", "-")
-
-
 def _is(value, kind: type) -> bool:
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
@@ -90,17 +105,14 @@ def _is(value, kind: type) -> bool:
 
 
 def resolve(declared: tuple[Option, ...], options: Mapping[str, Any], engine: str, *,
-            file: str | None = None, python: bool = False) -> dict[str, Any]:
+            file: str | None = None) -> dict[str, Any]:
     """Every declared option: the given value (checked) or its default. An option the engine
-    does not declare is an error naming the ones it takes; ``python``: errors name options
-    as the keys a Python caller passes, not as command-line flags."""
+    does not declare is an error naming the ones it takes."""
     by_name = {o.name: o for o in declared}
     for key in options:
         if key not in by_name:
-            unknown = label(str(key), python)
-            takes = ", ".join(o.label(python) for o in declared) or "none"
-            raise EngineError(f"option {unknown} does not apply to the {engine} engine "
-                              f"(its options: {takes})", file=file)
+            takes = ", ".join(label(o.name) for o in declared) or "none"
+            raise EngineError(f"option {label(str(key))} does not apply to the {engine} "
+                              f"engine (its options: {takes})", file=file)
     return {name: o.default if options.get(name) is None
-            else o.value(options[name], engine, file=file, python=python)
-            for name, o in by_name.items()}
+            else o.value(options[name], engine, file=file) for name, o in by_name.items()}

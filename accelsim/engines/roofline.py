@@ -113,11 +113,18 @@ are in the registry ``accelsim.calibration`` (procedures in ``accelsim.validate.
 Per device, the TITAN Black's and the single-thread Xeon E5-2630's shape and CSR parameters
 (t_m, t_n, k_half, t_launch, η_csr, r_0) are grid-fitted to S000 Table 2.4 (in-sample; their
 leave-one-layer-out errors are on the scoreboard), η_mem and t_launch of the Titan X and
-i7-5930K to EIE Table IV; η_max is a prior (Paleo's fitted platform percent of peak, 0.62;
-LLMCompass's A100 GEMMs, 0.93). Peaks, bandwidths, unit counts and cache sizes are device
-facts with their sources in the arch files. A Result notes every value its device borrows
-from another device's fit, and every layer outside the fitted range of the parameters its
-kernel uses (column ``extrapolation``).
+i7-5930K to EIE Table IV. Priors (``calibration.PRIORS``, fitted on nothing): η_max 0.62
+for the Kepler-to-Pascal devices (Paleo's platform percent of peak); on the tensor-core
+V100, A100 and H100, η_max 0.95 and η_mem 0.90 (Calculon's A100 80 GB derating for
+operations of ≥ 128 GFLOP and transfers of ≥ 100 MB) and a 64 × 64 tile (cuBLAS picks among
+256 × 128 … 64 × 64 tiles, NVIDIA, Matrix Multiplication Background User's Guide, 2023,
+§2.3; with no per-tile reuse term here the 64 × 64 fills the SMs best). The model has one
+tile and no split-K, so a GEMM with fewer tiles than SMs under-fills the device more than a
+library that splits k would (assumption; no data to check it). Peaks,
+bandwidths, unit counts and cache sizes are device facts with their sources in the arch
+files. A Result notes where every borrowed or prior value of its device comes from, and
+every layer outside the fitted range of the parameters its kernel uses (column
+``extrapolation``).
 """
 
 from __future__ import annotations
@@ -128,7 +135,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.options import Option, label, resolve
 from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
 from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
@@ -185,7 +192,8 @@ class RooflineConfig:
         peak = getattr(self, f"peak_{precision}_flops", None)
         if peak is None:
             raise EngineError(f"device {self.name} has no {precision} peak (its arch file gives "
-                              f"no peak_{precision}_flops): run another --precision or dtype")
+                              f"no peak_{precision}_flops): run another precision (option "
+                              f"{label('precision')}) or dtype")
         return peak
 
     def sparse_pattern(self, precision: str) -> tuple[int, int] | None:

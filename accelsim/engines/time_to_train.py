@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from accelsim.engines import cluster
+from accelsim.engines.options import label
 from accelsim.engines.result import PER_TRAINING_CONFIG, LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Workload
@@ -90,10 +91,10 @@ def _split(options: dict):
     own = {k: options.get(k) for k in OWN_OPTIONS}
     rest = {k: v for k, v in options.items() if k not in OWN_OPTIONS}
     if own["steps_model"] is None:
-        raise EngineError("time to train needs a steps model (--steps-model FILE)")
+        raise EngineError(f"time to train needs a steps model (option {label('steps_model')})")
     if rest.get("scaling", "weak") != "weak":
         raise EngineError("time to train uses weak scaling (global batch = batch per GPU x "
-                          "GPUs); --scaling strong does not apply")
+                          f"GPUs); option {label('scaling')} strong does not apply")
     return own, rest
 
 

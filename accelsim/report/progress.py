@@ -1,13 +1,27 @@
-"""Progress bars for long steps (rich, on stderr): count, rate, ETA and elapsed time."""
+"""Progress on stderr for steps that can take more than a second (rich): bars with count,
+rate, ETA and elapsed time, and spinners for steps without a count.
+
+Shown only when stderr is a terminal and the command line did not say ``--quiet``
+(:func:`shown`), so piped or logged output never holds progress lines.
+"""
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 
+import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
+                           SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
+
+def shown() -> bool:
+    """Whether progress may be drawn: stderr is a terminal and the command line (the root
+    click context, if any) has no ``--quiet``."""
+    ctx = click.get_current_context(silent=True)
+    quiet = ctx is not None and ctx.find_root().params.get("quiet", False)
+    return not quiet and sys.stderr.isatty()
 
 
 class RateColumn(ProgressColumn):
@@ -23,10 +37,12 @@ class RateColumn(ProgressColumn):
 
 
 def progress(unit: str, *, show: bool = True) -> Progress:
-    """A rich Progress with count, ``unit``/s, ETA and elapsed columns."""
+    """A rich Progress with count, ``unit``/s, ETA and elapsed columns (drawn if ``show`` and
+    :func:`shown`)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     RateColumn(unit), TextColumn("ETA"), TimeRemainingColumn(),
-                    TimeElapsedColumn(), console=Console(stderr=True), disable=not show)
+                    TimeElapsedColumn(), console=Console(stderr=True),
+                    disable=not (show and shown()))
 
 
 @contextmanager
@@ -39,6 +55,16 @@ def progress_bar(description: str, unit: str = "kernels"):
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def stage(description: str):
+    """A spinner with the elapsed time while a step without a count runs; it is erased when
+    the step ends."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True, disable=not shown()) as bar:
+        bar.add_task(description, total=None)
+        yield
 
 
 def tracked(description: str, unit: str):

@@ -31,7 +31,7 @@ def new_arch_text(template: str, doc: dict, *, engine: str, name: str, like: str
                   node: str | None = None) -> NewArch:
     """The arch file ``name`` made from ``template`` (the text of file ``like``, parsed as
     ``doc``); ``node`` replaces a cluster's node reference when given."""
-    from accelsim.calibration import CALIBRATED, FITS
+    from accelsim.calibration import CALIBRATED, FITS, PRIOR_VALUES, PRIORS
 
     if doc.get("engine") != engine:
         raise SpecError(f"this arch is for the {doc.get('engine')} engine, not {engine}: "
@@ -54,4 +54,11 @@ def new_arch_text(template: str, doc: dict, *, engine: str, name: str, like: str
             header += [f"#   {', '.join(params)}:",
                        f"#     {FITS[fit].data} (device {FITS[fit].device})"]
         header.append("# Under the new name the engine no longer notes them as borrowed fits.")
+    by_prior: dict[str, list[str]] = {}
+    for param, (value, prior) in PRIOR_VALUES.get(doc["name"], {}).items():
+        by_prior.setdefault(prior, []).append(f"{param} {value:g}")
+    if by_prior:
+        header.append(f"# Values {doc['name']} holds from priors (fitted on nothing):")
+        header += [f"#   {', '.join(params)}: {PRIORS[prior].source}"
+                   for prior, params in by_prior.items()]
     return NewArch(text="\n".join(header) + "\n" + text, node=node)

@@ -36,6 +36,13 @@ _layers = click.option("--layers", "layers_path", type=click.Path(dir_okay=False
 
 def _load(source: str, layers_path: str | None, formats: tuple[str, ...] | None = None,
           batch: int | None = None):
+    from accelsim.report.progress import stage
+
+    with stage(f"reading {source}"):
+        return _read(source, layers_path, formats, batch)
+
+
+def _read(source, layers_path, formats, batch):
     from accelsim.traces import extract, trace
 
     suffix = Path(source).suffix.lower()
@@ -97,8 +104,11 @@ def from_torch(model, input_shape, input_dtype, batch, layers_path, output, rank
         except ValueError:
             raise WorkloadError(f"--input-shape {input_shape!r}: want integers such as "
                                 "1,3,224,224") from None
-        tr = trace_module(load_model(model), shape, name=model.rpartition(":")[2],
-                          batch=batch, input_dtype=input_dtype)
+        from accelsim.report.progress import stage
+
+        with stage(f"tracing {model}"):
+            tr = trace_module(load_model(model), shape, name=model.rpartition(":")[2],
+                              batch=batch, input_dtype=input_dtype)
     else:
         tr = _load(model, layers_path, (".pt", ".pth"))
     _write(_with_rank(tr, rank_error), output)
@@ -117,7 +127,7 @@ def from_onnx(model, batch, output, rank_error):
 
     if Path(model).suffix.lower() != ".onnx":
         raise WorkloadError("expected a .onnx file", file=model)
-    _write(_with_rank(extract.from_onnx(model, batch), rank_error), output)
+    _write(_with_rank(_load(model, None, batch=batch), rank_error), output)
 
 
 @trace.command("from-npz")
@@ -161,7 +171,6 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
              seed, batch, layers_path, output):
     """Prune SOURCE with METHOD to --sparsity (or --nm) and write the masked trace."""
     from accelsim.model import WEIGHT_KINDS
-    from accelsim.traces import sparsify as sp
 
     tr = _load(source, layers_path, batch=batch)
     weights = tr.weights()
@@ -171,28 +180,41 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
                             "(.onnx, .npz, .pt), not a workload", file=source)
     if method != "nm" and sparsity is None:
         raise WorkloadError(f"--method {method} needs --sparsity", file=source)
+    from accelsim.report.progress import stage
+
+    with stage(f"{method} masks"):
+        masks = _masks(tr, weights, weighted, method, sparsity, nm_pattern, scope, structure,
+                       samples, activation, seed, source)
+    if method == "nm":
+        pattern = _nm_pattern(nm_pattern)
+        _write(_with_nm(tr, pattern).with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"),
+               output)
+        return
+    label = f"{method} sparsity {sparsity}" + ("" if method in ("snip", "random")
+                                               else f" ({scope})")
+    _write(tr.with_masks(masks, label), output)
+
+
+def _masks(tr, weights, weighted, method, sparsity, nm_pattern, scope, structure, samples,
+           activation, seed, source):
+    """The masks METHOD gives SOURCE's weight layers."""
+    from accelsim.traces import sparsify as sp
+
     if method == "nm":
         pattern = _nm_pattern(nm_pattern)
         # scores: the real weights; a workload's masks (kept first) where it has no weights;
         # neither: the pattern alone (density N/M, no mask)
         scores = {l.name: weights[l.name] if l.name in weights else l.kept().astype(float)
                   for l in weighted if l.name in weights or l.kept() is not None}
-        masks = sp.nm(scores, *pattern)
-        tr = _with_nm(tr, pattern)
-        _write(tr.with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"), output)
-        return
+        return sp.nm(scores, *pattern)
     if method == "random":
-        masks = sp.random({l.name: _shape(l) for l in weighted}, sparsity, seed)
-    elif method == "magnitude":
-        masks = sp.magnitude(weights, sparsity, scope)
-    elif method == "ssl":
+        return sp.random({l.name: _shape(l) for l in weighted}, sparsity, seed)
+    if method == "magnitude":
+        return sp.magnitude(weights, sparsity, scope)
+    if method == "ssl":
         kinds = {l.name: (l.spec["kind"], l.spec.get("groups", 1)) for l in tr.layers}
-        masks = sp.ssl(weights, kinds, sparsity, structure, scope)
-    else:
-        masks = _snip(tr, weights, sparsity, samples, activation, source)
-    label = f"{method} sparsity {sparsity}" + ("" if method in ("snip", "random")
-                                               else f" ({scope})")
-    _write(tr.with_masks(masks, label), output)
+        return sp.ssl(weights, kinds, sparsity, structure, scope)
+    return _snip(tr, weights, sparsity, samples, activation, source)
 
 
 def _nm_pattern(text: str) -> tuple[int, int]:

@@ -179,23 +179,29 @@ def from_module(module: Any, inputs: Any, name: str = "model", batch: int = 1,
     """A trace of a PyTorch module (a ``torch.nn.Module``; typed ``Any`` so that type checks
     need not load torch) run once on ``inputs`` (a tensor, first axis = sample).
     Conv2d, Linear and LSTM modules become layers, in the order they run; the other modules
-    with parameters, and modelled ones that never ran, are listed. Functional ops (attention
-    matmuls, norms, element-wise) are not seen: :func:`accelsim.traces.torch_trace.trace_module`
+    with parameters, and modelled ones that never ran, are listed. Hooks do not see
+    functional ops (``F.linear``, ``torch.matmul``, ``F.conv2d``,
+    ``F.scaled_dot_product_attention``, norms, element-wise): every ATen op run outside the
+    traced modules is counted in the notes (GEMMs with their multiply-adds), which point to
+    :func:`accelsim.traces.torch_trace.trace_module` (``accelsim trace from-torch``): it
     traces every op."""
     import torch
 
     records: dict[str, tuple] = {}
     modelled = (torch.nn.Conv2d, torch.nn.Linear, torch.nn.LSTM)
+    unseen = _Unseen()
 
     def record(key):
         def hook(mod, args, out):
             records.setdefault(key, (mod, args[0], out))  # first call only; returns None
+            unseen.depth -= 1
         return hook
 
-    hooks = [sub.register_forward_hook(record(qualified))
-             for qualified, sub in module.named_modules() if isinstance(sub, modelled)]
+    subs = [(q, sub) for q, sub in module.named_modules() if isinstance(sub, modelled)]
+    hooks = [sub.register_forward_hook(record(q)) for q, sub in subs] + \
+        [sub.register_forward_pre_hook(unseen.enter) for _, sub in subs]
     try:
-        with torch.no_grad():
+        with torch.no_grad(), unseen.mode():
             module.eval()
             module(inputs)
     finally:
@@ -205,9 +211,58 @@ def from_module(module: Any, inputs: Any, name: str = "model", batch: int = 1,
     for qualified, (sub, x, out) in records.items():
         activation = (x != 0).cpu().numpy() if measure_activations else None
         layers.extend(_module_layers(qualified or "layer", sub, x, out, activation))
-    notes = _unmodelled_modules(module, modelled, records)
+    notes = _unmodelled_modules(module, modelled, records) + unseen.notes()
     return Trace(name=name, source=f"PyTorch module {type(module).__name__}", batch=batch,
                  layers=tuple(layers), notes=tuple(notes))
+
+
+class _Unseen:
+    """The ATen ops a module runs outside the Conv2d/Linear/LSTM modules the hooks trace."""
+
+    def __init__(self):
+        self.depth = 0  # inside how many traced modules
+        self.gemms: Counter = Counter()
+        self.gemm_macs = 0
+        self.other: Counter = Counter()
+
+    def enter(self, mod, args):
+        self.depth += 1
+
+    def mode(self):
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        from accelsim.traces.torch_trace import GEMM_OPS, SHAPE_OPS, gemm_macs, op_name
+
+        unseen = self
+
+        class Mode(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                op = op_name(func)
+                if unseen.depth == 0 and op in GEMM_OPS:
+                    unseen.gemms[op] += 1
+                    unseen.gemm_macs += gemm_macs(op, args, out)
+                elif unseen.depth == 0 and op not in SHAPE_OPS:
+                    unseen.other[op] += 1
+                return out
+
+        return Mode()
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.gemms:
+            ops = ", ".join(f"{op}×{n}" for op, n in sorted(self.gemms.items()))
+            out.append(f"not seen by the hook tracer: functional GEMMs outside Conv2d/Linear/LSTM "
+                       f"modules ({ops}; {self.gemm_macs:,} multiply-adds on this input, "
+                       "missing from the layers)")
+        if self.other:
+            ops = ", ".join(f"{op}×{n}" for op, n in sorted(self.other.items()))
+            out.append("not traced by the hook tracer (element-wise, norm, softmax, pool and "
+                       f"other ops outside the traced modules, not timed): {ops}")
+        if out:
+            out[-1] += ("; `accelsim trace from-torch` (traces.torch_trace.trace_module) traces "
+                        "every op")
+        return out
 
 
 def _module_layers(name, sub, x, out, activation) -> list[TraceLayer]:
@@ -234,14 +289,22 @@ def _module_layers(name, sub, x, out, activation) -> list[TraceLayer]:
         if columns > 1:
             spec["columns"] = columns
         return [TraceLayer(spec, weight, activation=activation)]
-    steps = x.shape[1] if sub.batch_first else x.shape[0]
+    steps = x.shape[1] if sub.batch_first and x.dim() == 3 else x.shape[0]
+    return lstm_layers(name, sub, steps, activation)
+
+
+def lstm_layers(name, sub, timesteps: int, activation=None) -> list[TraceLayer]:
+    """The lstm layers of an ``nn.LSTM`` run for ``timesteps`` steps per sample: one per
+    layer and direction (``NAME.l0``, ``NAME.l0_reverse``), each the gate GEMM's
+    ``4·hidden × (input + hidden)`` weights (input and recurrent matrices side by side; a
+    pruned module's masked weights)."""
     layers = []
     for k in range(sub.num_layers):
         for suffix in ("", "_reverse")[: 2 if sub.bidirectional else 1]:
             ih = getattr(sub, f"weight_ih_l{k}{suffix}").detach().cpu().numpy()
             hh = getattr(sub, f"weight_hh_l{k}{suffix}").detach().cpu().numpy()
             spec = {"name": f"{name}.l{k}{suffix}", "kind": "lstm", "input_size": ih.shape[1],
-                    "hidden_size": sub.hidden_size, "timesteps": steps}
+                    "hidden_size": sub.hidden_size, "timesteps": int(timesteps)}
             layers.append(TraceLayer(spec, np.concatenate([ih, hh], axis=1).astype(np.float64),
                                      activation=activation if k == 0 else None))
     return layers

@@ -16,6 +16,12 @@ ATen ops are the ones a device runs). Each op becomes:
   without weights, and scaled-dot-product attention split into Q·Kᵀ, softmax and A·V, causal
   when the op says so);
 * a vector layer (element-wise, normalization, softmax, pooling, embedding) by its elements;
+* an ``nn.LSTM`` module: one ``lstm`` layer per layer and direction (input size, hidden
+  size, timesteps; the batch is the trace's), taken from the module, whatever ATen ops its
+  backend runs inside (``mkldnn_rnn_layer`` on a CPU, cuDNN's on a GPU, or the cell's
+  ``addmm`` ops): those ops are not recorded again, and a note names them and says that the
+  four gates' element-wise work is not timed. A packed sequence or a projection
+  (``proj_size``) has no accelsim layer and is reported;
 * or a line of the "not modelled" report: view and layout ops (no arithmetic) counted by op,
   every other op by module, op and why.
 
@@ -56,6 +62,31 @@ SOFTMAX_OPS = {"_softmax", "_log_softmax", "softmax"}
 SDPA_OPS = {"_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
             "_scaled_dot_product_efficient_attention", "_scaled_dot_product_attention_math",
             "_scaled_dot_product_cudnn_attention", "scaled_dot_product_attention"}
+
+
+GEMM_OPS = {"mm", "addmm", "bmm", "baddbmm", "convolution"} | SDPA_OPS
+
+
+def op_name(func) -> str:
+    """The ATen op's name without its overload (``aten.addmm.default`` → ``addmm``)."""
+    if hasattr(func, "overloadpacket"):
+        return str(func.overloadpacket.__name__)
+    return func.__name__.split(".")[0] if hasattr(func, "__name__") else str(func)
+
+
+def gemm_macs(op: str, args, out) -> int | None:
+    """Multiply-adds of a GEMM-like ATen op (``GEMM_OPS``) from its operands' shapes; None for
+    any other op."""
+    if op in ("mm", "addmm", "bmm", "baddbmm"):
+        a, b = (args[0], args[1]) if op in ("mm", "bmm") else (args[1], args[2])
+        return math.prod(a.shape) * int(b.shape[-1])
+    if op == "convolution":
+        x, w, transposed = args[0], args[1], args[6]
+        return (x if transposed else out).numel() * math.prod(w.shape[1:])
+    if op in SDPA_OPS:
+        q, k, v = args[:3]
+        return math.prod(q.shape[:-1]) * int(k.shape[-2]) * (int(q.shape[-1]) + int(v.shape[-1]))
+    return None
 
 
 def load_model(reference: str):
@@ -121,6 +152,9 @@ class _Recorder:
                 self.weights[p.untyped_storage().data_ptr()] = (path, sub)
         self.stack: list[str] = []
         self.modules: list = []
+        self.rnn = None  # the nn.LSTM running now (its inner ops are its lstm layers)
+        self.rnn_input = None
+        self.rnn_ops: dict[str, Counter] = {}  # per LSTM module: the ATen ops it ran
         self.layers: list[TraceLayer] = []
         self.names: Counter = Counter()
         self.shape_ops: Counter = Counter()
@@ -128,10 +162,17 @@ class _Recorder:
 
     # -- module context (for names and pruned weights) --
     def enter(self, mod, args):
+        import torch
+
         self.stack.append(self.paths.get(id(mod), type(mod).__name__))
         self.modules.append(mod)
+        if self.rnn is None and isinstance(mod, torch.nn.LSTM):
+            self.rnn, self.rnn_input = mod, args[0] if args else None
 
     def leave(self, mod, args, out):
+        if mod is self.rnn:
+            self._lstm(mod, self.rnn_input, out)
+            self.rnn = self.rnn_input = None
         if self.stack:
             self.stack.pop()
             self.modules.pop()
@@ -155,6 +196,10 @@ class _Recorder:
             notes.append("not modelled: " + "; ".join(
                 f"{where} {op} ×{n} ({why})" for (where, op, why), n in
                 sorted(self.unmodelled.items())))
+        for where, ops in self.rnn_ops.items():
+            ran = ", ".join(f"{op}×{n}" for op, n in sorted(ops.items()))
+            notes.append(f"nn.LSTM {where}: its ATen ops ({ran}) are its lstm layers (the gate GEMMs); the four gates' element-wise "
+                         "work (sigmoid, tanh, cell update) is not timed")
         if self.shape_ops:
             notes.append("view/layout ops (no arithmetic, not timed): " + ", ".join(
                 f"{op}×{n}" for op, n in sorted(self.shape_ops.items())))
@@ -187,10 +232,12 @@ class _Recorder:
     def record(self, func, args, kwargs, out) -> None:
         import torch
 
-        op = func.__name__.split(".")[0] if hasattr(func, "__name__") else str(func)
-        op = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else op
+        op = op_name(func)
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         result = out[0] if isinstance(out, (tuple, list)) else out
+        if self.rnn is not None:  # inside an nn.LSTM: traced as its lstm layers on return
+            self.rnn_ops.setdefault(self.stack[-1] or "model", Counter())[op] += 1
+            return
         if op in SHAPE_OPS:
             self.shape_ops[op] += 1
         elif op == "convolution":
@@ -213,10 +260,7 @@ class _Recorder:
 
     def _add(self, spec: dict, weight=None, check=None, op: str = "") -> None:
         if check is not None:
-            expected, actual = check
-            if expected != actual:
-                raise WorkloadError(f"traced {spec['kind']} layer gives {expected} outputs, "
-                                    f"the framework computed {actual}", file=spec["name"])
+            self._add_check(spec, *check)
         self.layers.append(TraceLayer(spec, weight))
 
     def _conv(self, args, out) -> None:
@@ -241,6 +285,37 @@ class _Recorder:
               // stride[i] + 1 for i in range(2)]
         weight = w.detach().double().numpy() if owner is not None else None
         self._add(spec, weight, (oh, [int(out.shape[2]), int(out.shape[3])]))
+
+    def _lstm(self, mod, x, out) -> None:
+        """An ``nn.LSTM`` that returned ``out`` for input ``x``: its lstm layers, the output
+        size checked against the recurrence's (samples × steps × directions × hidden)."""
+        import torch
+
+        from accelsim.traces.extract import lstm_layers
+
+        where = self.stack[-1] or "model"
+        if not isinstance(x, torch.Tensor) or mod.proj_size:
+            why = "a projection (proj_size)" if isinstance(x, torch.Tensor) else \
+                "a packed sequence"
+            self.unmodelled[(where, "lstm", f"{why} has no accelsim layer")] += 1
+            return
+        batched = x.dim() == 3
+        steps = int(x.shape[1] if mod.batch_first and batched else x.shape[0])
+        samples = int(x.shape[0 if mod.batch_first else 1]) if batched else 1
+        timesteps = self._per_sample(samples * steps, "lstm samples × steps", where)
+        self.names[where] += 1  # a module run twice: its second layers are NAME#2.l0, ...
+        n = self.names[where]
+        layers = lstm_layers(where if n == 1 else f"{where}#{n}", mod, timesteps)
+        directions = 2 if mod.bidirectional else 1
+        for layer in layers:
+            self._add(layer.spec, layer.weight)
+        expected = self.batch * timesteps * directions * mod.hidden_size
+        self._add_check(layers[-1].spec, expected, int(out[0].numel()))
+
+    def _add_check(self, spec: dict, expected: int, actual: int) -> None:
+        if expected != actual:
+            raise WorkloadError(f"traced {spec['kind']} layer gives {expected} outputs, "
+                                f"the framework computed {actual}", file=spec["name"])
 
     def _mm(self, op, a, b, out) -> None:
         if self._weight(b) is None:  # activation × activation: rows split over the samples

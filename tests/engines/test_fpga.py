@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim import simulate
 from accelsim.engines import fpga
+from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 from accelsim.validate.published import published, table1_errors
 
@@ -189,6 +190,38 @@ def test_fc_batch_tiles_counted_by_hand(vc707):
     assert fast.utilization == pytest.approx(0.75)
     slow = _run(_hand_arch(vc707, 1.0), layer, batch=6)
     assert slow.cycles == 136 and slow.bound == "memory"
+
+
+def test_fc_rows_stream_past_the_pe_buffer(vc707):
+    """An fc pass uses each weight once (≤ S_c columns, one cycle), so its rows stream and
+    need not fit m_sub: the hand case above with 4-word buffers (< k' = 8) costs the same
+    136 cycles; a conv row (reused by each pixel group of the pass) must still fit."""
+    layer = Layer(name="f", kind="fc", in_features=8, out_features=4)
+    small = replace(_hand_arch(vc707, 1.0), config=replace(
+        _hand_arch(vc707, 1.0).config, pe_buffer_words=4))
+    assert _run(small, layer, batch=6).cycles == 136
+    conv = Layer(name="c", kind="conv", in_channels=1, out_channels=4, kernel=(3, 3),
+                 in_hw=(8, 8))
+    with pytest.raises(EngineError, match="9 weights per PE per pass exceed pe_buffer_words=4"):
+        _run(small, conv)
+
+
+def test_fp32_vc707_runs_dense_alexnet_fc6_by_hand(root):
+    """README's ``run archs/vc707_fp32.yaml workloads/alexnet_dense.json`` stopped at fc6
+    (9,216 weights per row, m_sub = 4,096). By hand: B = 12.8e9 · 0.79 / 200e6 · 8/32 =
+    12.64 words/cycle, x = 9216/B = 729.11 cycles per row; the array has 14 PEs (bandwidth
+    bound). Batch 1: one column per pass, c = 9,216 compute cycles per row tile. Tiles of
+    14 rows are memory-bound: 292 · (14x + 44) = 2,993,466, plus the 8-row remainder,
+    compute-bound, 9,216 + 44: 3,002,726 cycles (13-row tiles: 315 · (13x + 44) + 9,260 =
+    3,008,848; ≤ 12 rows: 342 · 9,260). DRAM: (4096 · 9216 + 9216 + 4096) words · 4 B =
+    151,048,192 bytes."""
+    from accelsim.spec import load_arch, load_workload
+
+    result = simulate(load_arch(root / "archs/vc707_fp32.yaml"),
+                      load_workload(root / "workloads/alexnet_dense.json"))
+    fc6 = next(r for r in result.layers if r.name == "fc6")
+    assert (fc6.extra["pes"], fc6.extra["tile_rows"]) == (14, 14)
+    assert fc6.cycles == 3_002_726 and fc6.dram_bytes == 151_048_192
 
 
 def test_fc_efficiency_grows_with_batch(vc707, alexnet_ssl):

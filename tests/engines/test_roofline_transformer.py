@@ -93,9 +93,12 @@ def test_two_four_sparsity_on_sparse_tensor_cores():
 def test_nm_limits_run_dense_with_a_note():
     small = Layer(name="fc", kind="matmul", in_features=768, out_features=768, columns=8,
                   nm=(2, 4))
-    fp32 = simulate(A100, _one(small), {"precision": "fp32"})
+    fp32 = simulate(A100, _one(small), {"precision": "fp32", "kernel": "nm"})
     assert fp32.layers[0].extra["kernel"] == "dense"
-    assert any("do not run fp32" in note for note in fp32.notes)
+    assert any("do not run fp32" in note and "runs dense" in note for note in fp32.notes)
+    auto = simulate(A100, _one(small), {"precision": "fp32"})
+    assert auto.layers[0].extra["kernel"] != "nm"
+    assert any("do not run fp32" in note and "another kernel" in note for note in auto.notes)
     wrong = simulate(A100, _one(replace(small, nm=(1, 4))), {"precision": "fp16"})
     assert any("need 2:4" in note for note in wrong.notes)
     # at 8 columns the GEMM is memory- and launch-bound: 2:4 helps little (its limit)

@@ -43,3 +43,25 @@ def test_rows_with_nan_are_never_on_the_front():
 def test_two_objective_front_of_a_known_set():
     values = [[1, 5], [2, 3], [2, 4], [3, 3], [4, 1], [4, 1], [5, 0.5]]
     assert pareto_mask(values).tolist() == [True, True, False, False, True, True, True]
+
+
+three_objective_sets = arrays(np.float64, st.tuples(st.integers(1, 300), st.just(3)),
+                              elements=st.one_of(st.integers(-3, 3).map(float),
+                                                 st.floats(-1e3, 1e3, allow_nan=False)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=three_objective_sets, maximize=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_three_objective_sweep_equals_brute_force(values, maximize):
+    """The O(n log n) 3-objective sweep (Fenwick tree over y ranks) against the O(n²)
+    definition, on sets mixing many ties and duplicates with continuous values."""
+    signed = np.where(maximize, -values, values)
+    assert np.array_equal(pareto_mask(values, maximize), brute_force(signed))
+
+
+def test_three_objective_front_of_a_known_set():
+    """By hand: (1,1,1) dominates (1,1,2) and (2,2,2); (0,5,5) and (5,0,5) trade x for y;
+    the two copies of (3,3,0) do not dominate each other; (3,3,1) is dominated by them."""
+    values = [[1, 1, 1], [1, 1, 2], [2, 2, 2], [0, 5, 5], [5, 0, 5], [3, 3, 0], [3, 3, 0],
+              [3, 3, 1]]
+    assert pareto_mask(values).tolist() == [True, False, False, True, True, True, True, False]

@@ -44,7 +44,12 @@ def test_module_trace_shapes_activations_and_notes(tmp_path):
     x = torch.relu(torch.randn(4, 3, 4, 4))
     trace = extract.from_module(net, x, name="net")
     assert [l.name for l in trace.layers] == ["conv", "proj", "rnn.l0", "rnn.l1"]
-    assert trace.notes == ("not modelled: BatchNorm2d×1, Linear (never ran)×1",)
+    # the batch norm module and the functional relu run outside the traced modules (flatten
+    # and transpose are views): named, with the tracer that sees them
+    assert trace.notes[0] == "not modelled: BatchNorm2d×1, Linear (never ran)×1"
+    assert trace.notes[1].startswith("not traced by the hook tracer")
+    assert ": native_batch_norm×1, relu×1; `accelsim trace from-torch`" in trace.notes[1]
+    assert len(trace.notes) == 2  # no functional GEMM
     workload = trace.write(tmp_path / "net.json")
     conv = workload.layer("conv")
     assert (conv.padding, conv.in_hw, conv.out_hw) == ((1, 1), (4, 4), (4, 4))
@@ -59,6 +64,43 @@ def test_module_trace_shapes_activations_and_notes(tmp_path):
     assert layer_mask(l1).shape == (20, 10)
     with np.load(tmp_path / "net.masks" / "000_conv.npz") as data:
         assert data.files == ["weight"]  # activations: only the measured mean is recorded
+
+
+class Functional(nn.Module):
+    """GEMMs written as functions of parameters, the way attention blocks often are."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(32, 16))
+        self.kernel = nn.Parameter(torch.randn(4, 3, 3, 3))
+        self.fc = nn.Linear(32, 32)
+
+    def forward(self, x):                                     # x: (B, 8, 16)
+        h = nn.functional.linear(x, self.w)                   # (B, 8, 32)
+        q = h.view(x.shape[0], 8, 2, 16).transpose(1, 2)      # 2 heads of 16
+        a = nn.functional.scaled_dot_product_attention(q, q, q)
+        scores = torch.matmul(h, h.transpose(1, 2))           # (B, 8, 8)
+        image = nn.functional.conv2d(torch.zeros(x.shape[0], 3, 5, 5), self.kernel)
+        return self.fc(h).sum() + a.sum() + scores.sum() + image.sum()
+
+
+def test_module_trace_names_the_functional_gemms_it_cannot_see():
+    trace = extract.from_module(Functional(), torch.randn(2, 8, 16), batch=2)
+    assert [layer.name for layer in trace.layers] == ["fc"]  # the one nn.Linear
+    note = next(n for n in trace.notes if n.startswith("not seen by the hook tracer"))
+    # by hand, batch 2: linear 2·8 tokens·16·32 = 8,192; attention Q·Kᵀ and A·V, 2 heads,
+    # 8 queries, 8 keys, d 16: 2·2·8·8·(16 + 16) = 8,192; matmul 2·8·32·8 = 4,096;
+    # conv 2·4 channels·3·3 outputs · 3·3·3 = 1,944: 22,424
+    assert "22,424 multiply-adds" in note
+    assert all(op in note for op in ("mm×1", "bmm×1", "convolution×1", "scaled_dot_product"))
+    assert trace.notes[-1].endswith("`accelsim trace from-torch` (traces.torch_trace."
+                                    "trace_module) traces every op")
+    # the ATen tracer records all four as layers
+    from accelsim.traces.torch_trace import trace_module
+
+    kinds = sorted(layer.spec["kind"] for layer in trace_module(Functional(), (2, 8, 16)).layers
+                   if layer.spec["kind"] in ("matmul", "bmm", "conv"))
+    assert kinds == ["bmm", "bmm", "bmm", "conv", "matmul", "matmul"]
 
 
 def test_state_dict_file_with_pruning_reparametrization(tmp_path):

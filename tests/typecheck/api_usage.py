@@ -1,5 +1,6 @@
 """A notebook user's calls of every name ``accelsim`` exports, checked by ``mypy --strict``
-(tests/test_api.py): a missing or loose type hint on the public API fails the check."""
+(tests/test_api.py; type-checked only, never run): a missing or loose type hint on the
+public API fails the check."""
 
 from __future__ import annotations
 
