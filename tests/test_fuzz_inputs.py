@@ -38,8 +38,8 @@ CASES = {"arch": 700, "workload": 700, "sweep": 250, "mask": 450, "npz": 350, "t
 CASE_SECONDS = 20.0           # one case, on a loaded 2-core machine
 RSS_GROWTH_BYTES = 3 << 30    # the whole fuzz run may not grow the process by more
 CASE_PEAK_BYTES = 3 << 30     # nor one case's peak (reset per case where Linux allows)
-BOUNDS_CASE_SECONDS = 60.0    # one engine run at the schema's size bounds (a loaded machine
-# ran one SCNN case in 23 s, its rerun in under 1 s)
+BOUNDS_CASE_SECONDS = 120.0   # one engine run at the schema's size bounds, and its memory:
+BOUNDS_PEAK_BYTES = 4 << 30   # EIE holds up to 2^27 non-zeros (VGG-16 fc6 dense, 1.0e8: 2.6 GB)
 
 BAD_VALUES = [float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 1e-300, -1, 0, -0.5,
               2 ** 70, 10 ** 25, 3.0, 0.5, True, False, None, "x", "", [], {}, [1, 2, 3],
@@ -158,7 +158,8 @@ def _status_bytes(key: str) -> int:
     raise OSError(f"no {key}")
 
 
-def _expect_clean(run, path: Path, *names, seconds: float = CASE_SECONDS):
+def _expect_clean(run, path: Path, *names, seconds: float = CASE_SECONDS,
+                  peak_bytes: int = CASE_PEAK_BYTES):
     """``run()`` succeeds or raises one AccelsimError line naming one of ``names``, within
     ``seconds`` and CASE_PEAK_BYTES more resident memory at its peak."""
     resident = _peak_reset()
@@ -173,10 +174,11 @@ def _expect_clean(run, path: Path, *names, seconds: float = CASE_SECONDS):
         elapsed = time.monotonic() - began
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - _BASELINE_RSS
     assert elapsed < seconds, f"{elapsed:.1f} s"
-    assert grown < RSS_GROWTH_BYTES, f"resident memory grew by {grown / 2 ** 30:.1f} GiB"
+    assert grown < max(RSS_GROWTH_BYTES, peak_bytes), \
+        f"resident memory grew by {grown / 2 ** 30:.1f} GiB"
     if resident is not None:
         peak = _status_bytes("VmHWM") - resident
-        assert peak < CASE_PEAK_BYTES, f"the case's peak memory grew by {peak / 2 ** 30:.1f} GiB"
+        assert peak < peak_bytes, f"the case's peak memory grew by {peak / 2 ** 30:.1f} GiB"
 
 
 def _finite(result) -> None:
@@ -494,5 +496,6 @@ def test_fuzz_engines_at_the_schema_bounds(layer, batch, name):
                                        "source": "fuzz", "batch": batch, "layers": [layer]})
         _finite(simulate(arch, workload, {}))
 
-    _expect_clean(run, Path(arch.path), "layers.0", "layer x", seconds=BOUNDS_CASE_SECONDS)
+    _expect_clean(run, Path(arch.path), "layers.0", "layer x", seconds=BOUNDS_CASE_SECONDS,
+                  peak_bytes=BOUNDS_PEAK_BYTES)
 

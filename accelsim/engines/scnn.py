@@ -68,8 +68,9 @@ first steps (columns), and the per-sample counts are scaled by the vectors over 
 At most ``MAX_SIMULATED_WEIGHTS`` non-zero weights run: a larger fc, matmul or ungrouped
 conv runs its first output channels (K_c groups run one after another, drawn alike) and its
 per-output counts are scaled by the channels over those run. Both come with a note. A layer
-beyond ``masks.MAX_SIMULATED_VALUES`` weights or activations, or ``MAX_GROUP_PASSES``
-(group, vector) passes, is refused in one line.
+beyond ``masks.MAX_SIMULATED_VALUES`` weights or activations, 4 x ``MAX_SIMULATED_WEIGHTS``
+non-zero weights it cannot sample (an LSTM's 4,096 x 4,096 dense gates: 3.5 GiB), or
+``MAX_GROUP_PASSES`` (group, vector) passes, is refused in one line.
 """
 
 from __future__ import annotations
@@ -458,6 +459,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                                 activations=int(np.prod(shape, dtype=np.float64)))
         mk.check_simulated_size(layer, "scnn", arch.path, limit=MAX_GROUP_PASSES,
                                 group_passes=layer.groups * shape[0])
+        mk.check_simulated_size(layer, "scnn", arch.path, limit=4 * MAX_SIMULATED_WEIGHTS,
+                                non_zero_weights=run_as.weight_count * run_as.density)
         run = scaled(run_layer(run_as, simulated, cfg, seed, bank_samples),
                      workload.batch / simulated * vector_factor, output_factor)
         sampled += mk.sampling_notes(layer, run_as, workload.batch, simulated)
