@@ -1,6 +1,7 @@
 """Train LeNet-5-Caffe with SSL group Lasso on MNIST-like digits, trace it, simulate it.
 
-End to end on the CPU in well under a minute (needs the torch and digits extras):
+End to end on the CPU in minutes (needs the torch and digits extras; bench/bench_examples.py
+times it):
 
 1. data: scikit-learn's digits as 28×28 images (accelsim.traces.digits), 80/20 split;
 2. training: cross-entropy + λ_g · Σ group norms (S000 §2.2: filter-wise and channel-wise

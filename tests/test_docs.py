@@ -27,10 +27,12 @@ _NOT_COPIED = {".git", ".venv", ".hypothesis", "accelsim", "accelsim.egg-info", 
 
 
 def _project_copy(tmp: Path) -> Path:
-    """The project's files (not the package: it is imported from ROOT) under ``tmp``."""
+    """The project's files under ``tmp`` as a fresh checkout has them: not the package (it
+    is imported from ROOT) and not the sweeps' uncommitted ``reports/*/points`` datasets."""
     work = tmp / "project"
     shutil.copytree(ROOT, work, ignore=lambda folder, names: [
-        n for n in names if n in _NOT_COPIED or n.endswith(".lock")])
+        n for n in names if n in _NOT_COPIED or n.endswith(".lock")
+        or (n == "points" and Path(folder).parent.name == "reports")])
     return work
 
 

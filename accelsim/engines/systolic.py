@@ -37,7 +37,11 @@ So a pass is a forward sweep, and a re-read of a column fold that the window doe
 where it stands goes once round the whole stream (the first 4 column folds are followed
 one by one, the rest extrapolated at their mean rate; folds larger than the window always go
 round). With n refills and F words read, the port
-alone needs ``n·A/b + compute·(words read after the last refill)/F`` cycles.
+alone needs ``n·A/b + compute·(words read from the first that needs the last refill)/F``
+cycles: refills run back to back from the start, and the array waits for the last only
+when it reaches that word (in an os fold re-read, the sets the window already holds are read
+first; past the followed folds, as far into the last fold as in the last followed one; folds
+larger than the window: the last fold's reads).
 
 The ofmap SRAM (``A_o`` per half) takes the array's W writes (partial sums included) at
 ``r = W/compute`` words per cycle and drains a half (``A_o/b`` cycles) whenever it holds more
@@ -57,6 +61,9 @@ activation product streams its second operand through the filter SRAM); vector l
 (element-wise, norms, pooling, ...) have no unit and are listed in the notes with their share.
 ``dataflow: auto`` picks the fastest dataflow per layer (ties: ws,
 os, is) and reports it.
+
+**Compiled** with numba, without fast-math: fold and set counts are ceilings of quotients,
+which a reciprocal rewrite (``x·(1/y)``) can push past a whole number (⌈1116/186⌉ = 7).
 
 **Energy** (:mod:`accelsim.engines.energy`): effective MACs × a ``word`` multiply plus an
 ``accumulator_bits`` add; each SRAM access of one word at that SRAM's size; DRAM bytes.
@@ -103,6 +110,7 @@ FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
            "bound_port")
 BOUNDS = ("compute", "ifmap", "filter", "ofmap")  # bound_port indexes this
 _EXACT_BLOCKS = 4  # os filter column folds followed one by one; more are extrapolated
+_CHUNK_POINTS = 1 << 15  # design points per batch-kernel call (its arrays stay in cache)
 
 
 @dataclass(frozen=True)
@@ -157,54 +165,96 @@ def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
 
 
 # ---- closed forms (compiled; one design point per call) -----------------------------------
-@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _advance(end, w, d):
     """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
     window of ``w`` sets that advances ``d`` sets per refill."""
     return 0 if end < w else (end - w) // d + 1
 
 
-@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
+def _offset(a, start, sets):
+    """``(a − start) mod sets`` for two sets of the circle (both in ``[0, sets)``)."""
+    x = a - start
+    return x + sets if x < 0 else x
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _wrap(x, sets):
+    """``x mod sets`` for ``x ≥ 0`` a few times round at most (no division)."""
+    while x >= sets:
+        x -= sets
+    return x
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _repeated_read(a, b, times, start, w, d, sets):
     """Refills to read sets ``[a, b)`` ``times`` times in a row through the window (``w`` sets
-    from set ``start``, advancing ``d``, on a circle of ``sets``), and its new start. The window
-    only moves forward: a re-read of a block that does not fit it goes once around the circle,
-    so the reads are one forward sweep to the last read's end."""
-    k = _advance((a - start) % sets, w, d)  # bring the block's first set in
-    start = (start + k * d) % sets
-    first = _advance((a - start) % sets + (b - 1 - a), w, d)  # and the rest of it
-    start = (start + first * d) % sets
+    from set ``start``, advancing ``d``, on a circle of ``sets``), its new start, and where
+    the last of them was first needed: the read (from 0) and the set, or read −1 if none. The
+    window only moves forward: a re-read of a block that does not fit it goes once around the
+    circle, so the reads are one forward sweep to the last read's end. A refill is needed when
+    the read reaches the first set past the window (``w + (i − 1)·d`` sets after its start
+    for the i-th), or at the read's first set when the window has to come round to it."""
+    span = b - a
+    need_read, need_set = -1, a
+    k = _advance(_offset(a, start, sets), w, d)  # bring the block's first set in
+    if k > 0:
+        need_read = 0
+    start = _wrap(start + k * d, sets)
+    off = _offset(a, start, sets)
+    first = _advance(off + (span - 1), w, d)  # and the rest of it
+    if first > 0:
+        need_read, need_set = 0, a + max(0, w + (first - 1) * d - off)
+    start = _wrap(start + first * d, sets)
     k += first
     left, tried = times - 1, 0
     while left > 0:
-        end = (a - start) % sets + (b - 1 - a)
+        off = _offset(a, start, sets)
+        end = off + (span - 1)
         if end < w:  # the window holds the whole block: the other re-reads are free
             break
         tried += 1
+        read = times - left
         if tried > 3:  # still round after three re-reads: assume every one goes round
             more = _advance(end + (left - 1) * sets, w, d)
+            at = max(0, w + (more - 1) * d - off)  # unrolled: re-read i spans sets i·sets...
+            i = min(at // sets, left - 1)
+            need_read, need_set = read + i, a + min(at - i * sets, span - 1)
             left = 0
+            start = (start + more * d) % sets
         else:  # one re-read: round the stream to the block, and through it
             more = _advance(end, w, d)
+            need_read, need_set = read, a + min(max(0, w + (more - 1) * d - off), span - 1)
             left -= 1
+            start = _wrap(start + more * d, sets)
         k += more
-        start = (start + more * d) % sets
-    return k, start
+    return k, start, need_read, need_set
 
 
-@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
-def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, compute):
-    """A read port streaming ``passes`` times over ``stream`` words cut in blocks of ``block``
-    words, each read ``reads`` times in a row: words fetched, the cycles the port alone needs
-    and the initial fill's cycles (model in the module docstring)."""
+@njit(cache=True, inline="always", error_model="numpy")
+def _window(sram_words, words_per_cycle):
+    """A read SRAM's double buffer, fixed per design point: active and prefetch halves
+    (words), the words per set (1 % of the SRAM), the window and its advance in sets (before
+    capping at the stream's sets) and the initial fill's cycles."""
     active = math.ceil(sram_words / 2)
-    if stream <= active:
-        return float(stream), float(compute), stream / words_per_cycle
     per_set = math.ceil(sram_words / 100)
     prefetch = sram_words - active
+    return (active, per_set, prefetch, math.ceil(active / per_set),
+            math.ceil(prefetch / per_set), active / words_per_cycle)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _read_port(stream, block, reads, passes, window, words_per_cycle, compute):
+    """A read port streaming ``passes`` times over ``stream`` words cut in blocks of ``block``
+    words, each read ``reads`` times in a row, through a ``_window``: words fetched, the cycles
+    the port alone needs and the initial fill's cycles (model in the module docstring)."""
+    active, per_set, prefetch, w_sets, d_sets, fill = window
+    if stream <= active:
+        return float(stream), float(compute), stream / words_per_cycle
     sets = math.ceil(stream / per_set)
-    w = min(math.ceil(active / per_set), sets)
-    d = min(math.ceil(prefetch / per_set), sets - w)
+    w = min(w_sets, sets)
+    d = min(d_sets, sets - w)
     fetched = passes * reads * stream
     if block >= stream:  # whole passes: one forward sweep over passes × sets
         refills = _advance(passes * reads * sets - 1, w, d)
@@ -215,20 +265,28 @@ def _read_port(stream, block, reads, passes, sram_words, words_per_cycle, comput
         if block >= w * per_set:  # no fold fits the window: each re-read goes round
             exact = 0
             refills = _advance(sets + blocks * (reads - 1) * sets - 1, w, d)
+        last_block = stream - (blocks - 1) * block
+        after_last = reads * last_block  # the last block's reads, unless placed below
+        into_block = -1.0  # reads of its block before the last refill was needed
         for j in range(exact):
+            length = min((j + 1) * block, stream) - j * block
             a = math.floor(j * block / per_set)
-            b = math.floor((min((j + 1) * block, stream) - 1) / per_set) + 1
-            k, start = _repeated_read(a, b, reads, start, w, d, sets)
+            b = math.floor((j * block + length - 1) / per_set) + 1
+            k, start, need_read, need_set = _repeated_read(a, b, reads, start, w, d, sets)
             refills += k
-        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones
-            refills = math.ceil(refills * blocks / exact)
-        after_last = reads * (stream - (blocks - 1) * block)  # the last block's reads
+            if need_read >= 0:
+                into_block = need_read * length + min(max(0.0, need_set * per_set
+                                                               - j * block), length)
+                after_last = fetched - (j * reads * block + into_block)
+        if 0 < exact < blocks:  # the rest at the mean rate of the exact ones, the last
+            refills = math.ceil(refills * blocks / exact)  # refill as far into the last block
+            if into_block >= 0:
+                after_last = reads * last_block - min(into_block, reads * last_block)
     need = refills * prefetch / words_per_cycle + compute * after_last / fetched
-    return float(active + refills * prefetch), max(need, float(compute)), \
-        active / words_per_cycle
+    return float(active + refills * prefetch), max(need, float(compute)), fill
 
 
-@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _write_port(writes, half, words_per_cycle, compute):
     """Cycles the ofmap port alone needs (docstring): no stall until the buffer overflows."""
     rate = writes / compute
@@ -240,10 +298,11 @@ def _write_port(writes, half, words_per_cycle, compute):
     return first_stall + (writes - rate * first_stall) / words_per_cycle
 
 
-@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
-def layer_figures(df, r, c, m, k, n, filter_wpw, if_words, f_words, of_words, wpc):
-    """FIGURES of one group's GEMM (m × k by k × n) with dataflow index ``df`` (DATAFLOWS),
-    as a tuple (no allocation: the batch kernel calls it per point and layer)."""
+@njit(cache=True, inline="always", error_model="numpy")
+def layer_figures(df, r, c, m, k, n, filter_wpw, if_window, f_window, of_words, wpc):
+    """FIGURES of one group's GEMM (m × k by k × n) with dataflow index ``df`` (DATAFLOWS)
+    and the read SRAMs' ``_window``s, as a tuple (no allocation: the batch kernel calls it
+    per point and layer)."""
     if m == 0 or k == 0 or n == 0:
         return (0.0,) * 13 + (0.0,)
     if df == 0:
@@ -269,9 +328,9 @@ def layer_figures(df, r, c, m, k, n, filter_wpw, if_words, f_words, of_words, wp
     else:
         if_reads, f_reads, of_writes = k * n, fc * m * k, fr * n * m
         if_passes, f_passes = 1, fc
-    if_dram, if_need, if_fill = _read_port(k * n, k * n, 1, if_passes, if_words, wpc, compute)
-    f_dram, f_need, f_fill = _read_port(filter_stream, f_block, f_reads_per_block, f_passes,
-                                        f_words, wpc, compute)
+    if_dram, if_need, if_fill = _read_port(k * n, k * n, 1, if_passes, if_window, wpc, compute)
+    f_dram, f_need, f_fill = _read_port(filter_stream, f_block, f_reads_per_block, f_passes, f_window,
+                                wpc, compute)
     of_need = _write_port(of_writes, of_words / 2, wpc, compute)
     bound, need = 0, compute
     if if_need > need:
@@ -296,12 +355,13 @@ def _sram_words(cfg) -> tuple:
 def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, dict]:
     """The dataflow used (``auto``: the fastest) and one layer's figures, groups included."""
     if_words, f_words, of_words = _sram_words(cfg)
+    wpc = cfg.port_words_per_cycle
+    if_window, f_window = _window(if_words, wpc), _window(f_words, wpc)
     choices = DATAFLOWS if dataflow == "auto" else (dataflow,)
     best = None
     for name in choices:
         f = layer_figures(DATAFLOWS.index(name), cfg.rows, cfg.cols, m.m, m.k, m.n,
-                          m.filter_words_per_weight, if_words, f_words, of_words,
-                          cfg.port_words_per_cycle)
+                          m.filter_words_per_weight, if_window, f_window, of_words, wpc)
         if best is None or f[0] < best[1][0]:
             best = (name, f)
     name, f = best
@@ -363,34 +423,53 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
 
 
 # ---- many design points at once (sweeps) --------------------------------------------------
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
+def _by_dataflow(df):
+    """Point indices grouped by dataflow (a stable counting sort): the kernel then runs one
+    dataflow's branches for many points in a row, which the processor predicts (random
+    dataflows made it miss one branch in several)."""
+    starts = np.zeros(len(DATAFLOWS) + 2, dtype=np.int64)  # auto is index 3
+    for p in range(df.size):
+        starts[df[p] + 1] += 1
+    for d in range(1, starts.size):
+        starts[d] += starts[d - 1]  # starts[d]: the points before dataflow d's
+    order = np.empty(df.size, dtype=np.int64)
+    for p in range(df.size):
+        order[starts[df[p]]] = p
+        starts[df[p]] += 1
+    return order
+
+
+@njit(cache=True, error_model="numpy")
 def _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc):
     """Per design point: sums over the layers (``shapes`` rows m, k, n, filter words per
     weight, groups; each ``counts`` times) of cycles, stall cycles, SRAM accesses per
     operand, DRAM words and Σ utilization; ``df`` 3 means auto (fastest per layer)."""
-    points, out = df.size, np.zeros((7, df.size))
-    for p in range(points):
-        pes = rows[p] * cols[p]
+    out = np.zeros((7, df.size))
+    for p in _by_dataflow(df):
+        r, c, of_w, port = rows[p], cols[p], of_words[p], wpc[p]
+        if_window, f_window = _window(if_words[p], port), _window(f_words[p], port)
+        first, last = (0, 3) if df[p] == 3 else (df[p], df[p] + 1)
+        cycles = stalls = if_reads = f_reads = of_writes = dram = util = 0.0
         for j in range(shapes.shape[0]):
             m, k, n, fwpw, groups = shapes[j, 0], shapes[j, 1], shapes[j, 2], shapes[j, 3], \
                 shapes[j, 4]
-            first, last = (0, 3) if df[p] == 3 else (df[p], df[p] + 1)
-            best = layer_figures(first, rows[p], cols[p], m, k, n, fwpw, if_words[p],
-                                 f_words[p], of_words[p], wpc[p])
+            best = layer_figures(first, r, c, m, k, n, fwpw, if_window, f_window, of_w, port)
             for d in range(first + 1, last):
-                f = layer_figures(d, rows[p], cols[p], m, k, n, fwpw, if_words[p], f_words[p],
-                                  of_words[p], wpc[p])
+                f = layer_figures(d, r, c, m, k, n, fwpw, if_window, f_window, of_w, port)
                 if f[0] < best[0]:
                     best = f
             weight = counts[j] * groups
-            out[0, p] += weight * best[0]
-            out[1, p] += weight * best[2]
-            out[2, p] += weight * best[7]
-            out[3, p] += weight * best[8]
-            out[4, p] += weight * best[9]
-            out[5, p] += weight * (best[10] + best[11] + best[12])
+            cycles += weight * best[0]
+            stalls += weight * best[2]
+            if_reads += weight * best[7]
+            f_reads += weight * best[8]
+            of_writes += weight * best[9]
+            dram += weight * (best[10] + best[11] + best[12])
             if best[0] > 0:
-                out[6, p] += counts[j] * m * k * n / (best[0] * pes)
+                util += counts[j] * m * k * n / (best[0] * (r * c))
+        out[0, p], out[1, p], out[2, p], out[3, p] = cycles, stalls, if_reads, f_reads
+        out[4, p], out[5, p], out[6, p] = of_writes, dram, util
     return out
 
 
@@ -402,6 +481,19 @@ def _shape_table(workload: Workload, word_bytes) -> tuple[np.ndarray, np.ndarray
     distinct = list(dict.fromkeys(keys))
     counts = np.array([keys.count(key) for key in distinct], dtype=np.float64)
     return np.array(distinct, dtype=np.float64).reshape(-1, 5), counts, maps
+
+
+def _dataflow_index(dataflows: np.ndarray, file) -> np.ndarray:
+    """Each point's index in DATAFLOWS + ("auto",), by hashing (a million strings)."""
+    import pandas as pd
+
+    codes, distinct = pd.factorize(dataflows)
+    names = DATAFLOWS + ("auto",)
+    unknown = [d for d in distinct if d not in names]
+    if unknown:
+        raise EngineError(f"dataflow {unknown[0]!r} is not one of {', '.join(names)}",
+                          file=file)
+    return np.array([names.index(d) for d in distinct], dtype=np.int64)[codes]
 
 
 def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> dict:
@@ -424,32 +516,40 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
         return np.ascontiguousarray(np.broadcast_to(v, (n,)), dtype)
 
     names = DATAFLOWS + ("auto",)
-    df = full(np.array([names.index(d) for d in np.atleast_1d(dataflow)]), np.int64)
+    df = full(_dataflow_index(np.atleast_1d(dataflow), arch.path), np.int64)
     rows, cols = full(cfg.rows), full(cfg.cols)
     wpc = full(cfg.port_words_per_cycle)
     if_words, f_words, of_words = (full(h) for h in _sram_words(cfg))
-    if np.unique(full(cfg.word_bytes)).size > 1:
+    word_bytes = np.unique(cfg.word_bytes)
+    if word_bytes.size > 1:
         raise EngineError("word_bytes cannot vary within one batch (N:M index words depend "
                           "on it); sweep it as separate runs", file=arch.path)
-    shapes, counts, maps = _shape_table(workload, int(full(cfg.word_bytes)[0]))
-    out = _batch_kernel(shapes, counts, df, rows, cols, if_words, f_words, of_words, wpc)
+    word_bytes = int(word_bytes[0])
+    shapes, counts, maps = _shape_table(workload, word_bytes)
+    out = np.empty((7, n))
+    for s in range(0, n, _CHUNK_POINTS):
+        part = slice(s, s + _CHUNK_POINTS)
+        out[:, part] = _batch_kernel(shapes, counts, *(a[part] for a in (
+            df, rows, cols, if_words, f_words, of_words, wpc)))
     cycles, stalls, if_reads, f_reads, of_writes, dram_words, util_sum = out
     macs = float(sum(m.macs for m in maps))
-    e, bits = cfg.energy, 8 * full(cfg.word_bytes)
-    energy = (macs * e.mac_j(bits, full(cfg.accumulator_bits))
-              + if_reads * e.sram_j(bits, full(cfg.ifmap_sram_bytes))
-              + f_reads * e.sram_j(bits, full(cfg.filter_sram_bytes))
-              + of_writes * e.sram_j(bits, full(cfg.ofmap_sram_bytes))
-              + e.dram_j(dram_words * full(cfg.word_bytes)))
+    # scalars stay scalars (numpy broadcasts them): only the swept fields cost n operations
+    e, bits = cfg.energy, 8 * word_bytes
+    energy = (macs * e.mac_j(bits, np.asarray(cfg.accumulator_bits))
+              + if_reads * e.sram_j(bits, cfg.ifmap_sram_bytes)
+              + f_reads * e.sram_j(bits, cfg.filter_sram_bytes)
+              + of_writes * e.sram_j(bits, cfg.ofmap_sram_bytes)
+              + e.dram_j(dram_words * word_bytes))
     pes = rows * cols
-    clock = full(cfg.clock_hz)
-    sram = full(cfg.ifmap_sram_bytes) + full(cfg.filter_sram_bytes) + full(cfg.ofmap_sram_bytes)
     layers = len(workload.layers)
     return {"layers": np.full(n, layers), "dense_macs": np.full(n, float(sum(
         layer.dense_macs(workload.batch) for layer in workload.layers))),
-        "effective_macs": np.full(n, macs), "cycles": cycles, "seconds": cycles / clock,
+        "effective_macs": np.full(n, macs), "cycles": cycles,
+        "seconds": cycles / np.asarray(cfg.clock_hz, dtype=np.float64),
         "utilization": macs / (cycles * pes), "mean_utilization": util_sum / layers,
-        "dram_bytes": dram_words * full(cfg.word_bytes), "energy_j": energy,
+        "dram_bytes": dram_words * word_bytes, "energy_j": energy,
         "stall_cycles": stalls, "pes": pes, "rows": rows, "cols": cols,
-        "dataflow": np.array(names, dtype=object)[df], "sram_bytes": sram,
+        "dataflow": np.array(names, dtype=object)[df],
+        "sram_bytes": full(np.asarray(cfg.ifmap_sram_bytes, dtype=np.float64)
+                           + cfg.filter_sram_bytes + cfg.ofmap_sram_bytes),
         "error": np.full(n, "", dtype=object)}

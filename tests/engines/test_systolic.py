@@ -257,6 +257,24 @@ def test_batch_equals_simulate_point_by_point():
             assert batch[key][i] == pytest.approx(totals[key], rel=1e-9), key
 
 
+def test_batch_counts_folds_exactly_when_the_array_divides_the_layer():
+    """ws, K = 1116 on 186 rows is exactly 6 row folds, M = 1272 on 219 columns 6 column folds:
+    36 folds of 2·186 + 219 + 646 − 2 = 1235 cycles = 44,460 (SRAMs and bandwidth too large
+    to stall). Guards the kernels' IEEE division: with fast-math, a batch kernel that hoists
+    ``1/186`` out of its layer loop counts ⌈1116 · (1/186)⌉ = ⌈6.000…01⌉ = 7 row folds."""
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    wl = Workload("w", "test", 646, (_fc(1272, 1116),))
+    big = 1 << 30
+    params = {"rows": np.array([186, 186]), "cols": np.array([219, 219]),
+              "ifmap_sram_bytes": np.array([big, big]), "filter_sram_bytes": np.array([big, big]),
+              "ofmap_sram_bytes": np.array([big, big]),
+              "dram_bandwidth_bytes_per_s": np.array([1e15, 1e15]),
+              "dataflow": np.array(["ws", "auto"], dtype=object)}
+    batch = sy.simulate_batch(arch, wl, params)
+    assert batch["cycles"][0] == 36 * 1235
+    assert batch["cycles"][1] <= 36 * 1235
+
+
 # ---- arch files ------------------------------------------------------------------------------
 def test_shipped_archs_load_and_run(alexnet_ssl):
     for name in ("tpu_like", "eyeriss_12x14"):

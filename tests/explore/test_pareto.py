@@ -8,10 +8,11 @@ from accelsim.explore.pareto import pareto_mask
 
 
 def brute_force(values: np.ndarray) -> np.ndarray:
-    """a dominates b: a <= b everywhere and a < b somewhere (minimisation)."""
-    n = len(values)
-    return np.array([not any(np.all(values[j] <= values[i]) and np.any(values[j] < values[i])
-                             for j in range(n)) for i in range(n)], dtype=bool)
+    """a dominates b: a <= b everywhere and a < b somewhere (minimisation); every pair
+    compared (O(n²), as n × n arrays)."""
+    a, b = values[:, None, :], values[None, :, :]       # a[j] against b[i]
+    dominates = np.all(a <= b, axis=2) & np.any(a < b, axis=2)
+    return ~dominates.any(axis=0)
 
 
 point_sets = st.integers(1, 5).flatmap(lambda k: arrays(
@@ -45,16 +46,17 @@ def test_two_objective_front_of_a_known_set():
     assert pareto_mask(values).tolist() == [True, True, False, False, True, True, True]
 
 
-three_objective_sets = arrays(np.float64, st.tuples(st.integers(1, 300), st.just(3)),
-                              elements=st.one_of(st.integers(-3, 3).map(float),
-                                                 st.floats(-1e3, 1e3, allow_nan=False)))
+three_objective_sets = arrays(np.float64, st.tuples(st.integers(1, 200), st.just(3)),
+                              elements=st.sampled_from([-3.0, -1.0, -0.0, 0.0, 0.5, 1.0,
+                                                        2.0, 1e3]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(values=three_objective_sets, maximize=st.lists(st.booleans(), min_size=3, max_size=3))
 def test_three_objective_sweep_equals_brute_force(values, maximize):
     """The O(n log n) 3-objective sweep (Fenwick tree over y ranks) against the O(n²)
-    definition, on sets mixing many ties and duplicates with continuous values."""
+    definition, on sets of many ties and duplicates (-0.0 equals 0.0); continuous values
+    are in the test above."""
     signed = np.where(maximize, -values, values)
     assert np.array_equal(pareto_mask(values, maximize), brute_force(signed))
 
