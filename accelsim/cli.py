@@ -13,12 +13,43 @@ from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
 
 
+class _OneLineUsageError(click.ClickException):
+    """A click usage error (bad flag, bad value, missing argument) as one ``error:`` line,
+    where click prints its usage, a hint and the error on three."""
+
+    def __init__(self, exc: click.ClickException):
+        message = exc.format_message()
+        command = getattr(exc, "ctx", None) and exc.ctx.command_path
+        if command:
+            message = f"{command}: {message} (see {command} --help)"
+        super().__init__(AccelsimError(message).one_line())
+        self.exit_code = exc.exit_code
+
+    def show(self, file=None):
+        click.echo(f"error: {self.message}", err=True)
+
+
+def _one_line(exc: click.ClickException) -> click.ClickException:
+    """``exc`` as one line; the help shown for a bare ``accelsim`` (or group) stays."""
+    return exc if isinstance(exc, click.exceptions.NoArgsIsHelpError | _OneLineUsageError) \
+        else _OneLineUsageError(exc)
+
+
 class _Group(click.Group):
-    """Turns every AccelsimError into one line on stderr and exit code 2, no traceback."""
+    """Turns every AccelsimError and every usage error into one line on stderr and exit
+    code 2, no traceback."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
         except AccelsimError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
         except OSError as exc:  # an output that cannot be written: full disk, no folder, ...
