@@ -69,6 +69,25 @@ FITS = {f.id: f for f in (
         "SCNN density sweep: SCNN/DCNN = 0.79 at density 1.0 (VGG-16 conv)",
         "crossbar_window_cycles chosen among 1/2/4/8/16",
         (("scnn_density", "SCNN / DCNN performance at density 1.0"),)),
+    Fit("local_cpu_gemm", "local_cpu_1thread",
+        "this machine's 86 calibration GEMMs (calibrate.CALIBRATION_GEMMS and "
+        "CALIBRATION_LLC_GEMMS, none a validation shape) and a 2 x 128 MiB copy, min of repeats "
+        "(reports/validation/calibration_measured.csv)",
+        "accelsim.validate.calibrate.fit_cpu (grids; coordinate descent on mean |log error|); "
+        "judged held out on the cache curve, the CSR grid and the transformer and sparse "
+        "validation kernels (reports/validation)",
+        (), {"dense": {"m": (20, 6000), "k": (30, 15000), "n": (1, 1000)}}),
+    Fit("local_cpu_csr", "local_cpu_1thread",
+        "this machine's 32 calibration CSR kernels (calibrate.CALIBRATION_CSR: square 1024 and "
+        "2048, n 8-1024, density 1-50%), min of repeats",
+        "accelsim.validate.calibrate.fit_cpu (grid, mean |log error|) in the form chosen on the "
+        "CSR grid by leave-one-shape-out error (validate.grids)",
+        (), {"csr": {"density": (0.01, 0.5), "m": (1024, 2048), "k": (1024, 2048),
+                     "n": (8, 1024)}}),
+    Fit("local_cpu_vector", "local_cpu_1thread",
+        "this machine's 8 calibration layer-norm and softmax kernels (torch, "
+        "calibrate.CALIBRATION_VECTOR)",
+        "accelsim.validate.calibrate.fit_cpu (grid, mean |log error|, bandwidth and launch held)"),
     Fit("terngrad_gains", "cluster_gtx1080_1gbe",
         "S000 Section 4.3: TernGrad's gains, AlexNet 3.04x on 8 GTX 1080 (1 GbE) and VggNet-A "
         "about 2x on 512 P100 (InfiniBand)",
@@ -82,8 +101,8 @@ _SHAPE = ("tile_m", "tile_n", "k_half", "launch_overhead_s")
 _CSR = ("csr_efficiency", "csr_row_overhead")
 _TITAN_BLACK = {"tile_m": 16, "tile_n": 96, "k_half": 192, "csr_efficiency": 0.2565,
                 "csr_row_overhead": 1024}
-_XEON_1T = {"tile_m": 4, "tile_n": 256, "k_half": 192, "csr_efficiency": 0.2164,
-            "csr_row_overhead": 128}
+_XEON_1T = {"tile_m": 8, "tile_n": 256, "k_half": 64, "csr_efficiency": 0.4272,
+            "csr_row_overhead": 256}
 _TITAN_X = {"memory_efficiency": 0.8725, "launch_overhead_s": 22.0e-6}
 _I7 = {"memory_efficiency": 0.23}
 
@@ -96,9 +115,9 @@ def _from(fit: str, values: dict) -> dict:
 CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
     "gtx_titan_black": {**_from("table24_gpu", {**_TITAN_BLACK, "launch_overhead_s": 10.0e-6}),
                         **_from("eie_dense_titan_x", {"memory_efficiency": 0.8725})},
-    "xeon_e5_2630_1thread": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+    "xeon_e5_2630_1thread": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 20.0e-6}),
                              **_from("eie_dense_i7", _I7)},
-    "xeon_e5_2630": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 80.0e-6}),
+    "xeon_e5_2630": {**_from("table24_cpu", {**_XEON_1T, "launch_overhead_s": 20.0e-6}),
                      **_from("eie_dense_i7", _I7)},
     "i7_5930k": {**_from("table24_cpu", _XEON_1T),
                  **_from("eie_dense_i7", {**_I7, "launch_overhead_s": 72.0e-6})},
@@ -110,6 +129,14 @@ CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
                                       for k in ("k_half", "csr_efficiency", "csr_row_overhead")}),
               **_from("eie_dense_titan_x", {"launch_overhead_s": 22.0e-6})}
        for name in ("v100_sxm2", "a100_sxm4_80g", "h100_sxm5")},
+    "local_cpu_1thread": {  # reports/validation/local_cpu.yaml
+        **_from("local_cpu_gemm", {
+            "peak_fp32_flops": 1.53833e11, "memory_bandwidth_bytes_per_s": 1.07597e10,
+            "tile_m": 16, "tile_n": 8, "k_half": 4, "n_half": 24, "launch_overhead_s": 1e-6,
+            "l2_spill_penalty": 1, "cache_bytes": 3.35544e7, "cache_spill_penalty": 1.5}),
+        **_from("local_cpu_csr", {"csr_efficiency": 0.0748108, "csr_nnz_overhead": 16,
+                                  "csr_narrow_overhead": 0}),
+        **_from("local_cpu_vector", {"vector_flops": 7.49894e9})},
     "vc707": _from("table1_vc707", {"dram_efficiency": 0.79, "tile_overhead_cycles": 44,
                                     "macs_per_pe": 16, "bram_fraction_for_buffers": 0.5,
                                     "pe_buffer_words": 32768}),

@@ -13,12 +13,43 @@ from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
 
 
+class _OneLineUsageError(click.ClickException):
+    """A click usage error (bad flag, bad value, missing argument) as one ``error:`` line,
+    where click prints its usage, a hint and the error on three."""
+
+    def __init__(self, exc: click.ClickException):
+        message = exc.format_message()
+        command = getattr(exc, "ctx", None) and exc.ctx.command_path
+        if command:
+            message = f"{command}: {message} (see {command} --help)"
+        super().__init__(AccelsimError(message).one_line())
+        self.exit_code = exc.exit_code
+
+    def show(self, file=None):
+        click.echo(f"error: {self.message}", err=True)
+
+
+def _one_line(exc: click.ClickException) -> click.ClickException:
+    """``exc`` as one line; the help shown for a bare ``accelsim`` (or group) stays."""
+    return exc if isinstance(exc, click.exceptions.NoArgsIsHelpError | _OneLineUsageError) \
+        else _OneLineUsageError(exc)
+
+
 class _Group(click.Group):
-    """Turns every AccelsimError into one line on stderr and exit code 2, no traceback."""
+    """Turns every AccelsimError and every usage error into one line on stderr and exit
+    code 2, no traceback."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
         except AccelsimError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
         except OSError as exc:  # an output that cannot be written: full disk, no folder, ...
@@ -325,15 +356,26 @@ def validate():
 @click.option("--quick", is_flag=True, help="Shorter timing (less precise).")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), default="archs/local_cpu.yaml",
               show_default=True, help="Where to write the calibrated CPU arch file.")
-def validate_calibrate(threads, quick, out):
-    """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch."""
+@click.option("--measured", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Fit on this CSV of calibration timings (e.g. the committed "
+                   "reports/validation/calibration_measured.csv) instead of timing them.")
+def validate_calibrate(threads, quick, out, measured):
+    """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch
+    (and the timings, as calibration_measured.csv beside it)."""
+    import pandas as pd
+
     from accelsim.report.progress import progress_bar
     from accelsim.validate.suite import calibrate
 
-    with progress_bar("calibration kernels") as update:
-        cal = calibrate(threads=threads, quick=quick, progress=update)
+    if measured:
+        cal = calibrate(threads=threads, measured=pd.read_csv(measured))
+    else:
+        with progress_bar("calibration kernels") as update:
+            cal = calibrate(threads=threads, quick=quick, progress=update)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(cal.arch_text)
+    if not measured:
+        cal.measurements.to_csv(Path(out).parent / "calibration_measured.csv", index=False)
     p = cal.fit["params"]
     click.echo(f"wrote {out}: peak {p['peak_fp32_flops'] / 1e9:.1f} GFLOP/s, bandwidth "
                f"{p['memory_bandwidth_bytes_per_s'] / 1e9:.1f} GB/s, fit error "
@@ -402,9 +444,17 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
     if suite_name == "transformer":
         from accelsim.report.validation import transformer_markdown
 
-        with progress_bar("transformer kernels") as update:
-            result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
-                                                progress=update, device=device)
+        if measured:
+            import pandas as pd
+
+            from accelsim.validate.kernels import machine_info
+
+            result = suite.compare_transformer(pd.read_csv(measured), arch.config,
+                                               machine_info(threads, device))
+        else:
+            with progress_bar("transformer kernels") as update:
+                result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
+                                                    progress=update, device=device)
         result["measurements"].to_csv(out / "transformer_measured.csv", index=False)
         (out / "transformer.md").write_text(transformer_markdown(
             result, calibration, arch_name=str(arch_file), quick=quick,
@@ -469,14 +519,14 @@ def validate_grids(measure, arch_file, out):
             raise AccelsimError("no measurements: run with --measure", file=str(path))
     cfg = load_arch(arch_file).config
     csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
-    with stage("fitting the CSR forms (held-out shapes) and the cache spill penalties"):
+    with stage("fitting the CSR forms (held-out shapes); the cache model on the curve"):
         form = grids.choose_csr_form(cfg, csr)
         cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
         cache_fit = grids.cache_summary(cfg, cache)
     (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
                                                  targets=suite.TARGETS))
     with stage(f"plotting {out / 'csr_grid.png'}, {out / 'cache_curve.png'}"):
-        grid_plots(form, cache, cache_fit["fitted_cfg"], out)
+        grid_plots(form, cache, cfg, out)
     med = form["forms"][form["chosen"]]["median_abs_error"]
     click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
                f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")

@@ -8,7 +8,9 @@ import pytest
 from accelsim import calibration
 from accelsim.spec import load_arch
 
-ARCHS = sorted((Path(__file__).resolve().parents[1] / "archs").glob("*.yaml"))
+ROOT = Path(__file__).resolve().parents[1]
+# the shipped arch files, and this machine's calibrated CPU (the validation reports' arch)
+ARCHS = sorted((ROOT / "archs").glob("*.yaml")) + [ROOT / "reports/validation/local_cpu.yaml"]
 GPU_ARCHS = [p for p in ARCHS if load_arch(p).engine == "gpu"]
 
 
@@ -36,10 +38,10 @@ def test_every_fit_in_the_registry_is_used_and_names_a_shipped_device():
 
 
 def test_borrowed_values_are_noted_and_own_fits_are_not():
-    a100 = load_arch(ARCHS[0].parent / "a100.yaml")
+    a100 = load_arch(ROOT / "archs/a100.yaml")
     notes = calibration.borrowed_notes(a100.name, a100.config)
     assert any("gtx_titan_black" in n and "not calibrated on this device" in n for n in notes)
-    black = load_arch(ARCHS[0].parent / "gtx_titan_black.yaml")
+    black = load_arch(ROOT / "archs/gtx_titan_black.yaml")
     assert not any("gtx_titan_black fit" in n
                    for n in calibration.borrowed_notes(black.name, black.config))
 
@@ -64,7 +66,7 @@ def test_prior_registry_and_prior_comments_agree(path):
 def test_newer_gpus_take_tile_and_peak_from_published_priors_not_the_kepler_fit():
     """The A100's max_efficiency, memory efficiency and tile are priors (Calculon, NVIDIA's
     GEMM guide): no LLMCompass row is a fit any more, and the notes say where each came from."""
-    a100 = load_arch(ARCHS[0].parent / "a100.yaml")
+    a100 = load_arch(ROOT / "archs/a100.yaml")
     assert calibration.fitted_on("llmcompass_a100_gemm", "16384x12288x12288 fp16 ms") == []
     notes = calibration.borrowed_notes(a100.name, a100.config)
     tile_note = next(n for n in notes if n.startswith("tile_m 64, tile_n 64"))
@@ -73,6 +75,6 @@ def test_newer_gpus_take_tile_and_peak_from_published_priors_not_the_kepler_fit(
                for n in notes)
     borrowed = next(n for n in notes if "gtx_titan_black fit" in n)
     assert "tile_m" not in borrowed and "k_half" in borrowed
-    h100 = load_arch(ARCHS[0].parent / "h100.yaml")
+    h100 = load_arch(ROOT / "archs/h100.yaml")
     assert any("Calculon" in n and "describes a100_sxm4_80g, not this device" in n
                for n in calibration.borrowed_notes(h100.name, h100.config))

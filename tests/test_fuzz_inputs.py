@@ -28,15 +28,18 @@ from accelsim.errors import AccelsimError
 from accelsim.registry import simulate
 from accelsim.spec import load_arch, load_workload
 from accelsim.spec.sweep import load_sweep
-from accelsim.spec.validate import parse_yaml
+from accelsim.spec.validate import parse_yaml, schema
 from accelsim.spec.workload import workload_from_dict
 from tests.conftest import ROOT
 
 SCALE = {"large": 10, "smoke": 0.05}.get(os.environ.get("ACCELSIM_FUZZ", ""), 1)
 CASES = {"arch": 700, "workload": 700, "sweep": 250, "mask": 450, "npz": 350, "torch": 250,
-         "onnx": 400}
+         "onnx": 400, "bounds": 25}
 CASE_SECONDS = 20.0           # one case, on a loaded 2-core machine
 RSS_GROWTH_BYTES = 3 << 30    # the whole fuzz run may not grow the process by more
+CASE_PEAK_BYTES = 3 << 30     # nor one case's peak (reset per case where Linux allows)
+BOUNDS_CASE_SECONDS = 120.0   # one engine run at the schema's size bounds, and its memory:
+BOUNDS_PEAK_BYTES = 4 << 30   # EIE holds up to 2^27 non-zeros (VGG-16 fc6 dense, 1.0e8: 2.6 GB)
 
 BAD_VALUES = [float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 1e-300, -1, 0, -0.5,
               2 ** 70, 10 ** 25, 3.0, 0.5, True, False, None, "x", "", [], {}, [1, 2, 3],
@@ -63,6 +66,15 @@ def corpus(tmp_path_factory):
     for folder in ("archs", "workloads", "sweeps"):
         shutil.copytree(ROOT / folder, root / folder)
     return root
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled():
+    """Every engine run once first: a case's time bound is not its numba compilation (the
+    large profile's first EIE case took 28 s under load, its rerun well under 1 s)."""
+    for name in ENGINE_ARCHS:
+        arch = load_arch(ROOT / "archs" / f"{name}.yaml")
+        simulate(arch, _tiny_workload(arch.engine), {})
 
 
 ARCH_FILES = sorted(p.name for p in (ROOT / "archs").glob("*.yaml"))
@@ -129,8 +141,28 @@ def mutated_text(draw, doc: dict, suffix: str) -> str:
     return text
 
 
-def _expect_clean(run, path: Path, *names):
-    """``run()`` succeeds or raises one AccelsimError line naming one of ``names``."""
+def _peak_reset() -> int | None:
+    """Reset this process's peak resident memory (Linux: /proc/self/clear_refs); the
+    resident memory now, or None where the peak cannot be reset."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_bytes("VmRSS")
+    except OSError:
+        return None
+
+
+def _status_bytes(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise OSError(f"no {key}")
+
+
+def _expect_clean(run, path: Path, *names, seconds: float = CASE_SECONDS,
+                  peak_bytes: int = CASE_PEAK_BYTES):
+    """``run()`` succeeds or raises one AccelsimError line naming one of ``names``, within
+    ``seconds`` and CASE_PEAK_BYTES more resident memory at its peak."""
+    resident = _peak_reset()
     began = time.monotonic()
     try:
         run()
@@ -141,8 +173,12 @@ def _expect_clean(run, path: Path, *names):
     finally:
         elapsed = time.monotonic() - began
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - _BASELINE_RSS
-    assert elapsed < CASE_SECONDS, f"{elapsed:.1f} s"
-    assert grown < RSS_GROWTH_BYTES, f"resident memory grew by {grown / 2 ** 30:.1f} GiB"
+    assert elapsed < seconds, f"{elapsed:.1f} s"
+    assert grown < max(RSS_GROWTH_BYTES, peak_bytes), \
+        f"resident memory grew by {grown / 2 ** 30:.1f} GiB"
+    if resident is not None:
+        peak = _status_bytes("VmHWM") - resident
+        assert peak < peak_bytes, f"the case's peak memory grew by {peak / 2 ** 30:.1f} GiB"
 
 
 def _finite(result) -> None:
@@ -412,3 +448,54 @@ def test_fuzz_onnx_models(corpus, data):
     path.write_bytes(content)
     (corpus / "out").mkdir(exist_ok=True)
     _expect_clean(_traced(corpus, lambda: extract.from_onnx(path)), path, corpus / "out")
+
+
+# ---- engines at the schema's bounds -----------------------------------------------------
+_BOUNDS = schema("workload")
+COUNT_MAX = _BOUNDS["$defs"]["count"]["maximum"]          # channels, features, steps, ...
+PAIR_MAX = _BOUNDS["$defs"]["pair"]["oneOf"][0]["maximum"]  # kernel, in_hw
+BATCH_MAX = _BOUNDS["properties"]["batch"]["maximum"]
+ENGINE_ARCHS = ["vc707", "h100", "eie", "scnn", "cluster_p100_ib", "i7_5930k", "tpu_like"]
+_LOADED = {}
+
+
+@st.composite
+def extreme_layers(draw):
+    """A layer whose sizes are each 1, small or the schema's maximum."""
+    count = st.sampled_from([1, 3, 64, 4096, COUNT_MAX])
+    kind = draw(st.sampled_from(["conv", "fc", "matmul", "lstm"]))
+    layer = {"name": "x", "kind": kind}
+    if kind == "conv":
+        hw = draw(st.sampled_from([1, 8, 224, PAIR_MAX]))
+        layer.update(in_channels=draw(count), out_channels=draw(count), in_hw=hw,
+                     kernel=draw(st.sampled_from([1, 3, hw])),
+                     padding=draw(st.sampled_from([0, 1])))
+    elif kind in ("fc", "matmul"):
+        layer.update(in_features=draw(count), out_features=draw(count))
+        if kind == "matmul":
+            layer["columns"] = draw(count)
+    else:
+        layer.update(input_size=draw(count), hidden_size=draw(count), timesteps=draw(count))
+    for field in ("weight_density", "activation_density"):
+        if draw(st.booleans()):
+            layer[field] = draw(st.sampled_from([1e-9, 0.5, 1.0]))
+    return layer
+
+
+@_examples("bounds")
+@given(layer=extreme_layers(), batch=st.sampled_from([1, 2, BATCH_MAX]),
+       name=st.sampled_from(ENGINE_ARCHS))
+def test_fuzz_engines_at_the_schema_bounds(layer, batch, name):
+    """Valid layers at the schema's size bounds: every engine gives finite numbers or one
+    line (EIE/SCNN: a layer too large to hold), within a case's time and memory."""
+    arch = _LOADED.get(name) or _LOADED.setdefault(name, load_arch(ROOT / "archs" /
+                                                                   f"{name}.yaml"))
+
+    def run():
+        workload = workload_from_dict({"schema_version": 1, "name": "bounds",
+                                       "source": "fuzz", "batch": batch, "layers": [layer]})
+        _finite(simulate(arch, workload, {}))
+
+    _expect_clean(run, Path(arch.path), "layers.0", "layer x", seconds=BOUNDS_CASE_SECONDS,
+                  peak_bytes=BOUNDS_PEAK_BYTES)
+

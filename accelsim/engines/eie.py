@@ -33,8 +33,11 @@ its Result ``feasible`` is false (sweeps leave it out). Input vectors (batch sam
 same stream; an LSTM step waits for the previous step to finish (h_t feeds step t + 1).
 Pipeline fill (4 stages) and the final write-back are not counted. At most
 ``MAX_SIMULATED_VECTORS`` input vectors (and ``MAX_SIMULATED_ELEMENTS`` activation elements)
-are simulated per layer: a larger batch runs its first samples and every per-input count is
-scaled by batch / samples run (the stream is stationary), with a note.
+are simulated per layer: a larger batch runs its first samples, an LSTM (matmul) with more
+steps (columns) its first ones, and every per-input count is scaled by the vectors over
+those run (the stream is stationary), with a note. A layer whose simulation would hold more
+than ``masks.MAX_SIMULATED_VALUES`` weights, column entries or broadcast events is refused
+in one line.
 
 SRAM reads: the 64-bit sparse-matrix SRAM holds 8 entries per row, a column slice of e
 entries costs ⌈e / 8⌉ row reads; two 16-bit pointer reads (even/odd banks) per PE per
@@ -236,12 +239,17 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         if layer.kind not in KINDS:
             raise EngineError(f"layer {layer.name}: the eie engine runs {', '.join(KINDS)} "
                               f"layers, not {layer.kind}", file=arch.path)
-        simulated = mk.simulated_batch(layer, workload.batch, MAX_SIMULATED_VECTORS,
+        run_as, vector_factor = mk.simulated_vectors(layer, MAX_SIMULATED_VECTORS)
+        simulated = mk.simulated_batch(run_as, workload.batch, MAX_SIMULATED_VECTORS,
                                        MAX_SIMULATED_ELEMENTS)
-        run = scaled(run_layer(layer, simulated, cfg, seed), workload.batch / simulated)
-        if simulated < workload.batch:
-            notes.append(f"{layer.name}: {simulated} of the {workload.batch} samples "
-                         "simulated, counts scaled to the batch")
+        m, k = layer.weight_shape
+        run_vectors = simulated * mk.vectors_per_sample(run_as)
+        mk.check_simulated_size(layer, "eie", arch.path, weights=m * k * layer.density,
+                                column_entries=k * cfg.pes, broadcast_events=(
+                                    run_vectors * k * layer.activation_density * cfg.pes))
+        run = scaled(run_layer(run_as, simulated, cfg, seed),
+                     workload.batch / simulated * vector_factor)
+        notes += mk.sampling_notes(layer, run_as, workload.batch, simulated)
         seconds = run.cycles / cfg.clock_hz
         fill = sram_fill(run, cfg)
         if fill > 1:

@@ -23,22 +23,29 @@ a fixed prologue worth ``k_half`` steps of its k loop:
 Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
 dominated by their prologue; a large GEMM tends to η_max. ``n_half`` (optional, default 0)
 is the same for narrow right-hand sides: a BLAS that runs n = 2-30 through its GEMM kernel
-reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBLAS; GEMV at
-n = 1 is memory-bound either way).
+reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBLAS). At
+n = 1 the libraries run GEMV instead (OpenBLAS forwards such a GEMM to GEMV since 0.3.27;
+cuBLAS and MKL do the same), a memory-bound stream: the narrow-n factor is 1 there.
 
 **Caches** (S000 §2.3 attributes part of SSL's CPU speedup to matrices that shrink into
-cache). A kernel's working set ws (dense: v(mk + kn + mn); CSR: its gathered dense input
-and its output, v(kn + mn), since the values and indices stream through once) that outgrows the L2 (``l2_cache_bytes``) and then the last-level
-cache (``cache_bytes``) slows its compute throughput (blocking no longer keeps operands
-close); the memory term stays the DRAM rate (a memory-bound kernel streams from DRAM
-either way):
+cache). The cache acts on a kernel's traffic, not on its compute: a blocked GEMM re-reads
+its tiles from cache whatever the matrices' size, so its compute rate does not fall when
+they outgrow the L2, while a stream (GEMV, narrow GEMMs, CSR, vector kernels) runs at the
+rate of the level that holds its working set ws (dense: v(mk + kn + mn); CSR: values,
+indices, row pointers and its dense operands; the footprint a repeated call keeps resident):
 
-    η_cache = 1 / (1 + s_2 · max(0, 1 − C_2/ws) + s_3 · max(0, 1 − C_3/ws))
-    time = max(compute / η_cache, memory) + g · t_launch
+    rate(ws) = BW · η_mem · (1 + s_3)^[ws ≤ C_3] · (1 + s_2)^[ws ≤ C_2]
+    time = max(compute, bytes / rate(ws)) + launches · t_launch
 
-Cache sizes are device facts; the spill penalties s_2, s_3 are fitted on this machine's
-calibration GEMMs (checked on its measured cache curve, ``accelsim validate grids``) and are
-priors elsewhere (GPU files: 0, no GPU curve measured).
+BW · η_mem is the DRAM rate, C_2 (``l2_cache_bytes``) and C_3 (``cache_bytes``) the cache
+sizes, s_3 (``cache_spill_penalty``) how much faster the last level streams than DRAM and s_2
+(``l2_spill_penalty``) the L2 than the last level (each minus 1: the slow-down a stream
+suffers when it spills that level). A step at each size: a stream that outgrows a level
+under LRU replacement finds nothing of itself there on its next pass. The sizes are device
+facts; s_2, s_3 and this machine's effective last-level size are fitted on its calibration
+GEMMs (``accelsim validate calibrate``) and checked, held out, on its measured cache curve
+(``accelsim validate grids``); they are priors for the other CPU files, 0 on GPUs (no GPU
+curve measured).
 
 **Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
 ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
@@ -47,7 +54,8 @@ ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k
 
     FLOPs = 2·g·nnz·n
     compute time = g · (2n · (nnz + r_0 · m) + nnz · (c_nz + c_v · min(n, w))) / (P · η_csr)
-    bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers)
+    bytes = g · ((v + 4)·nnz + 4(m + 1) + v(kn + mn))      (values, column indices, row pointers,
+                                                           the dense input and output)
 
 η_csr is the fraction of peak the irregular gather reaches per non-zero and column; r_0 a
 per output element overhead (row-pointer walk, output write) in non-zero equivalents; c_nz a
@@ -229,23 +237,24 @@ def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
-    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * n / (n + cfg.n_half)
+    narrow = np.where(n > 1, n / (n + cfg.n_half), 1.0)  # n = 1: GEMV, memory-bound
+    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * narrow
 
 
-def cache_efficiency(cfg: RooflineConfig, working_set_bytes):
-    """η_cache: 1 while the working set fits the L2, lower as it outgrows the L2 and then
-    the last-level cache (one spill term per level)."""
-    ws = np.maximum(np.asarray(working_set_bytes, dtype=float), 1.0)  # an empty GEMM: 0 bytes
-    slow = 1.0
-    for size, penalty in ((cfg.l2_cache_bytes, cfg.l2_spill_penalty),
-                          (cfg.cache_bytes, cfg.cache_spill_penalty)):
+def stream_rate(cfg: RooflineConfig, working_set_bytes):
+    """Bytes/s a kernel's traffic streams at: the DRAM rate BW·η_mem, ×(1 + s_3) while the
+    working set fits the last-level cache and ×(1 + s_2) more while it fits the L2."""
+    ws = np.asarray(working_set_bytes, dtype=float)
+    rate = cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency * np.ones_like(ws)
+    for size, faster in ((cfg.cache_bytes, cfg.cache_spill_penalty),
+                         (cfg.l2_cache_bytes, cfg.l2_spill_penalty)):
         if size is not None:
-            slow = slow + penalty * np.maximum(0.0, 1.0 - size / ws)
-    return 1.0 / slow
+            rate = rate * np.where(ws <= size, 1.0 + faster, 1.0)
+    return rate
 
 
-def _roofline(cfg, launches, t_compute, flops, nbytes) -> KernelTime:
-    t_memory = nbytes / (cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency)
+def _roofline(cfg, launches, t_compute, flops, nbytes, working_set) -> KernelTime:
+    t_memory = nbytes / stream_rate(cfg, working_set)
     seconds = np.maximum(t_compute, t_memory) + launches * cfg.launch_overhead_s
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
 
@@ -257,9 +266,8 @@ def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> Kern
     shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared)
-                         * cache_efficiency(cfg, working_set))
-    return _roofline(cfg, launches, t_compute, flops, g * working_set)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared))
+    return _roofline(cfg, launches, t_compute, flops, g * working_set, working_set)
 
 
 def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
@@ -269,9 +277,8 @@ def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
     b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
     flops = 2 * b * m * k * n * fraction
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b)
-                         * cache_efficiency(cfg, working_set))
-    return _roofline(cfg, 1, t_compute, flops, b * working_set)
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b))
+    return _roofline(cfg, 1, t_compute, flops, b * working_set, b * working_set)
 
 
 def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = "fp32",
@@ -282,7 +289,7 @@ def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = 
     nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
     rate = cfg.peak_fp32_flops * cfg.max_efficiency if cfg.vector_flops is None \
         else cfg.vector_flops
-    return _roofline(cfg, passes, flops / rate, flops, nbytes)
+    return _roofline(cfg, passes, flops / rate, flops, nbytes, nbytes / passes)
 
 
 def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
@@ -296,11 +303,10 @@ def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
     working_set = v * (m * k + k * n + m * n)
     shared, launches = kernel_groups(cfg, g)
     t_compute = 2 * g * m * k * n / (cfg.peak_flops(precision) * cfg.sparse_tensor_speedup
-                                     * gemm_efficiency(cfg, m, k, n, shared)
-                                     * cache_efficiency(cfg, working_set))
+                                     * gemm_efficiency(cfg, m, k, n, shared))
     nbytes = g * (v * (kept + k * n + m * n) + meta_bytes)
     return _roofline(cfg, launches, np.asarray(t_compute), np.asarray(flops),
-                     np.asarray(nbytes))
+                     np.asarray(nbytes), np.asarray(working_set))
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
@@ -312,11 +318,11 @@ def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> K
     per_nnz = (cfg.csr_nnz_overhead
                + cfg.csr_narrow_overhead * np.minimum(n, cfg.csr_vector_width))
     streamed = (v + INDEX_BYTES) * nnz + INDEX_BYTES * (m + 1)  # read once, in order
-    gathered = v * (k * n + m * n)  # the dense operand's rows are gathered at random
+    dense_operands = v * (k * n + m * n)  # the gathered input and the output
     t_compute = (g * (2 * n * (nnz + cfg.csr_row_overhead * m) + per_nnz * nnz)
-                 / (cfg.peak_flops(precision) * cfg.csr_efficiency
-                    * cache_efficiency(cfg, gathered)))
-    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * (streamed + gathered))
+                 / (cfg.peak_flops(precision) * cfg.csr_efficiency))
+    footprint = streamed + dense_operands
+    return _roofline(cfg, kernel_groups(cfg, g)[1], t_compute, flops, g * footprint, footprint)
 
 
 def backward_gemms(x: Gemm) -> list[Gemm]:

@@ -62,9 +62,15 @@ coordinate computation per product, leakage — the likely cause of the miss aga
 
 Not modelled: the 4-bit zero-run index's padding entries, weight-FIFO underflow, PPU
 (ReLU, compression) time. Calibrated: nothing; ``halo_words_per_cycle`` is an assumption
-(the reference gives no figure). At most ``MAX_SIMULATED_SAMPLES`` samples run per layer
-(one Python pass each): a larger batch runs its first samples and the per-sample counts are
-scaled by batch / samples run, with a note.
+(the reference gives no figure). At most ``MAX_SIMULATED_SAMPLES`` input vectors run per
+layer (one Python pass each): a larger batch runs its first samples, an LSTM (matmul) its
+first steps (columns), and the per-sample counts are scaled by the vectors over those run.
+At most ``MAX_SIMULATED_WEIGHTS`` non-zero weights run: a larger fc, matmul or ungrouped
+conv runs its first output channels (K_c groups run one after another, drawn alike) and its
+per-output counts are scaled by the channels over those run. Both come with a note. A layer
+beyond ``masks.MAX_SIMULATED_VALUES`` weights or activations, 4 x ``MAX_SIMULATED_WEIGHTS``
+non-zero weights it cannot sample (an LSTM's 4,096 x 4,096 dense gates: 3.5 GiB), or
+``MAX_GROUP_PASSES`` (group, vector) passes, is refused in one line.
 """
 
 from __future__ import annotations
@@ -83,6 +89,8 @@ from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
 
 MAX_SIMULATED_SAMPLES = 64  # input vectors run per layer (Python loop); more are sampled
+MAX_GROUP_PASSES = 4096     # (conv group, input vector) passes of that loop; more: refused
+MAX_SIMULATED_WEIGHTS = 1 << 22  # non-zero weights run per layer; more: output channels sampled
 OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
                   minimum=0, maximum=2 ** 32 - 1),
            Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
@@ -321,14 +329,17 @@ def run_layer(layer: Layer, batch: int, cfg: ScnnConfig, seed: int, bank_samples
         kc=t.kc, pes_used=pes_used, nonzero_weights=int(conv.weights.sum()), samples=samples)
 
 
-def scaled(run: ScnnLayerRun, factor: float) -> ScnnLayerRun:
-    """A run's per-sample counts times ``factor`` (the batch over the samples simulated);
-    rates, the tiling and the weights are unchanged."""
-    if factor == 1:
+def scaled(run: ScnnLayerRun, factor: float, output_factor: float = 1.0) -> ScnnLayerRun:
+    """A run's per-sample counts times ``factor`` (the input vectors over those simulated)
+    and its per-output counts times ``output_factor`` (the output channels over those
+    simulated); rates and the tiling are unchanged."""
+    if factor == 1 and output_factor == 1:
         return run
     per_sample = ("cycles", "dcnn_cycles", "pairs", "products", "valid_macs",
-                  "weight_vectors", "dcnn_weight_vectors", "halo_words", "samples")
-    return replace(run, **{k: round(getattr(run, k) * factor) for k in per_sample})
+                  "weight_vectors", "dcnn_weight_vectors", "halo_words")
+    return replace(run, **{k: round(getattr(run, k) * factor * output_factor)
+                           for k in per_sample}, samples=round(run.samples * factor),
+                   nonzero_weights=round(run.nonzero_weights * output_factor))
 
 
 def _touched(n_in: int, tiles: int, n_out: int, kernel: int, stride: int, pad: int):
@@ -440,12 +451,19 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                                                   if layer.dilation == (1, 1)))
     rows, sampled = [], []
     for layer in workload.layers:
-        simulated = mk.simulated_batch(layer, workload.batch, MAX_SIMULATED_SAMPLES)
-        run = scaled(run_layer(layer, simulated, cfg, seed, bank_samples),
-                     workload.batch / simulated)
-        if simulated < workload.batch:
-            sampled.append(f"{layer.name}: {simulated} of the {workload.batch} samples "
-                           "simulated, counts scaled to the batch")
+        run_as, vector_factor = mk.simulated_vectors(layer, MAX_SIMULATED_SAMPLES)
+        run_as, output_factor = mk.simulated_outputs(run_as, MAX_SIMULATED_WEIGHTS)
+        simulated = mk.simulated_batch(run_as, workload.batch, MAX_SIMULATED_SAMPLES)
+        shape = mk.activation_shape(run_as, simulated)
+        mk.check_simulated_size(layer, "scnn", arch.path, weights=run_as.weight_count,
+                                activations=int(np.prod(shape, dtype=np.float64)))
+        mk.check_simulated_size(layer, "scnn", arch.path, limit=MAX_GROUP_PASSES,
+                                group_passes=layer.groups * shape[0])
+        mk.check_simulated_size(layer, "scnn", arch.path, limit=4 * MAX_SIMULATED_WEIGHTS,
+                                non_zero_weights=run_as.weight_count * run_as.density)
+        run = scaled(run_layer(run_as, simulated, cfg, seed, bank_samples),
+                     workload.batch / simulated * vector_factor, output_factor)
+        sampled += mk.sampling_notes(layer, run_as, workload.batch, simulated)
         g = layer.gemm(workload.batch)
         outputs = g.groups * g.m * g.n
         sparse_bytes = run.nonzero_weights * (cfg.data_width_bits + cfg.index_bits) / 8

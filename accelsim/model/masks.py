@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from accelsim.errors import SpecError
+from accelsim.errors import EngineError, SpecError
 
+MAX_SIMULATED_VALUES = 1 << 27  # weights, activations or events held for one layer: at
+# 1-24 bytes each, a few GiB at most (EIE on VGG-16's dense fc6, 1.0e8 weights: 2.6 GB peak)
 DENSITY_TOLERANCE = 0.01  # relative: a mask within 1% of the stated density (+ half a count) agrees
 _WEIGHT_STREAM, _ACTIVATION_STREAM = 0, 1
 
@@ -47,6 +49,68 @@ class LayerMasks:
 def vectors_per_sample(layer) -> int:
     """Input vectors (activation rows) one sample feeds a non-conv layer."""
     return layer.gemm(1).n
+
+
+def simulated_vectors(layer, max_vectors: int):
+    """The layer an event-level engine runs for one sample, with at most ``max_vectors``
+    input vectors (an LSTM's first time steps, a matmul's first columns), and the factor
+    its per-sample counts are scaled by (the vectors of a sample are drawn alike)."""
+    vectors = 1 if layer.kind == "conv" else vectors_per_sample(layer)
+    if vectors <= max_vectors:
+        return layer, 1.0
+    field = "timesteps" if layer.kind == "lstm" else "columns"
+    return replace(layer, **{field: max_vectors}), vectors / max_vectors
+
+
+_OUTPUTS = {"fc": "out_features", "matmul": "out_features", "conv": "out_channels"}
+
+
+def simulated_outputs(layer, max_nonzero_weights: int):
+    """The layer with only its first output channels (rows of the weight matrix) when its
+    non-zero weights exceed ``max_nonzero_weights``, and the factor its counts are scaled by:
+    for an engine that runs output channels group after group alike (SCNN). Grouped convs
+    and LSTMs (whose outputs are also inputs) are run whole."""
+    field = _OUTPUTS.get(layer.kind)
+    nonzero = layer.weight_count * layer.density
+    if field is None or layer.groups != 1 or nonzero <= max_nonzero_weights:
+        return layer, 1.0
+    outputs = getattr(layer, field)
+    keep = max(1, int(outputs * max_nonzero_weights / nonzero))
+    masks = layer.masks and replace(layer.masks, weights=layer.masks.weights[:keep])
+    return replace(layer, masks=masks, **{field: keep}), outputs / keep
+
+
+def sampling_notes(layer, run_as, batch: int, simulated: int) -> list[str]:
+    """The notes of a layer run as ``run_as`` (:func:`simulated_vectors`,
+    :func:`simulated_outputs`) on ``simulated`` of ``batch`` samples
+    (:func:`simulated_batch`)."""
+    notes = []
+    field = _OUTPUTS.get(layer.kind)
+    if field and getattr(run_as, field) != getattr(layer, field):
+        notes.append(f"{layer.name}: {getattr(run_as, field)} of the {getattr(layer, field)} "
+                     f"output channels simulated (the rest are drawn alike), counts scaled")
+    if vectors_per_sample(run_as) != vectors_per_sample(layer) and layer.kind != "conv":
+        what = "time steps" if layer.kind == "lstm" else "columns"
+        notes.append(f"{layer.name}: {vectors_per_sample(run_as)} of the "
+                     f"{vectors_per_sample(layer)} {what} of a sample simulated, counts "
+                     "scaled")
+    if simulated < batch:
+        notes.append(f"{layer.name}: {simulated} of the {batch} samples simulated, counts "
+                     "scaled to the batch")
+    return notes
+
+
+def check_simulated_size(layer, engine: str, file: str | None, *,
+                         limit: int = MAX_SIMULATED_VALUES, **counts: float) -> None:
+    """Refuse, in one EngineError line, a layer whose event-level simulation would hold
+    (or loop over) more than ``limit`` of any of ``counts`` (weights, activations, events):
+    memory and time stay bounded; an analytic engine (roofline, systolic) takes any size."""
+    for what, count in counts.items():
+        if count > limit:
+            raise EngineError(
+                f"layer {layer.name}: too large for the {engine} engine's event-level "
+                f"simulation ({count:,.0f} {what.replace('_', ' ')}, at most {limit:,}); "
+                "the roofline and systolic engines model any size", file=file)
 
 
 def simulated_batch(layer, batch: int, max_vectors: int, max_elements: int = 1 << 26) -> int:

@@ -64,9 +64,13 @@ def read_bytes(path: str | Path, *, limit: int = MAX_FILE_BYTES, file: str | Non
     where = {"file": file or str(path), "field": field}
     try:  # non-blocking open: a FIFO is refused, not waited on
         with open(path, "rb", opener=_nonblocking) as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
                 raise SpecError("not a regular file", **where)
-            data = handle.read(limit + 1)
+            # a read of n bytes allocates n first: ask for the file's size, not the limit
+            data = handle.read(min(status.st_size, limit) + 1)
+            if len(data) > status.st_size:  # it grew, or reports no size (procfs)
+                data += handle.read(limit + 1 - len(data))
     except SpecError:
         raise
     except (OSError, ValueError) as exc:

@@ -1,6 +1,7 @@
 """Measurement grids on this machine: the CSR × dense grid the CSR model's form is chosen on,
-and the cache curve (dense GEMM time against working-set size) the cache model is checked on
-(its spill penalties are fitted on the calibration GEMMs, ``calibrate.fit_cpu``).
+and the cache curve (dense GEMM time against working-set size) the cache model is checked on,
+held out (its stream speed-ups and last-level size are fitted on the calibration GEMMs,
+``calibrate.fit_cpu``).
 
 Each grid is a list of ``KernelCase``; ``kernels.measure`` times it (BLAS pinned, min of
 repeats). The committed measurements live in ``reports/validation/`` so that the fits and
@@ -148,43 +149,27 @@ def crossovers(cfg, frame, held) -> list[dict]:
     return out
 
 
-LLC_SHARE_GRID = [2.0 ** p for p in range(22, 29)]  # 4 MiB .. 256 MiB
-SPILL_GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0]
-
-
-def fit_llc_spill(cfg, frame) -> dict:
-    """The last-level spill penalty and the effective last-level size on the cache curve
-    ``frame`` (``cfg``'s L2 terms kept): on a virtual machine the L3 that sysfs reports is
-    the host's, shared, so the size this process sees is fitted with the penalty. The
-    penalty is the prior for CPUs without a measured curve."""
-    from accelsim.engines.roofline import dense_time
-    from accelsim.validate.calibrate import _grid_fit
-
-    grid = {"cache_bytes": LLC_SHARE_GRID, "cache_spill_penalty": SPILL_GRID}
-    col = {x: frame[x].to_numpy(dtype=float).reshape(-1, 1, 1) for x in "mkn"}
-    return _grid_fit(cfg, grid, lambda c: dense_time(c, 1, col["m"], col["k"], col["n"]).seconds,
-                     frame.min_time_s.to_numpy())
-
-
 def cache_summary(cfg, frame) -> dict:
-    """The cache model on the cache curve: ``cfg``'s cache sizes and spill penalties, its mean
-    |log(pred/meas)| and the same without any cache term."""
+    """The calibrated cache model on the measured cache curve (held out: ``cfg`` was fitted on
+    the calibration GEMMs): its median |error| and mean |log(pred/meas)|, per n, and the same
+    without the caches' stream speed-ups."""
     from dataclasses import replace
 
     from accelsim.engines.roofline import dense_time
 
-    def error(c):
+    def errors(c):
         pred = dense_time(c, 1, frame.m.to_numpy(float), frame.k.to_numpy(float),
                           frame.n.to_numpy(float)).seconds
-        return float(np.mean(np.abs(np.log(pred / frame.min_time_s.to_numpy()))))
+        return pred / frame.min_time_s.to_numpy() - 1
+
+    def summary(err):
+        return {"median_abs_error": float(np.median(np.abs(err))),
+                "mean_abs_log_error": float(np.mean(np.abs(np.log1p(err)))),
+                "by_n": {int(n): float(np.median(np.abs(err[(frame.n == n).to_numpy()])))
+                         for n in sorted(frame.n.unique())}}
 
     bare = replace(cfg, l2_spill_penalty=0.0, cache_spill_penalty=0.0)
-    llc = fit_llc_spill(cfg, frame)
-    fitted = replace(cfg, cache_bytes=llc["cache_bytes"],
-                     cache_spill_penalty=llc["cache_spill_penalty"])
     return {"l2_cache_bytes": cfg.l2_cache_bytes, "cache_bytes": cfg.cache_bytes,
             "l2_spill_penalty": cfg.l2_spill_penalty,
-            "cache_spill_penalty": cfg.cache_spill_penalty, "calibrated_error": error(cfg),
-            "no_cache_error": error(bare), "llc_share_bytes": llc["cache_bytes"],
-            "llc_spill_penalty": llc["cache_spill_penalty"], "fitted_error": error(fitted),
-            "fitted_cfg": fitted}
+            "cache_spill_penalty": cfg.cache_spill_penalty,
+            "calibrated": summary(errors(cfg)), "no_cache": summary(errors(bare))}

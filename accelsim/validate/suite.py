@@ -24,13 +24,23 @@ class Calibration:
 
 
 def calibrate(*, threads: int = 1, quick: bool = False, seed: int = 0,
-              progress: Callable[[int, int], None] | None = None) -> Calibration:
-    from accelsim.validate import calibrate as cal
-    from accelsim.validate.kernels import measure
+              progress: Callable[[int, int], None] | None = None,
+              measured=None) -> Calibration:
+    """Time the calibration kernels and the copy (or take ``measured``, a frame of them with
+    its copy row, e.g. the committed ``calibration_measured.csv``) and fit this CPU."""
+    import pandas as pd
 
-    frame, info = measure(cal.calibration_cases(), threads=threads, seed=seed,
-                          timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
-    bandwidth = cal.stream_bandwidth_bytes_per_s(threads=threads)
+    from accelsim.validate import calibrate as cal
+    from accelsim.validate.kernels import machine_info, measure
+
+    if measured is None:
+        frame, info = measure(cal.calibration_cases(), threads=threads, seed=seed,
+                              timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
+        bandwidth = cal.stream_bandwidth_bytes_per_s(threads=threads)
+        frame = pd.concat([frame, pd.DataFrame([cal.copy_row(bandwidth)])], ignore_index=True)
+    else:
+        frame, info = measured, machine_info(threads)
+        bandwidth = cal.copy_bandwidth(frame)
     fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=bandwidth, threads=threads,
                       cache_bytes=cal.cpu_cache_bytes())
     text = cal.cpu_arch_text(fit, info, name=f"local_cpu_{threads}thread",
@@ -79,12 +89,18 @@ def validate_transformer(cfg, *, threads: int = 1, quick: bool = False, seed: in
                          device: str = "cpu") -> dict:
     """Time the BERT-base layer kernels (``kernels.transformer_cases``) on ``device`` and
     compare their absolute times with ``cfg``'s predictions."""
-    from accelsim.validate.compare import absolute_errors
     from accelsim.validate.kernels import measure, transformer_cases
 
     frame, info = measure(transformer_cases(), threads=threads, seed=seed,
                           timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress,
                           device=device)
+    return compare_transformer(frame, cfg, info)
+
+
+def compare_transformer(frame, cfg, info: dict) -> dict:
+    """The transformer kernels ``frame`` (measured, or the committed CSV) against ``cfg``."""
+    from accelsim.validate.compare import absolute_errors
+
     comparison = absolute_errors(frame, cfg)
     abs_err = comparison.error.abs()
     summary = {"kernels": len(comparison), "median_abs_error": float(abs_err.median()),

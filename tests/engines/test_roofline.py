@@ -146,26 +146,39 @@ def test_every_cpu_and_gpu_file_states_its_caches(name):
 
 
 def test_structured_layer_that_shrinks_into_the_llc_gains_more_than_its_macs():
-    """1500x3000 LSTM GEMM at batch 10 on the single-thread Xeon (15 MB L3): dense working set
-    4(1500·3000 + 3000·10 + 1500·10) = 18.18 MB spills the L3; 50% structured sparsity
-    (1 − √0.5 of rows and columns: 1061 × 2121) has 9.1 MB, inside it. The cache gain is
-    the ratio of the two slow-downs, 1 + s2(1 − C2/ws) + s3(1 − C3/ws), by hand."""
+    """1500x3000 LSTM GEMV (batch 1) on the single-thread Xeon (15 MiB L3): the dense working
+    set 4(1500·3000 + 3000 + 1500) = 18.018 MB spills the L3 and streams at the DRAM rate
+    r = 42.6e9 · 0.23 = 9.798 GB/s; 50% structured sparsity (1 − √0.5 of rows and columns:
+    1061 × 2121) leaves 4(1061·2121 + 2121 + 1061) = 9.0143 MB, inside the L3, streamed at
+    r(1 + s_3). Both are memory-bound (compute ≤ 0.41 ms at 0.62 · 36.8 GFLOP/s), so by hand
+    speedup = (18.018e6 / r + t_l) / (9.0143e6 / (r(1 + s_3)) + t_l), above the MAC ratio 2."""
     cfg = load_arch(ROOT / "archs/xeon_e5_2630_1thread.yaml").config
-    s2, s3, c2, c3 = (cfg.l2_spill_penalty, cfg.cache_spill_penalty, cfg.l2_cache_bytes,
-                      cfg.cache_bytes)
-    assert s3 > 0
-    dense_ws, pruned_ws = 4 * (1500 * 3000 + 3000 * 10 + 1500 * 10), 4 * (1061 * 2121 + 2121 * 10
-                                                                         + 1061 * 10)
-    assert pruned_ws < c3 < dense_ws
-    gain = ((1 + s2 * (1 - c2 / dense_ws) + s3 * (1 - c3 / dense_ws))
-            / (1 + s2 * (1 - c2 / pruned_ws)))
-    bare = replace(cfg, l2_spill_penalty=0.0, cache_spill_penalty=0.0)
+    s3, r, t_l = cfg.cache_spill_penalty, 42.6e9 * 0.23, cfg.launch_overhead_s
+    assert s3 > 0 and 9.0143e6 < cfg.cache_bytes < 18.018e6
+    expected = (18.018e6 / r + t_l) / (9.0143e6 / (r * (1 + s3)) + t_l)
+    speedup = (roofline.dense_time(cfg, 1, 1500, 3000, 1).seconds
+               / roofline.dense_time(cfg, 1, 1061, 2121, 1).seconds)
+    assert speedup == pytest.approx(expected, rel=1e-3)
+    assert speedup > 1500 * 3000 / (1061 * 2121)  # more than the MAC reduction
 
-    def speedup(c):
-        return (roofline.dense_time(c, 1, 1500, 3000, 10).seconds
-                / roofline.dense_time(c, 1, 1061, 2121, 10).seconds)
-    assert speedup(cfg) / speedup(bare) == pytest.approx(gain, rel=0.02)
-    assert speedup(cfg) > 1500 * 3000 / (1061 * 2121)  # more than the MAC reduction
+
+def test_stream_rate_steps_at_each_cache_size_and_compute_ignores_it():
+    """Toy device: DRAM 10 GB/s, L3 8 MB 3x faster (s_3 = 2), L2 1 MB 2x faster again
+    (s_2 = 1): rates 60, 30 and 10 GB/s inside the L2, inside the L3 and beyond. A blocked,
+    compute-bound GEMM (1000³ at 1 TFLOP/s: 2 ms; 12 MB traffic at 10 GB/s = 1.2 ms) takes
+    its compute time whatever the caches."""
+    cfg = roofline.RooflineConfig(
+        device="cpu", peak_fp32_flops=1e12, memory_bandwidth_bytes_per_s=1e10,
+        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
+        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+        csr_row_overhead=0.0, l2_cache_bytes=1e6, l2_spill_penalty=1.0, cache_bytes=8e6,
+        cache_spill_penalty=2.0)
+    assert roofline.stream_rate(cfg, [1e6, 2e6, 8e6, 9e6]).tolist() == [6e10, 3e10, 3e10, 1e10]
+    assert float(roofline.dense_time(cfg, 1, 1000, 1000, 1000).seconds) == pytest.approx(2e-3)
+    tiny = replace(cfg, l2_cache_bytes=None, cache_bytes=None)
+    assert float(roofline.dense_time(tiny, 1, 1000, 1000, 1000).seconds) == pytest.approx(2e-3)
+    # a 500x500 GEMV: 4(250000 + 1000) = 1.004 MB, just past the L2: 1.004e6 / 3e10 s
+    assert float(roofline.dense_time(cfg, 1, 500, 500, 1).seconds) == pytest.approx(1.004e6 / 3e10)
 
 
 def test_results_note_borrowed_fits_and_layers_outside_the_fitted_range():

@@ -2,7 +2,10 @@
 read and bad chunks recomputed, foreign files refused before any work, pool workers that
 die with the main process, a clean message on a full disk."""
 
+import collections
 import errno
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -178,3 +181,76 @@ def test_kill_9_of_the_main_process_leaves_no_sweep_process_within_5_s(write_spe
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+_RACER = """
+import json, sys, time
+from click.testing import CliRunner
+from accelsim.cli import main
+print("ready", flush=True)
+for line in sys.stdin:  # one trial a line: its start delay (s), then the sweep's arguments
+    delay, *args = json.loads(line)
+    time.sleep(delay)
+    result = CliRunner().invoke(main, args)
+    print(json.dumps([result.exit_code, result.stderr]), flush=True)
+"""
+TRIALS = 10
+OFFSETS_S = (0.0, 0.0, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4)  # together .. in turn
+
+
+def _store_is_consistent(out: Path) -> int:
+    """The manifest records exactly the chunks on disk (names and checksums), all of one
+    sweep, no temporary file is left and no (workload, point) is stored twice; the rows."""
+    from accelsim.explore.store import expected_chunks
+
+    manifest = json.loads((out / "sweep.json").read_text())
+    on_disk = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in _chunks(out)}
+    assert on_disk == manifest["chunks"], (sorted(on_disk), sorted(manifest["chunks"]))
+    assert set(on_disk) <= expected_chunks(manifest)
+    assert not [p for p in (out / "points").iterdir() if p.suffix != ".parquet"]
+    frame = Store(out).read()
+    assert not frame.duplicated(["workload_index", "point"]).any()
+    return len(frame)
+
+
+def test_two_different_sweeps_on_one_folder_from_two_processes(write_spec, tmp_path):
+    """Two processes start different sweeps on one --out, TRIALS times, with start offsets
+    from together to one after the other: one runs, the other refuses in one line (exit 2),
+    and the folder holds exactly the winner's complete, recorded, duplicate-free rows."""
+    one = SMALL.replace(", " + str(ROOT / "workloads" / "alexnet_dense.json"), "").replace(
+        "log_range: {from: 1024, to: 4096, factor: 2}", "values: [2048]")
+    specs = [write_spec(one, name="a.yaml"),  # 3 x 8 points x 1 workload = 24 rows
+             write_spec(one.replace("values: [4, 8, 16]", "values: [4, 8]"),
+                        name="b.yaml")]       # 2 x 8 = 16 rows
+    racers = [subprocess.Popen([sys.executable, "-c", _RACER], cwd=ROOT, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+              for _ in specs]
+    outcomes = []
+    try:
+        for racer in racers:
+            assert racer.stdout.readline().strip() == "ready"
+        for trial in range(TRIALS):
+            out = tmp_path / f"out{trial}"
+            delays = [0.0, OFFSETS_S[trial % len(OFFSETS_S)]]
+            order = specs[:: 1 if trial % 2 else -1]
+            for racer, spec, delay in zip(racers, order, delays):
+                racer.stdin.write(json.dumps([delay, "sweep", str(spec), "--out", str(out),
+                                              "--workers", "1", "--chunk-points", "4",
+                                              "--no-progress"]) + "\n")
+                racer.stdin.flush()
+            results = [json.loads(racer.stdout.readline()) for racer in racers]
+            assert sorted(code for code, _ in results) == [0, 2], results
+            winner = order[[code for code, _ in results].index(0)]
+            (refusal,) = [err.strip().splitlines() for code, err in results if code == 2]
+            assert len(refusal) == 1 and "Traceback" not in refusal[0], refusal
+            assert any(words in refusal[0] for words in (
+                "another sweep is running on this folder", "holds results of a different "
+                "sweep", "is not a chunk of this sweep")), refusal[0]
+            outcomes.append(refusal[0].split(": ", 2)[-1][:30])
+            assert _store_is_consistent(out) == (24 if winner == specs[0] else 16)
+    finally:
+        for racer in racers:
+            racer.stdin.close()
+            racer.wait(timeout=60)
+    print("refusals:", collections.Counter(outcomes))  # shown with pytest -s
+    assert len(outcomes) == TRIALS

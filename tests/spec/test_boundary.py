@@ -164,3 +164,15 @@ def test_parsers_accept_what_json_can_say():
     assert parse_yaml("a: 200e6\nb: [1, x]\nc: {d: null}\n") == {
         "a": 2e8, "b": [1, "x"], "c": {"d": None}}
     assert parse_json('{"a": [1.5, "x", true]}') == {"a": [1.5, "x", True]}
+
+
+def test_a_read_allocates_the_file_not_the_limit(tmp_path):
+    """A read asks for the file's size: asking for the limit allocated it first (a 16 GiB
+    buffer per store chunk, a MemoryError under ``ulimit -v``; 1 TiB fails anywhere)."""
+    from accelsim.spec.validate import read_bytes
+
+    path = tmp_path / "small.bin"
+    path.write_bytes(b"x" * 1000)
+    assert read_bytes(path, limit=1 << 40) == b"x" * 1000
+    with pytest.raises(SpecError, match="larger than"):
+        read_bytes(path, limit=999)

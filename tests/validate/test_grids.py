@@ -49,14 +49,38 @@ def test_a_form_without_the_needed_term_misses_on_held_out_shapes():
 
 def test_regression_measured_grid_needs_the_narrow_n_term():
     """Regression test on the committed measurements (reports/validation): on held-out
-    shapes the forms without the narrow-n term miss the measured CSR times by 40% or more
-    (median), the chosen form by about 20% (issue 12 asks for 15%: not met on this shared
-    machine, see grids.md)."""
+    shapes the forms without the narrow-n term miss the measured CSR times by 20% or more
+    (median: 25-53% in grids.md), the chosen form meets issue 12's 15% (13.6%)."""
     cfg = load_arch(VALIDATION / "local_cpu.yaml").config
     frame = pd.read_csv(VALIDATION / "csr_grid_measured.csv")
     form = grids.choose_csr_form(cfg, frame)
     assert "csr_narrow_overhead" in form["forms"][form["chosen"]]["free"]
     for name, f in form["forms"].items():
         if "csr_narrow_overhead" not in f["free"]:
-            assert f["median_abs_error"] > 0.35, name
-    assert form["forms"][form["chosen"]]["median_abs_error"] < 0.25
+            assert f["median_abs_error"] > 0.2, name
+    assert form["forms"][form["chosen"]]["median_abs_error"] <= 0.15
+
+
+def test_regression_cache_model_on_the_held_out_cache_curve():
+    """The committed cache curve (no calibration kernel among its GEMMs) against the
+    calibrated arch: the GEMVs (n = 1, memory-bound) are predicted within 25% (median; 16% in
+    grids.md) only with the caches' stream speed-ups: at the DRAM rate alone the in-cache
+    GEMVs come out 2-3x too slow."""
+    cfg = load_arch(VALIDATION / "local_cpu.yaml").config
+    curve = pd.read_csv(VALIDATION / "cache_curve_measured.csv")
+    summary = grids.cache_summary(cfg, curve)
+    assert summary["calibrated"]["by_n"][1] <= 0.25
+    assert summary["no_cache"]["by_n"][1] > 1.0
+
+
+def test_regression_blocked_gemms_are_not_slowed_by_the_l2():
+    """The BERT-base weight GEMMs (working sets 2.4-11 MB, past the 2 MiB L2) measured here
+    (reports/validation/transformer): the last session's compute-side spill penalty predicted
+    them 2x too slow (+85% to +119%); with the cache acting on traffic none is predicted more
+    than 10% too slow."""
+    from accelsim.validate.compare import absolute_errors
+
+    cfg = load_arch(VALIDATION / "local_cpu.yaml").config
+    frame = pd.read_csv(VALIDATION / "transformer" / "transformer_measured.csv")
+    dense = absolute_errors(frame[frame.kernel == "dense"], cfg)
+    assert len(dense) == 8 and dense.error.max() <= 0.10
