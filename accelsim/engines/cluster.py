@@ -70,7 +70,7 @@ import numpy as np
 
 from accelsim.engines import roofline
 from accelsim.engines.ignored import ignored_notes, sparsity_fields
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.options import Option, label, resolve
 from accelsim.engines.result import PER_SCALING_POINT, LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
@@ -301,8 +301,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
         return time_to_train.simulate(arch, workload, options)
     given = [k for k in time_to_train.OWN_OPTIONS if options.get(k) is not None]
     if given:
-        raise EngineError(f"option {given[0]} applies to time to train: give a steps model "
-                          "(--steps-model FILE)")
+        raise EngineError(f"option {label(given[0])} applies to time to train: give a steps "
+                          f"model (option {label('steps_model')})")
     cfg: ClusterConfig = arch.config
     opts = _options(options)
     gpus = sorted(set(int(n) for n in opts["gpus"]) | {1})
