@@ -39,19 +39,21 @@ _T24_SHAPES = {"m": (87, 384), "k": (264, 2304), "n": (169, 3025)}  # dense + co
 _T24_CSR = {"density": (0.028, 0.324), "m": (96, 384), "k": (363, 2304), "n": (169, 3025)}
 _EIE_DENSE = {"m": (1000, 4096), "k": (4096, 25088), "n": (1, 1)}
 
+
+def _table24_fit(side: str, arch: str) -> Fit:
+    """The Table 2.4 fit of one device: its ten speedups (CSR and SSL rows, conv1-conv5)."""
+    return Fit(f"table24_{side}", arch,
+               f"S000 Table 2.4, {side.upper()} rows: AlexNet 1 (l1, CSR) and AlexNet 2 (SSL) "
+               "speedups, conv1-conv5",
+               "accelsim.validate.calibrate.fit_roofline_table24 (grid; leave-one-layer-out CV "
+               "reported by validate.published)",
+               (("s000_table24", f"{side} *"),),
+               {"dense": _T24_SHAPES, "structured": _T24_SHAPES, "csr": _T24_CSR})
+
+
 FITS = {f.id: f for f in (
-    Fit("table24_gpu", "gtx_titan_black",
-        "S000 Table 2.4, GPU rows: AlexNet 1 (l1, CSR) and AlexNet 2 (SSL) speedups, conv1-conv5",
-        "accelsim.validate.calibrate.fit_roofline_table24 (grid; leave-one-layer-out CV "
-        "reported by validate.published)",
-        (("s000_table24", "gpu *"),),
-        {"dense": _T24_SHAPES, "structured": _T24_SHAPES, "csr": _T24_CSR}),
-    Fit("table24_cpu", "xeon_e5_2630_1thread",
-        "S000 Table 2.4, CPU rows: AlexNet 1 (l1, CSR) and AlexNet 2 (SSL) speedups, conv1-conv5",
-        "accelsim.validate.calibrate.fit_roofline_table24 (grid; leave-one-layer-out CV "
-        "reported by validate.published)",
-        (("s000_table24", "cpu *"),),
-        {"dense": _T24_SHAPES, "structured": _T24_SHAPES, "csr": _T24_CSR}),
+    _table24_fit("gpu", "gtx_titan_black"),
+    _table24_fit("cpu", "xeon_e5_2630_1thread"),
     Fit("eie_dense_titan_x", "titan_x_maxwell",
         "EIE Table IV, dense batch-1 cuBLAS times on the Titan X (Alex-6/7/8, VGG-6)",
         "accelsim.validate.calibrate.fit_memory_eie (grid, minimax relative error)",
