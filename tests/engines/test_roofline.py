@@ -179,6 +179,10 @@ def test_stream_rate_steps_at_each_cache_size_and_compute_ignores_it():
     assert float(roofline.dense_time(tiny, 1, 1000, 1000, 1000).seconds) == pytest.approx(2e-3)
     # a 500x500 GEMV: 4(250000 + 1000) = 1.004 MB, just past the L2: 1.004e6 / 3e10 s
     assert float(roofline.dense_time(cfg, 1, 500, 500, 1).seconds) == pytest.approx(1.004e6 / 3e10)
+    # DRAM bytes are the traffic no cache holds: the 500x500 GEMV fits the 8 MB L3 (none);
+    # a 1500x1500 one, 4(2.25e6 + 3000) = 9.012 MB, spills it: all 9.012 MB from DRAM
+    assert float(roofline.dense_time(cfg, 1, 500, 500, 1).dram_bytes) == 0.0
+    assert float(roofline.dense_time(cfg, 1, 1500, 1500, 1).dram_bytes) == pytest.approx(9.012e6)
 
 
 def test_results_note_borrowed_fits_and_layers_outside_the_fitted_range():
