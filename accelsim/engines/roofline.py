@@ -499,12 +499,13 @@ def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
     from accelsim.calibration import outside_range
 
     if kernel == "vector":
-        return ""
+        return "; ".join(outside_range(fits, "vector", {"elements": layer.elements * batch}))
     gemm = layer.compacted_gemm(batch) if kernel == "structured" else layer.gemm(batch)
     inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
     if kernel == "csr":
         inputs["density"] = layer.density
-    kind = "dense" if kernel in ("lowrank", "batched") else kernel
+    # lowrank, batched and nm run the dense GEMM's shape model (its tiles, k_half, launch)
+    kind = "dense" if kernel in ("lowrank", "batched", "nm") else kernel
     return "; ".join(outside_range(fits, kind, inputs))
 
 
