@@ -495,8 +495,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
               show_default=True, help="Folder of the measurements and the report.")
 def validate_grids(measure, arch_file, out):
-    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and fit the
-    cache spill penalties on the measured cache curve; write grids.md and two plots."""
+    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and check the
+    calibrated cache model, held out, on the measured cache curve; write grids.md and two
+    plots."""
     import pandas as pd
 
     from accelsim.report.progress import progress_bar, stage
@@ -519,11 +520,12 @@ def validate_grids(measure, arch_file, out):
             raise AccelsimError("no measurements: run with --measure", file=str(path))
     cfg = load_arch(arch_file).config
     csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
-    with stage("fitting the CSR forms (held-out shapes); the cache model on the curve"):
+    with stage("fitting the CSR forms (held-out shapes); checking the cache model on the "
+               "curve (held out)"):
         form = grids.choose_csr_form(cfg, csr)
         cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
-        cache_fit = grids.cache_summary(cfg, cache)
-    (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
+        cache_check = grids.cache_summary(cfg, cache)
+    (out / "grids.md").write_text(grids_markdown(form, cross, cache_check, arch_name=arch_file,
                                                  targets=suite.TARGETS))
     with stage(f"plotting {out / 'csr_grid.png'}, {out / 'cache_curve.png'}"):
         grid_plots(form, cache, cfg, out)

@@ -253,7 +253,7 @@ def published_markdown(frame, *, quick: bool) -> str:
 def grids_markdown(form: dict, cross: list[dict], cache: dict, *, arch_name: str,
                    targets: dict) -> str:
     """The CSR-grid and cache-curve report: candidate CSR forms by held-out error, the chosen
-    form's crossovers, and the cache fit."""
+    form's crossovers, and the calibrated cache model checked (held out) on the cache curve."""
     chosen = form["forms"][form["chosen"]]
     held = chosen["held_out"]
     lines = [
