@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from accelsim.engines import eie
 from accelsim.model import Layer, Workload
-from accelsim.explore.sparse_studies import eie_fifo_sweep
+from accelsim.explore.sparse_studies import eie_fifo_sweep, eie_pe_sweep
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.published import published
 
@@ -111,6 +111,17 @@ def test_fifo_depth_one_leaves_about_half_idle(arch, bench):
     target = published()["eie_fifo_depth1"]["load_efficiency"]
     assert abs(eff[0] - target) <= 0.1
     assert eff[0] < eff[1] < eff[2] and eff[2] - eff[1] < 0.05   # small gain beyond 8
+
+
+def test_pe_sweep_speedup_is_over_one_simulated_pe(arch):
+    """The speedup at 2 PEs is cycles(1 PE) / cycles(2 PEs) whether or not the sweep starts
+    at 1 PE (it was scaled from the sweep's first count: 2.0 exactly when it started at 2)."""
+    small = Workload("w", "test", 1, (_fc(200, 100, 0.1, 0.4),))
+    with_one = {r["pes"]: r for r in eie_pe_sweep(arch, small, [1, 2])}
+    assert with_one[1]["speedup"] == 1.0
+    two = eie_pe_sweep(arch, small, [2])[0]
+    assert two["speedup"] == with_one[1]["cycles"] / with_one[2]["cycles"] == \
+        with_one[2]["speedup"]
 
 
 def test_batch_and_lstm(arch):
