@@ -273,13 +273,19 @@ def _roofline(cfg, launches, t_compute, flops, nbytes, working_set) -> KernelTim
     return KernelTime(seconds, flops, nbytes, t_compute >= t_memory, from_dram)
 
 
+def dense_working_set_bytes(m, k, n, precision: str = "fp32"):
+    """Bytes of one dense GEMM's operands and result, v(mk + kn + mn): the footprint a
+    repeated call keeps resident (module docstring, Caches)."""
+    return VALUE_BYTES[precision] * (m * k + k * n + m * n)
+
+
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
     """Time of ``g`` dense GEMMs (m × k)·(k × n): one kernel, or one per group
     (:func:`kernel_groups`)."""
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
     shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
-    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    working_set = dense_working_set_bytes(m, k, n, precision)
     t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared))
     return _roofline(cfg, launches, t_compute, flops, g * working_set, working_set)
 
@@ -290,7 +296,7 @@ def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
     ``fraction`` of the products (causal masking)."""
     b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
     flops = 2 * b * m * k * n * fraction
-    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    working_set = dense_working_set_bytes(m, k, n, precision)
     t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b))
     return _roofline(cfg, 1, t_compute, flops, b * working_set, b * working_set)
 
