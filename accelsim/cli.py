@@ -170,8 +170,8 @@ class _RunCommand(click.Command):
 @click.option("--wide", is_flag=True, help="Show every column, the engine's own too (the "
               "default table fits 100 characters; CSV and JSON always carry every column).")
 @click.option("--columns", "columns", default=None, metavar="NAME,...",
-              help="Show only these columns, by table or CSV name (time, time_ms, seconds, "
-                   "pes, ...), in every format.")
+              help="Show only these columns, by table or CSV name (time, time_ms, time_s, "
+                   "seconds, pes, ...), in every format.")
 @click.option("--layers", "layers", default=None, metavar="KIND|NAME,...",
               help="Run only these layers: kinds (fc, conv, ...) and layer names, separated "
                    "by commas (e.g. EIE on a CNN's fc layers: --layers fc).")
