@@ -27,7 +27,6 @@ import math
 import os
 import stat
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from accelsim.errors import SpecError, os_error_cause
@@ -45,8 +44,9 @@ _outside = contextvars.ContextVar("accelsim_outside_references", default=False)
 
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
-    """The JSON Schema ``schemas/<name>.schema.json`` shipped with the package."""
-    text = resources.files("accelsim.spec").joinpath(f"schemas/{name}.schema.json").read_text()
+    """The JSON Schema ``schemas/<name>.schema.json`` shipped with the package (read next to
+    this module: importlib.resources costs ~0.01 s of start-up to import)."""
+    text = (Path(__file__).parent / "schemas" / f"{name}.schema.json").read_text()
     return json.loads(text)
 
 
