@@ -8,6 +8,8 @@ Shown only when stderr is a terminal and the command line did not say ``--quiet`
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -16,6 +18,8 @@ import click
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+SPINNER_DELAY_S = 0.5  # a step without a count shows its spinner once it has run this long
 
 
 def shown() -> bool:
@@ -72,18 +76,35 @@ def progress_bar(description: str, unit: str = "kernels"):
 
 @contextmanager
 def stage(description: str):
-    """A spinner with the elapsed time while a step without a count runs; it is erased when
-    the step ends."""
-    if not shown():  # nothing to draw: rich is not imported
+    """A spinner with the elapsed time while a step without a count runs, drawn once the step
+    has taken :data:`SPINNER_DELAY_S` (a quicker step, such as most single runs, draws
+    nothing and does not import rich); it is erased when the step ends."""
+    if not shown():
         yield
         return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    begun = time.monotonic()
+    drawn = []
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    def draw() -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=Console(stderr=True), transient=True)
         bar.add_task(description, total=None)
+        bar.tasks[0].start_time = begun  # the step's elapsed time, not the spinner's
+        bar.start()
+        drawn.append(bar)
+
+    timer = threading.Timer(SPINNER_DELAY_S, draw)
+    timer.start()
+    try:
         yield
+    finally:
+        timer.cancel()
+        timer.join()  # a spinner being drawn now is drawn, then erased
+        for bar in drawn:
+            bar.stop()
 
 
 def tracked(description: str, unit: str):
