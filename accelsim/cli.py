@@ -147,16 +147,32 @@ def engine_flag(option, engines: list[str]) -> click.Option:
 
 class _RunCommand(click.Command):
     """``run`` with one flag per engine option, generated from the engines' declarations
-    when the command is used (so other commands do not import the engines)."""
+    when the command is used (so other commands do not import the engines). A command line
+    is parsed with the built-in engines' flags first: finding the plug-ins reads every
+    installed package's metadata, which only ``--help`` and a flag no built-in engine takes
+    need."""
+
+    _builtin_only = False
+
+    def parse_args(self, ctx, args):
+        if "--help" not in args and "-h" not in args:
+            self._builtin_only = True
+            try:
+                return super().parse_args(ctx, list(args))  # the parser consumes its list
+            except click.NoSuchOption:
+                pass  # perhaps a plug-in engine's flag
+            finally:
+                self._builtin_only = False
+        return super().parse_args(ctx, args)
 
     def get_params(self, ctx):
         from accelsim import registry
 
-        installed = registry.names()
-        if getattr(self, "_flags_for", None) != installed:  # built once per set of engines
+        installed = None if self._builtin_only else registry.names()
+        if getattr(self, "_flags_for", ()) != installed:  # built once per set of engines
             self._flags_for = installed
-            self._engine_flags = [engine_flag(option, engines) for option, engines
-                                  in registry.all_options().values()]
+            self._engine_flags = [engine_flag(option, engines) for option, engines in
+                                  registry.all_options(plugins=installed is not None).values()]
         return [*self.params, *self._engine_flags, *super().get_params(ctx)[len(self.params):]]
 
 

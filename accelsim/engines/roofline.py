@@ -150,19 +150,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
-from accelsim.engines.options import Option, label, resolve
+from accelsim.engines.declared import ROOFLINE as OPTIONS
+from accelsim.engines.options import label, resolve
 from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
-from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
+from accelsim.model import DTYPE_BYTES, Gemm, Layer, Workload
 
-KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
-KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (the "
-                "fastest the layer can run)", choices=("auto",) + KERNELS)
-OPTIONS = (KERNEL,
-           Option("mode", str, "inference", "inference or training (forward + backward)",
-                  choices=("inference", "training")),
-           Option("precision", str, "fp32", "default dtype of layers that give none",
-                  choices=DTYPES))
 VALUE_BYTES = DTYPE_BYTES
 INDEX_BYTES = 4
 

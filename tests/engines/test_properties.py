@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from accelsim.engines import cluster, eie, fpga, roofline, scnn
+from accelsim.engines import cluster, declared, eie, fpga, roofline, scnn
 from accelsim.model import Layer, Workload
 from accelsim.model.masks import LayerMasks, activation_mask, weight_mask
 from accelsim.registry import simulate
@@ -191,7 +191,7 @@ def test_scnn_properties(layer, keep, more, seed):
 # ---- cluster --------------------------------------------------------------------------------------
 @CASES
 @given(gpus=st.lists(st.integers(1, 64), min_size=1, max_size=4),
-       scheme=st.sampled_from(cluster.SCHEMES), more=st.floats(1.0, 16.0),
+       scheme=st.sampled_from(declared.SCHEMES), more=st.floats(1.0, 16.0),
        encoding=st.sampled_from(cluster.ENCODINGS), batch=st.integers(1, 64))
 def test_cluster_properties(gpus, scheme, more, encoding, batch):
     arch = ARCHS["cluster_gtx1080_1gbe"]
