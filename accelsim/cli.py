@@ -374,7 +374,8 @@ def validate():
               show_default=True, help="Where to write the calibrated CPU arch file.")
 @click.option("--measured", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Fit on this CSV of calibration timings (e.g. the committed "
-                   "reports/validation/calibration_measured.csv) instead of timing them.")
+                   "reports/validation/calibration_measured.csv) instead of timing them; the "
+                   "caches, clock and machine come from its machine rows.")
 def validate_calibrate(threads, quick, out, measured):
     """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch
     (and the timings, as calibration_measured.csv beside it)."""

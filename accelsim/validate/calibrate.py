@@ -262,6 +262,38 @@ def copy_row(bandwidth_bytes_per_s: float) -> dict:
             "time_s": moved / bandwidth_bytes_per_s, "min_time_s": moved / bandwidth_bytes_per_s}
 
 
+# the facts of the machine a calibration was timed on, recorded in its CSV (machine_rows)
+MACHINE_NUMBERS = ("cores", "blas_threads", "l2_cache_bytes", "l3_cache_bytes", "clock_hz")
+MACHINE_TEXTS = ("cpu", "blas", "numpy", "python", "device")
+
+
+def machine_rows(info: dict, cache_bytes: dict[int, float], clock_hz: float) -> list[dict]:
+    """The machine the calibration was timed on as rows of its CSV (kernel ``machine``, the
+    fact in the name: ``machine clock_hz: 2100000000``), so that a refit from the CSV
+    (``--measured``) elsewhere writes the same arch file: its caches, clock and description."""
+    facts = {**{k: info[k] for k in MACHINE_NUMBERS + MACHINE_TEXTS if k in info},
+             "l2_cache_bytes": cache_bytes.get(2), "l3_cache_bytes": cache_bytes.get(3),
+             "clock_hz": clock_hz}
+    return [{"name": f"machine {key}: {value:.15g}" if key in MACHINE_NUMBERS
+             else f"machine {key}: {value}", "group": "machine", "kernel": "machine",
+             "m": 0, "k": 0, "n": 0, "groups": 0, "dense_flops": 0, "time_s": 0.0,
+             "min_time_s": 0.0} for key, value in facts.items() if value is not None]
+
+
+def machine_facts(frame) -> tuple[dict, dict[int, float], float] | None:
+    """(info, {level: cache bytes}, clock Hz) from a calibration CSV's machine rows, None
+    when it has none (a CSV timed before they were recorded)."""
+    rows = frame[frame.kernel == "machine"]
+    if rows.empty:
+        return None
+    facts = dict(name.removeprefix("machine ").split(": ", 1) for name in rows.name)
+    info = {k: (int(float(v)) if k in MACHINE_NUMBERS else v) for k, v in facts.items()
+            if k in MACHINE_NUMBERS[:2] + MACHINE_TEXTS}
+    caches = {level: float(facts[key]) for level, key in ((2, "l2_cache_bytes"),
+                                                          (3, "l3_cache_bytes")) if key in facts}
+    return info, caches, float(facts["clock_hz"])
+
+
 def copy_bandwidth(frame) -> float:
     """The copy bandwidth recorded in a calibration frame (its fastest copy row)."""
     copy = frame[frame.kernel == "copy"]

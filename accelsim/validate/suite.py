@@ -27,24 +27,31 @@ def calibrate(*, threads: int = 1, quick: bool = False, seed: int = 0,
               progress: Callable[[int, int], None] | None = None,
               measured=None) -> Calibration:
     """Time the calibration kernels and the copy (or take ``measured``, a frame of them with
-    its copy row, e.g. the committed ``calibration_measured.csv``) and fit this CPU."""
+    its copy and machine rows, e.g. the committed ``calibration_measured.csv``) and fit this
+    CPU. A refit from ``measured`` takes the caches, clock and machine description of the
+    machine that timed it (``calibrate.machine_rows``), not of the one refitting; a CSV
+    without machine rows falls back to this machine's."""
     import pandas as pd
 
     from accelsim.validate import calibrate as cal
     from accelsim.validate.kernels import machine_info, measure
 
+    recorded = None if measured is None else cal.machine_facts(measured)
     if measured is None:
         frame, info = measure(cal.calibration_cases(), threads=threads, seed=seed,
                               timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
         bandwidth = cal.stream_bandwidth_bytes_per_s(threads=threads)
-        frame = pd.concat([frame, pd.DataFrame([cal.copy_row(bandwidth)])], ignore_index=True)
     else:
-        frame, info = measured, machine_info(threads)
-        bandwidth = cal.copy_bandwidth(frame)
+        frame, bandwidth = measured, cal.copy_bandwidth(measured)
+    info, caches, clock_hz = recorded or (machine_info(threads) if measured is not None
+                                          else info, cal.cpu_cache_bytes(), cal.cpu_clock_hz())
+    if measured is None:
+        frame = pd.concat([frame, pd.DataFrame([cal.copy_row(bandwidth),
+                                                *cal.machine_rows(info, caches, clock_hz)])],
+                          ignore_index=True)
     fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=bandwidth, threads=threads,
-                      cache_bytes=cal.cpu_cache_bytes())
-    text = cal.cpu_arch_text(fit, info, name=f"local_cpu_{threads}thread",
-                             clock_hz=cal.cpu_clock_hz())
+                      cache_bytes=caches)
+    text = cal.cpu_arch_text(fit, info, name=f"local_cpu_{threads}thread", clock_hz=clock_hz)
     return Calibration(fit, info, bandwidth, frame, text)
 
 

@@ -63,3 +63,30 @@ def test_vector_rate_is_recovered_from_layer_norm_and_softmax_timings():
     p = cal.fit_cpu(_synthetic_frame(truth), bandwidth_bytes_per_s=20e9, threads=1)["params"]
     # each kernel also pays the fitted launch (µs) on ≥ 64k elements × 5 FLOPs: < 3%
     assert p["vector_flops"] == pytest.approx(2e9, rel=0.03)
+
+
+def test_regression_calibration_local_cpu_rebuilt_from_its_committed_timings(monkeypatch):
+    """Regression test of the calibration (in-sample): the committed local_cpu.yaml is what
+    ``validate calibrate --measured`` writes from the committed calibration_measured.csv,
+    on any machine: caches, clock and machine description come from the CSV's machine rows,
+    none from the machine running the test (its probes raise here)."""
+    from accelsim.validate import kernels, suite
+    from tests.conftest import ROOT
+
+    def here(*_):
+        raise AssertionError("read the machine running the refit")
+
+    for module, name in ((cal, "cpu_cache_bytes"), (cal, "cpu_clock_hz"),
+                         (kernels, "machine_info")):
+        monkeypatch.setattr(module, name, here)
+    folder = ROOT / "reports" / "validation"
+    rebuilt = suite.calibrate(measured=pd.read_csv(folder / "calibration_measured.csv"))
+    assert rebuilt.arch_text == (folder / "local_cpu.yaml").read_text()
+
+
+def test_machine_rows_read_back():
+    info = {"cores": 8, "cpu": "x86_64", "blas": "openblas 0.3 (Haswell)", "blas_threads": 1,
+            "numpy": "2.0", "python": "3.11", "device": "cpu"}
+    frame = pd.DataFrame(cal.machine_rows(info, {2: 1048576.0, 3: 8388608.0}, 3.5e9))
+    assert cal.machine_facts(frame) == (info, {2: 1048576.0, 3: 8388608.0}, 3.5e9)
+    assert cal.machine_facts(frame[frame.kernel != "machine"]) is None
