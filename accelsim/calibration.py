@@ -72,8 +72,8 @@ FITS = {f.id: f for f in (
         "crossbar_window_cycles chosen among 1/2/4/8/16",
         (("scnn_density", "SCNN / DCNN performance at density 1.0"),)),
     Fit("local_cpu_gemm", "local_cpu_1thread",
-        "this machine's 86 calibration GEMMs (calibrate.CALIBRATION_GEMMS and "
-        "CALIBRATION_LLC_GEMMS, none a validation shape) and a 2 x 128 MiB copy, min of repeats "
+        "this machine's 110 calibration GEMMs (calibrate.CALIBRATION_GEMMS, "
+        "CALIBRATION_NARROW_GEMMS and CALIBRATION_LLC_GEMMS, none a validation shape) and a 2 x 128 MiB copy, min of repeats "
         "(reports/validation/calibration_measured.csv)",
         "accelsim.validate.calibrate.fit_cpu (grids; coordinate descent on mean |log error|); "
         "judged held out on the cache curve, the CSR grid and the transformer and sparse "
