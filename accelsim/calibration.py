@@ -133,9 +133,9 @@ CALIBRATED: dict[str, dict[str, tuple[float, str]]] = {
        for name in ("v100_sxm2", "a100_sxm4_80g", "h100_sxm5")},
     "local_cpu_1thread": {  # reports/validation/local_cpu.yaml
         **_from("local_cpu_gemm", {
-            "peak_fp32_flops": 1.53833e11, "memory_bandwidth_bytes_per_s": 1.07597e10,
+            "peak_fp32_flops": 1.53833e11, "memory_bandwidth_bytes_per_s": 1.50636e10,
             "tile_m": 16, "tile_n": 8, "k_half": 4, "n_half": 24, "launch_overhead_s": 1e-6,
-            "l2_spill_penalty": 1, "cache_bytes": 3.35544e7, "cache_spill_penalty": 1.5}),
+            "l2_spill_penalty": 1, "cache_bytes": 3.35544e7, "cache_spill_penalty": 0.75}),
         **_from("local_cpu_csr", {"csr_efficiency": 0.0748108, "csr_nnz_overhead": 16,
                                   "csr_narrow_overhead": 0}),
         **_from("local_cpu_vector", {"vector_flops": 7.49894e9})},
