@@ -36,19 +36,18 @@ def calibrate(*, threads: int = 1, quick: bool = False, seed: int = 0,
     from accelsim.validate import calibrate as cal
     from accelsim.validate.kernels import machine_info, measure
 
-    recorded = None if measured is None else cal.machine_facts(measured)
     if measured is None:
         frame, info = measure(cal.calibration_cases(), threads=threads, seed=seed,
                               timing=QUICK_TIMING if quick else FULL_TIMING, progress=progress)
         bandwidth = cal.stream_bandwidth_bytes_per_s(threads=threads)
-    else:
-        frame, bandwidth = measured, cal.copy_bandwidth(measured)
-    info, caches, clock_hz = recorded or (machine_info(threads) if measured is not None
-                                          else info, cal.cpu_cache_bytes(), cal.cpu_clock_hz())
-    if measured is None:
+        caches, clock_hz = cal.cpu_cache_bytes(), cal.cpu_clock_hz()
         frame = pd.concat([frame, pd.DataFrame([cal.copy_row(bandwidth),
                                                 *cal.machine_rows(info, caches, clock_hz)])],
                           ignore_index=True)
+    else:
+        frame, bandwidth = measured, cal.copy_bandwidth(measured)
+        info, caches, clock_hz = cal.machine_facts(measured) or (
+            machine_info(threads), cal.cpu_cache_bytes(), cal.cpu_clock_hz())
     fit = cal.fit_cpu(frame, bandwidth_bytes_per_s=bandwidth, threads=threads,
                       cache_bytes=caches)
     text = cal.cpu_arch_text(fit, info, name=f"local_cpu_{threads}thread", clock_hz=clock_hz)
