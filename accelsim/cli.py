@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import gc
 import sys
 from pathlib import Path
 
@@ -11,6 +13,12 @@ import click
 from accelsim.errors import AccelsimError, os_error_cause
 from accelsim.report.table import FORMATS
 from accelsim.traces.commands import trace
+
+
+# The process is ending: the last garbage collection would visit every object numpy, the
+# specs and the engines made (~0.03 s of a 0.3 s run) for memory the system frees anyway.
+# Registered first, so it runs after every other exit handler (numba, process pools, ...).
+atexit.register(gc.freeze)
 
 
 class _OneLineUsageError(click.ClickException):
