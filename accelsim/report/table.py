@@ -1,9 +1,10 @@
 """Tables of a Result: terminal (rich), CSV, JSON and Markdown.
 
 A :class:`Table` is plain rows under their internal names in base units (``seconds``,
-``dram_bytes``) and the columns its terminal table shows by default. Rendering chooses one
-unit per quantity from the data (``report.units``), so every format shows the same numbers
-under the same names: ``time ms`` in the table, ``time_ms`` in CSV and JSON. The terminal
+``dram_bytes``) and the columns its terminal table shows by default. The terminal and
+Markdown tables choose one unit per quantity from the data (``time ms``); CSV and JSON use
+one fixed SI unit per quantity whatever the data (``time_s``, ``report.units``), so files of
+different runs join on their column names. The terminal
 and Markdown tables show the default columns (under 100 characters wide); ``wide`` shows
 every column, ``columns`` the ones named. CSV and JSON carry every column unless
 ``columns`` names some.
@@ -100,7 +101,8 @@ def shown_columns(table: Table, fmt: str, columns: tuple[str, ...] | None,
 def _find(name: str, available: list[str], rows: list[dict]) -> str:
     units = u.units_for(available, rows)
     for column in available:
-        if name in (column, u.column(column).key, u.machine_name(column, units[column])):
+        if name in (column, u.column(column).key, u.machine_name(column),
+                    u.machine_name(column, units[column])):
             return column
     raise AccelsimError(f"unknown column {name!r} (columns: {', '.join(available)})",
                         field="--columns")
@@ -110,9 +112,9 @@ def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
                  wide: bool = False) -> str:
     """``table`` in ``fmt`` (one of :data:`FORMATS`)."""
     names, extra_lines = shown_columns(table, fmt, columns, wide)
-    units = u.units_for(names, table.rows)
     if fmt in ("csv", "json"):
-        keys = [u.machine_name(n, units[n]) for n in names]
+        units = {n: u.machine_unit(n) for n in names}
+        keys = [u.machine_name(n) for n in names]
         records = [{k: _machine(row.get(n), units[n]) for k, n in zip(keys, names)}
                    for row in table.rows]
         if fmt == "csv":
@@ -125,6 +127,7 @@ def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
         doc = {**table.header, "columns": dict(zip(keys, names)),
                "totals": records[-1] if table.total_row else None, "layers": body}
         return json.dumps(doc, indent=2, default=_json_default) + "\n"
+    units = u.units_for(names, table.rows)
     headers = [u.header(n, units[n]) for n in names]
     formats = [_formatter(n, units[n], table.rows) for n in names]
     cells = [[f(row.get(n)) for n, f in zip(names, formats)] for row in table.rows]
