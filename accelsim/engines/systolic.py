@@ -204,7 +204,7 @@ def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
 def _advance(end, w, d):
     """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
     window of ``w`` sets that advances ``d`` sets per refill."""
-    return 0.0 if end < w else (end - w) // d + 1
+    return 0.0 if end < w else np.floor((end - w) / d) + 1  # counts: exact quotients
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -254,7 +254,7 @@ def _repeated_read(a, b, times, start, w, d, sets):
         if tried > 3:  # still round after three re-reads: assume every one goes round
             more = _advance(end + (left - 1) * sets, w, d)
             at = max(0, w + (more - 1) * d - off)  # unrolled: re-read i spans sets i·sets...
-            i = min(at // sets, left - 1)
+            i = min(np.floor(at / sets), left - 1)
             need_read, need_set = read + i, a + min(at - i * sets, span - 1)
             left = 0
             start = (start + more * d) % sets
