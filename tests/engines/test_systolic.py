@@ -25,12 +25,13 @@ DATA = ROOT / "tests" / "data" / "scalesim"
 # ---- SCALE-Sim reference data --------------------------------------------------------------
 def _scalesim_arch(config_name: str):
     """The engine arch equivalent to a committed SCALE-Sim config: its SRAM kB are 1024 one-byte
-    words; its Bandwidth is words per cycle on each of the three ports."""
+    words (SCALE-Sim has one word size, partial sums included: 8-bit accumulators here); its
+    Bandwidth is words per cycle on each of the three ports."""
     cfg = configparser.ConfigParser()
     cfg.read(DATA / "configs" / f"{config_name}.cfg")
     a = cfg["architecture_presets"]
     block = {"rows": int(a["ArrayHeight"]), "cols": int(a["ArrayWidth"]),
-             "dataflow": a["Dataflow"].strip(), "word_bytes": 1,
+             "dataflow": a["Dataflow"].strip(), "word_bytes": 1, "accumulator_bits": 8,
              "ifmap_sram_bytes": 1024 * int(a["IfmapSramSzkB"]),
              "filter_sram_bytes": 1024 * int(a["FilterSramSzkB"]),
              "ofmap_sram_bytes": 1024 * int(a["OfmapSramSzkB"]),
@@ -190,8 +191,8 @@ def test_memory_bound_layer_waits_for_refills():
     """ws, 4x4, m=4, k=4, n=1000: ifmap stream 4000 words through a 2000-byte SRAM (active half
     1000 words) at 1 word/cycle per port: the first 1000 arrive before the array starts (1000
     cycles; the 16 filter words take 16), then 3 refills of 1000 cycles, then 1/4 of the
-    compute. The 1 MB ofmap SRAM holds all 4000 writes: they cross the port (4000 cycles)
-    after the array stops."""
+    compute. The 1 MB ofmap SRAM holds all 4000 writes (final outputs: K fits the 4 rows, so
+    no partial sums), 1 byte each: they cross the port (4000 cycles) after the array stops."""
     cfg = replace(_cfg(bytes_per_cycle=3.0), ifmap_sram_bytes=2000)
     _, f = sy.run_mapping(cfg, sy.mapping(_fc(4, 4), 1000, 1), "ws")
     compute = 1 * (8 + 4 + 1000 - 2)
@@ -202,6 +203,22 @@ def test_memory_bound_layer_waits_for_refills():
     assert (f["fill_cycles"], f["drain_cycles"]) == (1000, 4000)
     assert f["cycles"] == 1000 + array + 4000
     assert sy.BOUNDS[int(f["bound_port"])] == "ofmap"  # its 4000 cycles come last
+
+
+def test_partial_sums_are_accumulator_words():
+    """tpu_like: 4 MiB of 32-bit accumulators is 1,048,576 partial sums (4,194,304 one-byte
+    words before). ws fc 4096 × 4096 at batch 256 on 256 × 256: F_r = 16 row folds each write
+    N·M = 256·4096 sums, 16,777,216 ofmap writes: the last fold's are the outputs (1 byte),
+    the 15 others partial sums (4 bytes); the ifmap (4096·256 words, within the 24 MiB SRAM)
+    and the filter (4096² words streamed once through the 256 KiB FIFO) are fetched once."""
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    assert sy._sram_words(arch.config)[2] == 1_048_576
+    result = sy.simulate(arch, Workload("w", "test", 256, (_fc(4096, 4096),)), {})
+    row = result.layers[0]
+    assert row.extra["ofmap_dram_writes"] == 16 * 256 * 4096
+    assert row.extra["ifmap_dram_reads"] == 4096 * 256
+    assert row.extra["filter_dram_reads"] == 4096 * 4096
+    assert row.dram_bytes == 4096 * 256 + 4096 * 4096 + 256 * 4096 + 4 * 15 * 256 * 4096
 
 
 def test_counts_past_two_to_the_64_do_not_wrap():
@@ -293,11 +310,13 @@ def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, d
     gemm = sy.Mapping(1, m, k, n, 1.0, 0)
     _, f = sy.run_mapping(cfg, gemm, dataflow)
     assert f["cycles"] >= f["compute_cycles"] >= m * k * n / (r * c)
-    # nor the DRAM: every word it moves crosses one of the three ports (1-byte words)
-    dram_words = f["ifmap_dram_reads"] + f["filter_dram_reads"] + f["ofmap_dram_writes"]
-    assert f["cycles"] >= dram_words / bw * (1 - 1e-12)
-    for port in ("ifmap_dram_reads", "filter_dram_reads", "ofmap_dram_writes"):
-        assert f["cycles"] >= f[port] / (bw / 3) * (1 - 1e-12), port
+    # nor the DRAM: every byte it moves crosses one of the three ports (1-byte operands and
+    # outputs, the other ofmap writes 4-byte partial sums)
+    port_bytes = (f["ifmap_dram_reads"], f["filter_dram_reads"],
+                  m * n + 4 * (f["ofmap_dram_writes"] - m * n))
+    assert f["cycles"] >= sum(port_bytes) / bw * (1 - 1e-12)
+    for moved in port_bytes:
+        assert f["cycles"] >= moved / (bw / 3) * (1 - 1e-12)
     assert 0 < f["mapping_efficiency"] <= 1
     _, faster = sy.run_mapping(replace(cfg, dram_bytes_per_cycle=2 * bw), gemm, dataflow)
     assert faster["cycles"] <= f["cycles"]
