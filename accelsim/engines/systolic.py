@@ -120,7 +120,7 @@ from accelsim.engines.declared import SYSTOLIC as OPTIONS
 from accelsim.engines.options import resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
-from accelsim.model import Layer, Workload
+from accelsim.model import Gemm, Layer, Workload
 from accelsim.model.layer import GEMM_KINDS
 
 # one layer's figures, in the order the compiled kernel returns them
@@ -214,29 +214,22 @@ def energy_j(cfg: SystolicConfig, macs, if_reads, f_reads, of_writes, final_writ
 # ---- the layer as the array sees it -------------------------------------------------------
 @dataclass(frozen=True)
 class Mapping:
-    """One group's compacted GEMM (the array runs ``groups`` of them in turn) and the filter
-    words per weight (1 + N:M index bits / word bits)."""
+    """A layer as the array runs it: its compacted GEMM (``gemm.groups`` of them in turn; N:M
+    compacts ``gemm.k`` too) and the filter words per weight (1 + N:M index bits / word bits)."""
 
-    groups: int
-    m: int
-    k: int
-    n: int
+    gemm: Gemm
     filter_words_per_weight: float
     index_bits: int
-
-    @property
-    def macs(self) -> int:
-        return self.groups * self.m * self.k * self.n
 
 
 def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
     g = layer.compacted_gemm(batch)
-    k, index_bits = g.k, 0
-    if layer.nm is not None:
-        keep, group = layer.nm
-        k = math.ceil(g.k * keep / group)
-        index_bits = max(1, math.ceil(math.log2(group)))
-    return Mapping(g.groups, g.m, k, g.n, 1.0 + index_bits / (8 * word_bytes), index_bits)
+    if layer.nm is None:
+        return Mapping(g, 1.0, 0)
+    keep, group = layer.nm
+    index_bits = max(1, math.ceil(math.log2(group)))
+    return Mapping(replace(g, k=math.ceil(g.k * keep / group)),
+                   1.0 + index_bits / (8 * word_bytes), index_bits)
 
 
 # ---- closed forms (compiled; one design point per call) -----------------------------------
@@ -436,10 +429,10 @@ def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, di
     wpc = cfg.port_words_per_cycle
     if_window, f_window = _window(if_words, wpc), _window(f_words, wpc)
     choices = DATAFLOWS if dataflow == "auto" else (dataflow,)
-    best = None
+    g, best = m.gemm, None
     for name in choices:
         f = layer_figures(DATAFLOWS.index(name), *(float(x) for x in (
-            cfg.rows, cfg.cols, m.m, m.k, m.n)), m.filter_words_per_weight, if_window,
+            cfg.rows, cfg.cols, g.m, g.k, g.n)), m.filter_words_per_weight, if_window,
             f_window, float(cfg.ofmap_sram_bytes), wpc, float(cfg.word_bytes),
             cfg.accumulator_bytes)
         if best is None or f[0] < best[1][0]:
@@ -448,7 +441,7 @@ def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, di
     figures = dict(zip(FIGURES, f))
     for key in FIGURES:
         if key not in ("mapping_efficiency", "compute_utilization", "bound_port"):
-            figures[key] *= m.groups
+            figures[key] *= g.groups
     return name, figures
 
 
@@ -478,23 +471,24 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     rows, notes = [], list(skipped)
     for layer in workload.layers:
         m = mapping(layer, workload.batch, cfg.word_bytes)
+        g = m.gemm
         used, f = run_mapping(cfg, m, dataflow)
         cycles = int(f["cycles"])
-        finals = m.groups * m.m * m.n  # outputs; the other ofmap writes are partial sums
+        finals = g.groups * g.m * g.n  # outputs; the other ofmap writes are partial sums
         n_bytes = dram_bytes(cfg, f["ifmap_dram_reads"] + f["filter_dram_reads"],
                              f["ofmap_dram_writes"], finals)
         bound = BOUNDS[int(f.pop("bound_port"))]
         rows.append(LayerResult(
             name=layer.name, kind=layer.kind, dense_macs=layer.dense_macs(workload.batch),
-            effective_macs=m.macs, cycles=cycles, seconds=cycles / cfg.clock_hz,
-            utilization=m.macs / (cycles * cfg.pes) if cycles else 0.0,
+            effective_macs=g.macs, cycles=cycles, seconds=cycles / cfg.clock_hz,
+            utilization=g.macs / (cycles * cfg.pes) if cycles else 0.0,
             bound="compute" if bound == "compute" else "memory",
             dram_bytes=int(round(n_bytes)),
-            energy_j=float(energy_j(cfg, m.macs, f["ifmap_sram_reads"], f["filter_sram_reads"],
+            energy_j=float(energy_j(cfg, g.macs, f["ifmap_sram_reads"], f["filter_sram_reads"],
                                     f["ofmap_sram_writes"], finals, n_bytes)),
-            extra={"dataflow": used, "bound_port": bound, "gemm_m": m.m, "gemm_k": m.k,
-                   "gemm_n": m.n, "groups": m.groups,
-                   "index_bytes": m.groups * m.m * m.k * m.index_bits / 8,
+            extra={"dataflow": used, "bound_port": bound, "gemm_m": g.m, "gemm_k": g.k,
+                   "gemm_n": g.n, "groups": g.groups,
+                   "index_bytes": g.weights * m.index_bits / 8,
                    **{k: (int(v) if k not in ("mapping_efficiency", "compute_utilization")
                           else v) for k, v in f.items()}}))
     notes += ignored_notes("systolic", workload.layers, exploited, IGNORED)
@@ -572,7 +566,8 @@ def _shape_table(workload: Workload, word_bytes) -> tuple[np.ndarray, np.ndarray
     """The distinct per-group GEMMs of ``workload`` (rows m, k, n, filter words per weight,
     groups), how often each occurs, and every layer's Mapping."""
     maps = [mapping(layer, workload.batch, word_bytes) for layer in workload.layers]
-    keys = [(m.m, m.k, m.n, m.filter_words_per_weight, m.groups) for m in maps]
+    keys = [(m.gemm.m, m.gemm.k, m.gemm.n, m.filter_words_per_weight, m.gemm.groups)
+            for m in maps]
     distinct = list(dict.fromkeys(keys))
     counts = np.array([keys.count(key) for key in distinct], dtype=np.float64)
     return np.array(distinct, dtype=np.float64).reshape(-1, 5), counts, maps
@@ -620,7 +615,7 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
         out[:, part] = _batch_kernel(shapes, counts, *(a[part] for a in (
             df, rows, cols, if_words, f_words, of_bytes, wpc, wb, ab)))
     cycles, stalls, if_reads, f_reads, of_writes, read_dram, finals, util_sum = out
-    macs = float(sum(m.macs for m in maps))
+    macs = float(sum(m.gemm.macs for m in maps))
     # scalars stay scalars (numpy broadcasts them): only the swept fields cost n operations
     n_bytes = dram_bytes(cfg, read_dram, of_writes, finals)
     energy = energy_j(cfg, macs, if_reads, f_reads, of_writes, finals, n_bytes)

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from accelsim.engines import systolic as sy
 from accelsim.engines.energy import EnergyTable
 from accelsim.errors import SpecError
-from accelsim.model import Layer, Workload
+from accelsim.model import Gemm, Layer, Workload
 from accelsim.spec import load_arch
 from accelsim.spec.arch import arch_from_dict
 
@@ -250,7 +250,7 @@ def test_a_stream_the_window_holds_whole_is_fetched_once_per_pass_count():
 def test_structured_sparsity_is_compacted_before_mapping():
     dense = sy.mapping(_fc(64, 64), 8, 1)
     ssl = sy.mapping(_fc(64, 64, row_sparsity=0.5, col_sparsity=0.25), 8, 1)
-    assert (ssl.m, ssl.k) == (32, 48)
+    assert (ssl.gemm.m, ssl.gemm.k) == (32, 48)
     _, fd = sy.run_mapping(_cfg(8, 8), dense, "ws")
     _, fs = sy.run_mapping(_cfg(8, 8), ssl, "ws")
     assert fd["compute_cycles"] == 8 * 8 * (16 + 8 + 8 - 2)   # folds 8 x 8
@@ -259,7 +259,7 @@ def test_structured_sparsity_is_compacted_before_mapping():
 
 def test_nm_halves_the_window_and_streams_index_bits():
     m = sy.mapping(_fc(16, 64, nm=(2, 4)), 1, 1)
-    assert m.k == 32 and m.index_bits == 2
+    assert m.gemm.k == 32 and m.index_bits == 2
     assert m.filter_words_per_weight == 1 + 2 / 8
     _, f = sy.run_mapping(_cfg(8, 8), m, "ws")
     assert f["compute_cycles"] == 4 * 2 * (16 + 8 + 1 - 2)
@@ -307,7 +307,7 @@ designs = st.tuples(st.integers(1, 64), st.integers(1, 64), st.integers(6, 22),
 def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, dataflow):
     (m, k, n), (r, c, log_sram, bw) = layer, design
     cfg = _cfg(r, c, dataflow, 2 ** log_sram, bw)
-    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    gemm = sy.Mapping(Gemm(1, m, k, n), 1.0, 0)
     _, f = sy.run_mapping(cfg, gemm, dataflow)
     assert f["cycles"] >= f["compute_cycles"] >= m * k * n / (r * c)
     # nor the DRAM: every byte it moves crosses one of the three ports (1-byte operands and
@@ -327,7 +327,7 @@ def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, d
 def test_auto_picks_the_fastest_dataflow(layer, design):
     (m, k, n), (r, c, log_sram, bw) = layer, design
     cfg = _cfg(r, c, "auto", 2 ** log_sram, bw)
-    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    gemm = sy.Mapping(Gemm(1, m, k, n), 1.0, 0)
     chosen, f = sy.run_mapping(cfg, gemm, "auto")
     each = {d: sy.run_mapping(cfg, gemm, d)[1]["cycles"] for d in sy.DATAFLOWS}
     assert f["cycles"] == min(each.values()) == each[chosen]
