@@ -75,6 +75,13 @@ The ideal speedup = dense MACs / kernel MACs = N·CHW / (M·(CHW + N)) (S000 Tab
 kernel over b = heads × batch matrices (cuBLAS strided-batched GEMM), the tiles of all b
 filling the waves: ``tiles = b·⌈m/t_m⌉·⌈n/t_n⌉``, one launch. A causal bmm computes only its
 visible fraction of the products (a masked kernel such as FlashAttention skips the rest).
+The batched kernel may come from another library than the weight GEMMs (on a CPU, torch's
+bmm runs MKL while numpy's GEMMs run OpenBLAS): where the arch file gives them, its own
+η_max (``batched_efficiency``, relative to the same peak) and narrow-n half
+(``batched_n_half``) replace ``max_efficiency`` and ``n_half`` in η; the tile and k-loop
+terms are shared (assumption). This machine's are fitted on calibration batched matmuls
+(torch.bmm, shapes none of the validation kernels have); without them a bmm takes the GEMM
+values (GPUs: cuBLAS runs both).
 
 **Vector layers** (element-wise, normalization, softmax, pooling, embedding) are memory-bound
 kernels: time = max(FLOPs / P_vec, bytes / (BW · η_mem)) + t_launch, with bytes =
@@ -192,6 +199,8 @@ class RooflineConfig:
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
     vector_flops: float | None = None  # element-wise rate; default peak_fp32 · η_max
+    batched_efficiency: float | None = None  # bmm library's η_max; default max_efficiency
+    batched_n_half: float | None = None      # bmm library's n_half; default n_half
     groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
@@ -226,19 +235,24 @@ def kernel_groups(cfg: RooflineConfig, g):
     return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
 
 
-def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
+def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1, batched: bool = False):
     """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
     narrow-n term;
     ``matrices`` GEMMs of that shape in one (batched) kernel share the waves. An empty GEMM
-    gets a one-element GEMM's η: its zero FLOPs then take zero compute time."""
+    gets a one-element GEMM's η: its zero FLOPs then take zero compute time. ``batched``:
+    the batched-matmul library's η_max and n_half where the arch gives them."""
     m, k, n, b = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n, matrices))
+    top, n_half = cfg.max_efficiency, cfg.n_half
+    if batched:
+        top = top if cfg.batched_efficiency is None else cfg.batched_efficiency
+        n_half = n_half if cfg.batched_n_half is None else cfg.batched_n_half
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
-    narrow = np.where(n > 1, n / (n + cfg.n_half), 1.0)  # n = 1: GEMV, memory-bound
-    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * narrow
+    narrow = np.where(n > 1, n / (n + n_half), 1.0)  # n = 1: GEMV, memory-bound
+    return top * fill * k / (k + cfg.k_half) * narrow
 
 
 def stream_rate(cfg: RooflineConfig, working_set_bytes):
@@ -277,7 +291,8 @@ def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
     b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
     flops = 2 * b * m * k * n * fraction
     working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b))
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b,
+                                                                      batched=True))
     return _roofline(cfg, 1, t_compute, flops, b * working_set, b * working_set)
 
 
@@ -489,8 +504,8 @@ def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
     inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
     if kernel == "csr":
         inputs["density"] = layer.density
-    kind = "dense" if kernel in ("lowrank", "batched") else kernel
-    return "; ".join(outside_range(fits, kind, inputs))
+    kinds = {"lowrank": ("dense",), "batched": ("dense", "batched")}.get(kernel, (kernel,))
+    return "; ".join(miss for kind in kinds for miss in outside_range(fits, kind, inputs))
 
 
 # ---- engine entry point ------------------------------------------------------------------

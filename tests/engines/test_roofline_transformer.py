@@ -46,6 +46,23 @@ def test_batched_matmul_is_one_launch_and_causal_halves_the_work():
     assert float(t.seconds) < 2 * A100.config.launch_overhead_s + float(t.flops) / 312e12
 
 
+def test_batched_library_efficiency_and_narrow_n_replace_the_gemm_ones_for_bmm_only():
+    cpu = roofline.RooflineConfig(
+        device="cpu", peak_fp32_flops=100e9, memory_bandwidth_bytes_per_s=1e15,
+        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
+        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+        csr_row_overhead=0.0, n_half=24.0)
+    flops = 2 * 2 * 64 * 64 * 64  # 2 matrices of 64 × 64 · 64 × 64
+    # without the batched values a bmm is a GEMM: η = n / (n + n_half) = 64 / 88
+    assert float(roofline.batched_time(cpu, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 64 / 88))
+    own = replace(cpu, batched_efficiency=0.5, batched_n_half=0.0)
+    assert float(roofline.batched_time(own, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 0.5))
+    assert float(roofline.dense_time(own, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 64 / 88))  # the weight GEMM keeps its own library's terms
+
+
 def test_gpt2_on_a100_times_every_layer():
     result = simulate(A100, network("gpt2_small").workload, {"precision": "fp16"})
     kinds = {row.kind for row in result.layers}
