@@ -89,7 +89,8 @@ FITS = {f.id: f for f in (
     Fit("local_cpu_vector", "local_cpu_1thread",
         "this machine's 8 calibration layer-norm and softmax kernels (torch, "
         "calibrate.CALIBRATION_VECTOR)",
-        "accelsim.validate.calibrate.fit_cpu (grid, mean |log error|, bandwidth and launch held)"),
+        "accelsim.validate.calibrate.fit_cpu (grid, mean |log error|, bandwidth and launch held)",
+        (), {"vector": {"elements": (65536, 900000)}}),  # 64 x 1024 ... 300 x 3000
     Fit("terngrad_gains", "cluster_gtx1080_1gbe",
         "S000 Section 4.3: TernGrad's gains, AlexNet 3.04x on 8 GTX 1080 (1 GbE) and VggNet-A "
         "about 2x on 512 P100 (InfiniBand)",

@@ -147,16 +147,32 @@ def engine_flag(option, engines: list[str]) -> click.Option:
 
 class _RunCommand(click.Command):
     """``run`` with one flag per engine option, generated from the engines' declarations
-    when the command is used (so other commands do not import the engines)."""
+    when the command is used (so other commands do not import the engines). A command line
+    is parsed with the built-in engines' flags first: finding the plug-ins reads every
+    installed package's metadata, which only ``--help`` and a flag no built-in engine takes
+    need."""
+
+    _builtin_only = False
+
+    def parse_args(self, ctx, args):
+        if "--help" not in args and "-h" not in args:
+            self._builtin_only = True
+            try:
+                return super().parse_args(ctx, list(args))  # the parser consumes its list
+            except click.NoSuchOption:
+                pass  # perhaps a plug-in engine's flag
+            finally:
+                self._builtin_only = False
+        return super().parse_args(ctx, args)
 
     def get_params(self, ctx):
         from accelsim import registry
 
-        installed = registry.names()
-        if getattr(self, "_flags_for", None) != installed:  # built once per set of engines
+        installed = None if self._builtin_only else registry.names()
+        if getattr(self, "_flags_for", ()) != installed:  # built once per set of engines
             self._flags_for = installed
-            self._engine_flags = [engine_flag(option, engines) for option, engines
-                                  in registry.all_options().values()]
+            self._engine_flags = [engine_flag(option, engines) for option, engines in
+                                  registry.all_options(plugins=installed is not None).values()]
         return [*self.params, *self._engine_flags, *super().get_params(ctx)[len(self.params):]]
 
 
@@ -170,8 +186,8 @@ class _RunCommand(click.Command):
 @click.option("--wide", is_flag=True, help="Show every column, the engine's own too (the "
               "default table fits 100 characters; CSV and JSON always carry every column).")
 @click.option("--columns", "columns", default=None, metavar="NAME,...",
-              help="Show only these columns, by table or CSV name (time, time_ms, seconds, "
-                   "pes, ...), in every format.")
+              help="Show only these columns, by table or CSV name (time, time_ms, time_s, "
+                   "seconds, pes, ...), in every format.")
 @click.option("--layers", "layers", default=None, metavar="KIND|NAME,...",
               help="Run only these layers: kinds (fc, conv, ...) and layer names, separated "
                    "by commas (e.g. EIE on a CNN's fc layers: --layers fc).")
@@ -495,8 +511,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
               show_default=True, help="Folder of the measurements and the report.")
 def validate_grids(measure, arch_file, out):
-    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and fit the
-    cache spill penalties on the measured cache curve; write grids.md and two plots."""
+    """Choose the CSR model's form on the measured CSR grid (held-out shapes) and check the
+    calibrated cache model, held out, on the measured cache curve; write grids.md and two
+    plots."""
     import pandas as pd
 
     from accelsim.report.progress import progress_bar, stage
@@ -519,11 +536,12 @@ def validate_grids(measure, arch_file, out):
             raise AccelsimError("no measurements: run with --measure", file=str(path))
     cfg = load_arch(arch_file).config
     csr, cache = pd.read_csv(paths["csr"]), pd.read_csv(paths["cache"])
-    with stage("fitting the CSR forms (held-out shapes); the cache model on the curve"):
+    with stage("fitting the CSR forms (held-out shapes); checking the cache model on the "
+               "curve (held out)"):
         form = grids.choose_csr_form(cfg, csr)
         cross = grids.crossovers(cfg, csr, form["forms"][form["chosen"]]["held_out"])
-        cache_fit = grids.cache_summary(cfg, cache)
-    (out / "grids.md").write_text(grids_markdown(form, cross, cache_fit, arch_name=arch_file,
+        cache_check = grids.cache_summary(cfg, cache)
+    (out / "grids.md").write_text(grids_markdown(form, cross, cache_check, arch_name=arch_file,
                                                  targets=suite.TARGETS))
     with stage(f"plotting {out / 'csr_grid.png'}, {out / 'cache_curve.png'}"):
         grid_plots(form, cache, cfg, out)

@@ -5,7 +5,8 @@ block that holds its parameters and that block's JSON Schema, the builder of its
 config, its options and ``simulate`` (plus an optional vectorised ``simulate_batch`` for
 sweeps). Built-in engines are loaded on first use, so that ``accelsim run`` imports only the
 one it needs: engine module ``accelsim.engines.M``, config builder ``accelsim.spec.configs.M``,
-schema ``accelsim/spec/schemas/<schema>.schema.json``. A third-party package adds an engine
+schema ``accelsim/spec/schemas/<schema>.schema.json``, options declared apart from the
+engine's code in ``accelsim.engines.declared`` (``run``'s flags need every engine's). A third-party package adds an engine
 with an entry point in the group ``accelsim.engines`` whose name is the engine's name (the
 arch file's ``engine:``) and whose object is an :class:`Engine` (docs/DESIGN.md, "How to add
 an engine"). The registry knows nothing about reports: renderers are chosen by the shape of
@@ -17,7 +18,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from accelsim.engines.options import Option, python_names, resolve
@@ -70,13 +70,22 @@ _BUILTINS = {
 
 
 def _plugins() -> dict:
-    """Installed plug-in entry points by engine name (a built-in name is not replaced)."""
+    """Installed plug-in entry points by engine name (a built-in name is not replaced). This
+    reads every installed package's metadata (about 0.04 s): only asked for when a built-in
+    engine does not do."""
+    from importlib.metadata import entry_points
+
     return {ep.name: ep for ep in entry_points(group=GROUP) if ep.name not in _BUILTINS}
 
 
 def names() -> tuple[str, ...]:
     """Every engine an arch file may name: built-in first, then plug-ins."""
     return (*_BUILTINS, *sorted(_plugins()))
+
+
+def known(name: str) -> bool:
+    """Whether an arch file may name engine ``name`` (built-in, or an installed plug-in)."""
+    return name in _BUILTINS or name in _plugins()
 
 
 def example(name: str) -> str | None:
@@ -101,7 +110,7 @@ def engine(name: str) -> Engine:
         module = importlib.import_module(f"accelsim.engines.{b.module}")
         return Engine(name=name, block=b.block, schema=schema(b.schema),
                       build_config=getattr(configs, b.module), simulate=module.simulate,
-                      options=getattr(module, "OPTIONS", ()),
+                      options=options(name),
                       simulate_batch=getattr(module, "simulate_batch", None),
                       needs_clock=b.needs_clock)
     plugins = _plugins()
@@ -120,13 +129,25 @@ def engine(name: str) -> Engine:
     return Engine(**{**found.__dict__, "origin": origin})
 
 
-def all_options() -> dict[str, tuple[Option, list[str]]]:
-    """Every option of every engine by name, with the engines that take it; one name must
-    mean one declaration (type, default, allowed values) across engines."""
+def options(name: str) -> tuple[Option, ...]:
+    """The options engine ``name`` takes; a built-in engine's are read from
+    ``accelsim.engines.declared``, without importing the engine."""
+    if name in _BUILTINS:
+        from accelsim.engines.declared import BY_MODULE
+
+        return BY_MODULE[_BUILTINS[name].module]
+    return engine(name).options
+
+
+def all_options(*, plugins: bool = True) -> dict[str, tuple[Option, list[str]]]:
+    """Every option of every engine (only the built-in ones unless ``plugins``) by name, with
+    the engines that take it; one name must mean one declaration (type, default, allowed
+    values) across engines. Only plug-ins are imported for it (built-in engines declare their
+    options apart from their code)."""
     found: dict[str, tuple[Option, list[str]]] = {}
-    for name in names():
+    for name in names() if plugins else tuple(_BUILTINS):
         try:
-            declared = engine(name).options
+            declared = options(name)
         except EngineError:
             continue  # a broken plug-in shows in ``accelsim list``
         for option in declared:

@@ -5,7 +5,10 @@ turns so that a change of machine load falls on all of them alike, after one run
 writes Python's bytecode cache (as an installed package has it; ``PYTHONDONTWRITEBYTECODE``
 is dropped for the children, else every module would be compiled from source each time). Reported per command:
 the median and minimum wall time, and the median CPU time (user + system) of the process,
-which contention from other processes affects much less than the wall time. Goals (issue 16):
+which contention from other processes affects much less than the wall time. The ``run``
+command is timed twice: with its output captured (piped, as a script runs it) and on a
+terminal (a pseudo-terminal for stdout and stderr, as a user at a shell runs it, where
+progress may be drawn). Goals (issue 16):
 ``accelsim run archs/vc707.yaml workloads/alexnet_ssl.json`` under 0.3 s and ``accelsim
 --help`` under 0.15 s. Then ``python -X importtime`` of the ``run`` command lists the
 modules that take longest to import (cumulative, top-level imports).
@@ -16,7 +19,9 @@ modules that take longest to import (cumulative, top-level imports).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import pty
 import resource
 import shutil
 import subprocess
@@ -27,7 +32,9 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ["run", "archs/vc707.yaml", "workloads/alexnet_ssl.json"]
-GOALS_S = {"accelsim --help": 0.15, "accelsim " + " ".join(RUN): 0.3}
+TERMINAL = " (on a terminal)"
+GOALS_S = {"accelsim --help": 0.15, "accelsim " + " ".join(RUN): 0.3,
+           "accelsim " + " ".join(RUN) + TERMINAL: 0.3}
 
 
 def accelsim_command() -> list[str]:
@@ -43,7 +50,8 @@ def commands() -> dict[str, list[str]]:
     cli = accelsim_command()
     return {"python -c pass": [sys.executable, "-c", "pass"],
             "accelsim --help": [*cli, "--help"],
-            "accelsim " + " ".join(RUN): [*cli, *RUN]}
+            "accelsim " + " ".join(RUN): [*cli, *RUN],
+            "accelsim " + " ".join(RUN) + TERMINAL: [*cli, *RUN]}
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -51,11 +59,24 @@ def environment(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def one_run(argv: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) seconds of one fresh process."""
+def one_run(argv: list[str], terminal: bool = False) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one fresh process, its output captured or
+    (``terminal``) written to a pseudo-terminal that is read until the process ends."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, env=environment(), check=True, capture_output=True)
+    if terminal:
+        leader, follower = pty.openpty()
+        child = subprocess.Popen(argv, cwd=ROOT, env=environment(), stdin=subprocess.DEVNULL,
+                                 stdout=follower, stderr=follower)
+        os.close(follower)
+        with contextlib.suppress(OSError):  # EIO once the child has closed its end
+            while os.read(leader, 65536):
+                pass
+        os.close(leader)
+        if child.wait():
+            raise subprocess.CalledProcessError(child.returncode, argv)
+    else:
+        subprocess.run(argv, cwd=ROOT, env=environment(), check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -68,7 +89,7 @@ def cold_starts(repeats: int) -> dict[str, dict[str, float]]:
         one_run(argv)  # writes the bytecode cache
     for _ in range(repeats):
         for name, argv in cmds.items():
-            runs[name].append(one_run(argv))
+            runs[name].append(one_run(argv, terminal=name.endswith(TERMINAL)))
     return {name: {"median_s": median(w for w, _ in r), "min_s": min(w for w, _ in r),
                    "cpu_median_s": median(c for _, c in r)} for name, r in runs.items()}
 
@@ -98,7 +119,7 @@ def main() -> None:
         goal = GOALS_S.get(name)
         verdict = "" if goal is None else (
             f"  goal < {goal} s: {'met' if t['median_s'] < goal else 'NOT met'}")
-        print(f"  {name:58s} median {t['median_s']:.3f} s (min {t['min_s']:.3f}), "
+        print(f"  {name:72s} median {t['median_s']:.3f} s (min {t['min_s']:.3f}), "
               f"CPU {t['cpu_median_s']:.3f} s{verdict}")
     print("slowest top-level imports of the run command (cumulative, -X importtime):")
     for name, seconds in import_offenders():

@@ -57,12 +57,13 @@ def sparse() -> None:
     eie = load_arch(ROOT / "archs/eie.yaml")
     bench = load_workload(ROOT / "workloads/eie_benchmarks.json")
     steps = [2 ** i for i in range(9)]
+    layers = f"{len(bench.layers)} Table III layers"
     fifo = st.eie_fifo_sweep(eie, bench, steps)
-    sp.plot_eie_fifo(fifo, REPORTS / "eie_fifo_depth",
-                     "EIE load efficiency vs FIFO depth (9 Table III layers, 64 PEs)")
+    sp.plot_eie_fifo(fifo, REPORTS / "eie_fifo_depth", f"EIE load efficiency vs FIFO depth "
+                     f"({layers}, {eie.config.pes} PEs)")
     pes = st.eie_pe_sweep(eie, bench, steps)
-    sp.plot_eie_pes(pes, REPORTS / "eie_pe_scaling",
-                    "EIE speedup vs PE count (9 Table III layers, FIFO depth 8)")
+    sp.plot_eie_pes(pes, REPORTS / "eie_pe_scaling", f"EIE speedup vs PE count "
+                    f"({layers}, FIFO depth {eie.config.fifo_depth})")
     scnn = load_arch(ROOT / "archs/scnn.yaml")
     vgg = load_workload(ROOT / "workloads/vgg16_conv_sparse.json")
     densities = [1.0, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]

@@ -23,7 +23,8 @@ from tests.docblocks import help_blocks, markdown_blocks
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _NOT_COPIED = {".git", ".venv", ".hypothesis", "accelsim", "accelsim.egg-info", "build",
-               "__pycache__", ".pytest_cache"}
+               "dist", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+# (.mypy_cache: 17-25 MB that tests/test_api.py writes earlier in the same run)
 
 
 def _project_copy(tmp: Path) -> Path:

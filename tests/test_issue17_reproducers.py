@@ -679,9 +679,6 @@ def test_reproducer_eie_seed_through_the_api(seed):
 
 
 def _macs(doc, row) -> float:
-    """A JSON row's dense MACs: its name carries the unit the table chose (dense_kmac, ...)."""
-    from accelsim.report import units
-
-    name = next(k for k, v in doc["columns"].items() if v == "dense_macs")
-    unit = next(u for u in units.QUANTITIES["macs"] if name.endswith("_" + u[1]))
-    return round(row[name] * unit[2])
+    """A JSON row's dense MACs (JSON carries MACs in one fixed unit, ``dense_macs``)."""
+    assert doc["columns"]["dense_macs"] == "dense_macs"
+    return round(row["dense_macs"])

@@ -44,7 +44,7 @@ def test_run_uses_the_plugin_and_its_generated_flag(toy):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["engine"] == "toy" and out["notes"] == ["toy engine, slowdown 2"]
-    assert out["layers"][0]["dense_mmac"] == 105.4152  # JSON names carry the table's unit
+    assert out["layers"][0]["dense_macs"] == 105_415_200  # JSON: fixed SI units (MACs)
     assert out["layers"][0]["cycles"] == 823_557
 
 

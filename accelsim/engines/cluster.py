@@ -70,39 +70,13 @@ import numpy as np
 
 from accelsim.engines import roofline
 from accelsim.engines.ignored import ignored_notes, sparsity_fields
-from accelsim.engines.options import Option, label, resolve
+from accelsim.engines.declared import CLUSTER as OPTIONS
+from accelsim.engines.declared import ENCODINGS
+from accelsim.engines.options import label, resolve
 from accelsim.engines.result import PER_SCALING_POINT, LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
-from accelsim.model.steps import StepsModel
 
-ENCODINGS = ("fp32", "fp16", "terngrad", "topk")
-SCHEMES = ("appendix-b", "ps", "ring", "hierarchical")
-OPTIONS = (
-    Option("gpus", int, tuple(2 ** p for p in range(10)), "GPU counts, e.g. 1,2,4,...,512",
-           many=True, minimum=1, maximum=1 << 24),
-    Option("encoding", str, ("fp32", "terngrad"), "gradient encodings, e.g. fp32,terngrad",
-           choices=ENCODINGS, many=True),
-    Option("scheme", str, "appendix-b", "communication scheme", choices=SCHEMES),
-    Option("scaling", str, "weak", "weak (batch per GPU) or strong (global batch)",
-           choices=("weak", "strong")),
-    Option("overlap", bool, False, "overlap communication with backpropagation layer by layer"),
-    Option("servers", int, None, "ps: number of parameter servers (default one per node)",
-           minimum=1, maximum=1 << 24),
-    Option("localization", bool, True, "ps: parameter localization (only gradients travel)"),
-    Option("topk_fraction", float, 0.01, "topk: fraction of gradient entries sent"),
-    Option("float_last_layer", bool, True, "terngrad: keep the last layer in fp32"),
-    Option("profiled_iteration_s", float, None, "a profiled single-GPU iteration time instead "
-           "of the roofline's", above=0.0, maximum=1e9),
-    roofline.KERNEL,
-    # time to train (accelsim.engines.time_to_train)
-    Option("steps_model", StepsModel, None, "time to train with this steps-model file "
-           "(steps/*.yaml): hours and GPU-hours, fastest and cheapest marked"),
-    Option("batch_per_gpu", int, None, "with --steps-model: images per GPU per step, e.g. "
-           "32,64 (default: the workload's batch)", many=True),
-    Option("sparsity", float, None, "with --steps-model: weight sparsities of every layer, "
-           "e.g. 0,0.9 (default: the workload's own)", many=True),
-)
 COMPUTE_FIELDS = ("weight_density", "row_sparsity", "col_sparsity", "rank")  # via the roofline
 
 

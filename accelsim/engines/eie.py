@@ -56,7 +56,8 @@ import numpy as np
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.jit import njit
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.declared import EIE as OPTIONS
+from accelsim.engines.options import resolve
 from accelsim.engines.result import LayerResult, Result, imbalance_bound
 from accelsim.errors import EngineError
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
@@ -64,8 +65,6 @@ from accelsim.model import masks as mk
 
 MAX_SIMULATED_VECTORS = 256  # input vectors broadcast per layer; more are sampled
 MAX_SIMULATED_ELEMENTS = 1 << 20  # their activation elements (events × PEs are held)
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
-                  minimum=0, maximum=2 ** 32 - 1),)
 
 KINDS = ("fc", "lstm", "matmul")
 

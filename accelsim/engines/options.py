@@ -1,5 +1,5 @@
-"""Engine options, each declared once next to its engine: name, type, default, allowed values
-and help text. The registry checks options against the declarations, engines fill their
+"""Engine options, each declared once (a built-in engine's in :mod:`accelsim.engines.declared`,
+a plug-in's in its package): name, type, default, allowed values and help text. The registry checks options against the declarations, engines fill their
 defaults from them (:func:`resolve`), and ``accelsim run`` generates its flags from them.
 Messages name an option by its flag (``--steps-model``), or, within :func:`python_names`
 (``accelsim.simulate``), by the key a Python caller passes (``'steps_model'``).

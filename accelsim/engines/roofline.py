@@ -45,7 +45,14 @@ under LRU replacement finds nothing of itself there on its next pass. The sizes 
 facts; s_2, s_3 and this machine's effective last-level size are fitted on its calibration
 GEMMs (``accelsim validate calibrate``) and checked, held out, on its measured cache curve
 (``accelsim validate grids``); they are priors for the other CPU files, 0 on GPUs (no GPU
-curve measured).
+curve measured). The L2 is compared with the whole working set, also on a multi-core CPU
+whose L2 is per core (assumption, not checked: a kernel split over U cores puts about ws/U
+in each core's L2, so the model's L2 step falls at U times too small a working set there).
+
+A Result's ``dram_bytes`` is the traffic streamed at the DRAM rate; a kernel whose working
+set a faster level holds is counted as served from cache (column ``cache_served_bytes``) with
+no DRAM bytes: the repeated call the cache rates describe finds its data resident (the one
+cold read is not modelled). So DRAM bytes / time never exceeds BW · η_mem.
 
 **Structured (SSL).** All-zero rows and columns removed, the rest packed (packing cost
 ignored, as S000 does): the dense kernel on m' = round(m(1−row)), k' = round(k(1−col)).
@@ -150,19 +157,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.engines.ignored import ignored_notes
-from accelsim.engines.options import Option, label, resolve
+from accelsim.engines.declared import ROOFLINE as OPTIONS
+from accelsim.engines.options import label, resolve
 from accelsim.engines.result import LayerResult, Result, safe_ratio
 from accelsim.errors import EngineError
-from accelsim.model import DTYPE_BYTES, DTYPES, Gemm, Layer, Workload
+from accelsim.model import DTYPE_BYTES, Gemm, Layer, Workload
 
-KERNELS = ("dense", "structured", "csr", "lowrank", "nm")
-KERNEL = Option("kernel", str, "auto", "dense, structured, csr, lowrank, nm or auto (the "
-                "fastest the layer can run)", choices=("auto",) + KERNELS)
-OPTIONS = (KERNEL,
-           Option("mode", str, "inference", "inference or training (forward + backward)",
-                  choices=("inference", "training")),
-           Option("precision", str, "fp32", "default dtype of layers that give none",
-                  choices=DTYPES))
 VALUE_BYTES = DTYPE_BYTES
 INDEX_BYTES = 4
 
@@ -225,8 +225,9 @@ class RooflineConfig:
 class KernelTime:
     seconds: np.ndarray
     flops: np.ndarray
-    bytes: np.ndarray
+    bytes: np.ndarray          # all the traffic the kernel streams
     compute_bound: np.ndarray
+    dram_bytes: np.ndarray     # the part streamed at the DRAM rate (the rest a cache serves)
 
 
 def kernel_groups(cfg: RooflineConfig, g):
@@ -268,9 +269,21 @@ def stream_rate(cfg: RooflineConfig, working_set_bytes):
 
 
 def _roofline(cfg, launches, t_compute, flops, nbytes, working_set) -> KernelTime:
-    t_memory = nbytes / stream_rate(cfg, working_set)
+    """The roofline of one kernel. Its traffic comes from DRAM when it streams at the DRAM
+    rate; a working set that a cache level holds (streaming faster) costs no DRAM bytes: the
+    repeated call the cache rates describe finds it resident."""
+    rate = stream_rate(cfg, working_set)
+    t_memory = nbytes / rate
     seconds = np.maximum(t_compute, t_memory) + launches * cfg.launch_overhead_s
-    return KernelTime(seconds, flops, nbytes, t_compute >= t_memory)
+    dram_rate = cfg.memory_bandwidth_bytes_per_s * cfg.memory_efficiency
+    from_dram = np.where(rate > dram_rate, 0.0, nbytes)
+    return KernelTime(seconds, flops, nbytes, t_compute >= t_memory, from_dram)
+
+
+def dense_working_set_bytes(m, k, n, precision: str = "fp32"):
+    """Bytes of one dense GEMM's operands and result, v(mk + kn + mn): the footprint a
+    repeated call keeps resident (module docstring, Caches)."""
+    return VALUE_BYTES[precision] * (m * k + k * n + m * n)
 
 
 def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> KernelTime:
@@ -279,7 +292,7 @@ def dense_time(cfg: RooflineConfig, g, m, k, n, precision: str = "fp32") -> Kern
     g, m, k, n = (np.asarray(x, dtype=float) for x in (g, m, k, n))
     shared, launches = kernel_groups(cfg, g)
     flops = 2 * g * m * k * n
-    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    working_set = dense_working_set_bytes(m, k, n, precision)
     t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, shared))
     return _roofline(cfg, launches, t_compute, flops, g * working_set, working_set)
 
@@ -290,7 +303,7 @@ def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
     ``fraction`` of the products (causal masking)."""
     b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
     flops = 2 * b * m * k * n * fraction
-    working_set = VALUE_BYTES[precision] * (m * k + k * n + m * n)
+    working_set = dense_working_set_bytes(m, k, n, precision)
     t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b,
                                                                       batched=True))
     return _roofline(cfg, 1, t_compute, flops, b * working_set, b * working_set)
@@ -315,13 +328,12 @@ def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
     kept = m * k * nm[0] / nm[1]
     meta_bytes = kept * np.ceil(np.log2(nm[1])) / 8
     flops = 2 * g * kept * n
-    working_set = v * (m * k + k * n + m * n)
+    working_set = v * (kept + k * n + m * n) + meta_bytes  # the compressed weights it streams
     shared, launches = kernel_groups(cfg, g)
     t_compute = 2 * g * m * k * n / (cfg.peak_flops(precision) * cfg.sparse_tensor_speedup
                                      * gemm_efficiency(cfg, m, k, n, shared))
-    nbytes = g * (v * (kept + k * n + m * n) + meta_bytes)
     return _roofline(cfg, launches, np.asarray(t_compute), np.asarray(flops),
-                     np.asarray(nbytes), np.asarray(working_set))
+                     np.asarray(g * working_set), np.asarray(working_set))
 
 
 def csr_time(cfg: RooflineConfig, g, m, k, n, nnz, precision: str = "fp32") -> KernelTime:
@@ -350,13 +362,14 @@ def gemms_time(cfg: RooflineConfig, gemms: list[Gemm], precision: str = "fp32") 
     arr = np.array([(x.groups, x.m, x.k, x.n) for x in gemms], dtype=float).T
     t = dense_time(cfg, *arr, precision=precision)
     return KernelTime(t.seconds.sum(), t.flops.sum(), t.bytes.sum(),
-                      t.compute_bound[np.argmax(t.seconds)])
+                      t.compute_bound[np.argmax(t.seconds)], t.dram_bytes.sum())
 
 
 def _summed(parts: list[KernelTime]) -> KernelTime:
     longest = int(np.argmax([float(p.seconds) for p in parts]))
     return KernelTime(sum(p.seconds for p in parts), sum(p.flops for p in parts),
-                      sum(p.bytes for p in parts), parts[longest].compute_bound)
+                      sum(p.bytes for p in parts), parts[longest].compute_bound,
+                      sum(p.dram_bytes for p in parts))
 
 
 # ---- layers -------------------------------------------------------------------------------
@@ -405,7 +418,8 @@ def pass_times(cfg: RooflineConfig, layer: Layer, batch: int, kernel: str,
         forward = vector_time(cfg, layer, batch, precision)
         total = vector_time(cfg, layer, batch, precision, "training")
         return forward, KernelTime(total.seconds - forward.seconds, total.flops - forward.flops,
-                                   total.bytes - forward.bytes, total.compute_bound)
+                                   total.bytes - forward.bytes, total.compute_bound,
+                                   total.dram_bytes - forward.dram_bytes)
     if kernel == "batched":
         g = layer.gemm(batch)
         forward, *backward = [batched_time(cfg, g.groups, *shape, precision,
@@ -499,12 +513,15 @@ def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
     from accelsim.calibration import outside_range
 
     if kernel == "vector":
-        return ""
+        return "; ".join(outside_range(fits, "vector", {"elements": layer.elements * batch}))
     gemm = layer.compacted_gemm(batch) if kernel == "structured" else layer.gemm(batch)
     inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
     if kernel == "csr":
         inputs["density"] = layer.density
-    kinds = {"lowrank": ("dense",), "batched": ("dense", "batched")}.get(kernel, (kernel,))
+    # lowrank, batched and nm run the dense GEMM's shape model (its tiles, k_half, launch);
+    # batched also its library's own terms where they were fitted
+    kinds = {"lowrank": ("dense",), "nm": ("dense",), "batched": ("dense", "batched")
+             }.get(kernel, (kernel,))
     return "; ".join(miss for kind in kinds for miss in outside_range(fits, kind, inputs))
 
 
@@ -575,7 +592,8 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                  "ideal_speedup": 1.0 if vector
                  else safe_ratio(kernel_macs(layer, workload.batch, base_kernel, mode),
                                  kernel_train),
-                 "extrapolation": extrapolation(fits, layer, workload.batch, chosen)}
+                 "extrapolation": extrapolation(fits, layer, workload.batch, chosen),
+                 "cache_served_bytes": int(t.bytes - t.dram_bytes)}
         if not vector and not kernel_train:
             empty.append(layer.name)
         if mode == "training":
@@ -586,7 +604,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
             seconds=seconds, utilization=safe_ratio(0.0 if vector else float(t.flops) / 2,
                                                     seconds * peak / 2),
             bound="compute" if bool(t.compute_bound) else "memory",
-            dram_bytes=int(t.bytes), extra=extra))
+            dram_bytes=int(t.dram_bytes), extra=extra))
     speedup = safe_ratio(sum(dense_s), sum(r.seconds for r in rows))  # total_speedup, summed
     summary = {"device": cfg.device, "mode": mode, "kernel": kernel, "precision": precision,
                "peak_flops": peak, "total_speedup_vs_dense": speedup}
@@ -609,6 +627,11 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     notes += ignored_notes(cfg.device, workload.layers,
                            lambda x: KERNEL_FIELDS[chosen_kernels[x.name]], IGNORED)
     notes += borrowed_notes(arch.name, cfg)
+    served = [r.extra["cache_served_bytes"] for r in rows if r.extra["cache_served_bytes"]]
+    if served:
+        notes.append(f"{len(served)} layer(s) fit a cache: their {sum(served) / 1e6:.3g} MB of "
+                     "traffic is served from it, not counted as DRAM bytes (column "
+                     "'cache_served_bytes')")
     outside = [r.name for r in rows if r.extra["extrapolation"]]
     if outside:
         notes.append(f"extrapolation: {', '.join(outside)} lie outside the fitted range of "

@@ -83,7 +83,8 @@ import numpy as np
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.ignored import ignored_notes
 from accelsim.engines.jit import njit
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.declared import SCNN as OPTIONS
+from accelsim.engines.options import resolve
 from accelsim.engines.result import LayerResult, Result, imbalance_bound, safe_ratio
 from accelsim.model import WEIGHT_KINDS, Layer, Workload
 from accelsim.model import masks as mk
@@ -91,10 +92,6 @@ from accelsim.model import masks as mk
 MAX_SIMULATED_SAMPLES = 64  # input vectors run per layer (Python loop); more are sampled
 MAX_GROUP_PASSES = 4096     # (conv group, input vector) passes of that loop; more: refused
 MAX_SIMULATED_WEIGHTS = 1 << 22  # non-zero weights run per layer; more: output channels sampled
-OPTIONS = (Option("seed", int, None, "seed of generated masks (default: the workload's)",
-                  minimum=0, maximum=2 ** 32 - 1),
-           Option("bank_samples", int, 4096, "product windows sampled for accumulator bank "
-                  "conflicts", minimum=1, maximum=1 << 20))
 IGNORED = {
     "row_sparsity": "keeps only the density the zero rows imply (a generated mask spreads "
                     "its non-zeros uniformly; give a mask file for the real pattern)",

@@ -94,15 +94,14 @@ import numpy as np
 
 from accelsim.engines.energy import EnergyTable
 from accelsim.engines.jit import njit
-from accelsim.engines.options import Option, resolve
+from accelsim.engines.declared import DATAFLOWS
+from accelsim.engines.declared import SYSTOLIC as OPTIONS
+from accelsim.engines.options import resolve
 from accelsim.engines.result import LayerResult, Result
 from accelsim.errors import EngineError
 from accelsim.model import Layer, Workload
 from accelsim.model.layer import GEMM_KINDS
 
-DATAFLOWS = ("ws", "os", "is")
-OPTIONS = (Option("dataflow", str, None, "dataflow instead of the arch's (auto: the fastest "
-                  "per layer)", choices=DATAFLOWS + ("auto",)),)
 # one layer's figures, in the order the compiled kernel returns them
 FIGURES = ("cycles", "compute_cycles", "stall_cycles", "fill_cycles", "folds",
            "mapping_efficiency", "compute_utilization", "ifmap_sram_reads", "filter_sram_reads",

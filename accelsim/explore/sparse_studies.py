@@ -22,15 +22,19 @@ def eie_fifo_sweep(arch, workload, depths) -> list[dict]:
 
 
 def eie_pe_sweep(arch, workload, pes) -> list[dict]:
-    """Speedup over one PE and load efficiency for each PE count (all layers)."""
+    """Speedup over one PE (simulated, whatever counts ``pes`` holds) and load efficiency
+    for each PE count (all layers)."""
+    def run(n):
+        return simulate(with_fields(arch, {("eie", "pes"): int(n)}), workload)
+
+    one_pe = run(1).totals()["cycles"]
     rows = []
     for n in pes:
-        result = simulate(with_fields(arch, {("eie", "pes"): int(n)}), workload)
+        result = run(n)
         cycles = result.totals()["cycles"]
         work = sum(r.extra["load_efficiency"] * r.cycles for r in result.layers)
-        rows.append({"pes": int(n), "cycles": cycles, "load_efficiency": work / cycles})
-    for row in rows:
-        row["speedup"] = rows[0]["cycles"] / row["cycles"] * rows[0]["pes"]
+        rows.append({"pes": int(n), "cycles": cycles, "load_efficiency": work / cycles,
+                     "speedup": one_pe / cycles})
     return rows
 
 

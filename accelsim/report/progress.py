@@ -8,13 +8,19 @@ Shown only when stderr is a terminal and the command line did not say ``--quiet`
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
-                           SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
-from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+SPINNER_DELAY_S = 0.5  # a step without a count shows its spinner once it has run this long
+
 
 def shown() -> bool:
     """Whether progress may be drawn: stderr is a terminal and the command line (the root
@@ -24,23 +30,34 @@ def shown() -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-class RateColumn(ProgressColumn):
-    """Items per second, e.g. ``12,345 points/s``."""
+@lru_cache(maxsize=None)
+def _rate_column():
+    """The class of a column of items per second, e.g. ``12,345 points/s`` (made on first use:
+    rich takes ~0.05 s to import, which a command that draws nothing does not pay)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def __init__(self, unit: str):
-        super().__init__()
-        self.unit = unit
+    class RateColumn(ProgressColumn):
+        def __init__(self, unit: str):
+            super().__init__()
+            self.unit = unit
 
-    def render(self, task):
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"… {self.unit}/s")
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"… {self.unit}/s")
+
+    return RateColumn
 
 
 def progress(unit: str, *, show: bool = True) -> Progress:
     """A rich Progress with count, ``unit``/s, ETA and elapsed columns (drawn if ``show`` and
     :func:`shown`)."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    RateColumn(unit), TextColumn("ETA"), TimeRemainingColumn(),
+                    _rate_column()(unit), TextColumn("ETA"), TimeRemainingColumn(),
                     TimeElapsedColumn(), console=Console(stderr=True),
                     disable=not (show and shown()))
 
@@ -59,12 +76,35 @@ def progress_bar(description: str, unit: str = "kernels"):
 
 @contextmanager
 def stage(description: str):
-    """A spinner with the elapsed time while a step without a count runs; it is erased when
-    the step ends."""
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True, disable=not shown()) as bar:
-        bar.add_task(description, total=None)
+    """A spinner with the elapsed time while a step without a count runs, drawn once the step
+    has taken :data:`SPINNER_DELAY_S` (a quicker step, such as most single runs, draws
+    nothing and does not import rich); it is erased when the step ends."""
+    if not shown():
         yield
+        return
+    begun = time.monotonic()
+    drawn = []
+
+    def draw() -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=Console(stderr=True), transient=True)
+        bar.add_task(description, total=None)
+        bar.tasks[0].start_time = begun  # the step's elapsed time, not the spinner's
+        bar.start()
+        drawn.append(bar)
+
+    timer = threading.Timer(SPINNER_DELAY_S, draw)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()  # a spinner being drawn now is drawn, then erased
+        for bar in drawn:
+            bar.stop()
 
 
 def tracked(description: str, unit: str):

@@ -1,9 +1,10 @@
 """Tables of a Result: terminal (rich), CSV, JSON and Markdown.
 
 A :class:`Table` is plain rows under their internal names in base units (``seconds``,
-``dram_bytes``) and the columns its terminal table shows by default. Rendering chooses one
-unit per quantity from the data (``report.units``), so every format shows the same numbers
-under the same names: ``time ms`` in the table, ``time_ms`` in CSV and JSON. The terminal
+``dram_bytes``) and the columns its terminal table shows by default. The terminal and
+Markdown tables choose one unit per quantity from the data (``time ms``); CSV and JSON use
+one fixed SI unit per quantity whatever the data (``time_s``, ``report.units``), so files of
+different runs join on their column names. The terminal
 and Markdown tables show the default columns (under 100 characters wide); ``wide`` shows
 every column, ``columns`` the ones named. CSV and JSON carry every column unless
 ``columns`` names some.
@@ -17,6 +18,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 from accelsim.errors import AccelsimError
@@ -99,7 +101,8 @@ def shown_columns(table: Table, fmt: str, columns: tuple[str, ...] | None,
 def _find(name: str, available: list[str], rows: list[dict]) -> str:
     units = u.units_for(available, rows)
     for column in available:
-        if name in (column, u.column(column).key, u.machine_name(column, units[column])):
+        if name in (column, u.column(column).key, u.machine_name(column),
+                    u.machine_name(column, units[column])):
             return column
     raise AccelsimError(f"unknown column {name!r} (columns: {', '.join(available)})",
                         field="--columns")
@@ -109,9 +112,9 @@ def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
                  wide: bool = False) -> str:
     """``table`` in ``fmt`` (one of :data:`FORMATS`)."""
     names, extra_lines = shown_columns(table, fmt, columns, wide)
-    units = u.units_for(names, table.rows)
     if fmt in ("csv", "json"):
-        keys = [u.machine_name(n, units[n]) for n in names]
+        units = {n: u.machine_unit(n) for n in names}
+        keys = [u.machine_name(n) for n in names]
         records = [{k: _machine(row.get(n), units[n]) for k, n in zip(keys, names)}
                    for row in table.rows]
         if fmt == "csv":
@@ -124,6 +127,7 @@ def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
         doc = {**table.header, "columns": dict(zip(keys, names)),
                "totals": records[-1] if table.total_row else None, "layers": body}
         return json.dumps(doc, indent=2, default=_json_default) + "\n"
+    units = u.units_for(names, table.rows)
     headers = [u.header(n, units[n]) for n in names]
     formats = [_formatter(n, units[n], table.rows) for n in names]
     cells = [[f(row.get(n)) for n, f in zip(names, formats)] for row in table.rows]
@@ -133,7 +137,10 @@ def render_table(table: Table, fmt: str, columns: tuple[str, ...] | None = None,
                      "|" + "|".join("---" if _left(n) else "---:" for n in names) + "|"]
         out_lines += ["| " + " | ".join(r) + " |" for r in cells]
         return "\n".join(out_lines + [""] + [f"- {n}" for n in lines]) + "\n"
-    return _rich_table(table, names, headers, cells, lines)
+    text = _plain_table(table, names, headers, cells, lines)
+    if text is None:
+        text = _rich_table(table, names, headers, cells, lines)
+    return f"{table.title}\n{text}\n"
 
 
 def _left(name: str) -> bool:
@@ -211,8 +218,63 @@ def _rich_table(table: Table, names: list[str], headers: list[str], cells: list[
     console.width = WIDTH
     for line in lines:
         console.print(line, highlight=False, markup=False)
-    text = "\n".join(line.rstrip() for line in out.getvalue().splitlines())
-    return f"{table.title}\n{text}\n"
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+# characters rich counts as one cell each and prints as they are (a cell's "[" may open
+# markup; lines are printed without markup)
+_PLAIN_CHARACTERS = frozenset(chr(c) for c in range(32, 127)) | set("–µ×·…≤≥°±§≈→")
+_EMOJI = re.compile(r":\S*:")  # rich replaces :name: by an emoji
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _plain_table(table: Table, names: list[str], headers: list[str], cells: list[list[str]],
+                 lines: list[str]) -> str | None:
+    """:func:`_rich_table`'s text, written without rich (importing and running it takes
+    ~0.06 s of a start-up) for a table that fits :data:`WIDTH` unfolded and plain text (one
+    cell per character, no markup, no emoji names, no word longer than WIDTH); None for any
+    other, which rich draws. Tests hold the two equal."""
+    texts = [*headers, *(c for row in cells for c in row)]
+    if not cells or not all(_PLAIN_CHARACTERS.issuperset(s) and "[" not in s
+                            and s == s.strip() for s in texts) \
+            or not all(_PLAIN_CHARACTERS.issuperset(s) for s in lines) \
+            or any(_EMOJI.search(s) for s in (*texts, *lines)):
+        return None
+    widths = [max(len(c[i]) for c in [headers, *cells]) for i in range(len(names))]
+    width = sum(widths) + 2 * (len(widths) - 1)  # two spaces between columns, none outside
+    if width > WIDTH or not all(widths):
+        return None
+
+    def row(texts: list[str]) -> str:
+        return "  ".join(s.ljust(w) if _left(n) else s.rjust(w)
+                         for s, w, n in zip(texts, widths, names)).rstrip()
+
+    rule = "─" * width
+    out = [row(headers), rule]
+    for i, texts in enumerate(cells):
+        if table.total_row and i == len(cells) - 1 and i:
+            out.append(rule)
+        out.append(row(texts))
+    for line in lines:
+        wrapped = _wrap(line)
+        if wrapped is None:
+            return None
+        out += wrapped
+    return "\n".join(out)
+
+
+def _wrap(line: str) -> list[str] | None:
+    """``line`` broken into lines of at most WIDTH as rich breaks it (a word and the spaces
+    after it go on the next line when the word does not fit); None if a word is longer."""
+    out, current = [], ""
+    for word in _WORD.findall(line) or [""]:
+        if len(word.rstrip()) > WIDTH:
+            return None
+        if current and len(current) + len(word.rstrip()) > WIDTH:
+            out.append(current.rstrip())
+            current = ""
+        current += word
+    return [*out, current.rstrip()]
 
 
 def kind_totals(result) -> list[str]:

@@ -7,10 +7,12 @@ bandwidth, frequency, MACs, a fraction shown in percent) gets its unit chosen fr
 column of 0.12-8.9 ms reads ``time ms`` and 29-119 µs reads ``time µs``. One table uses one
 unit per quantity (:func:`units_for`), so seconds and milliseconds never mix in it.
 
-The names of machine outputs (CSV, JSON) are the table headers in identifier form
-(:func:`machine_name`: ``time ms`` → ``time_ms``, ``DRAM MB`` → ``dram_mb``) with the values
-in that unit. Result rows and sweep columns keep their internal SI names (``seconds``,
-``latency_s``, ``energy_j``): sweep specs, objectives and derived expressions use those.
+Machine outputs (CSV, JSON) use one fixed unit per quantity whatever the data, so that
+files from different runs join on their names: SI base units (:data:`MACHINE_UNITS`), the
+name the column's key and that unit (:func:`machine_name`: ``time_s``, ``dram_bytes``,
+``energy_j``, ``dense_macs``, ``util_pct``). Result rows and sweep columns keep their
+internal SI names (``seconds``, ``latency_s``, ``energy_j``): sweep specs, objectives and
+derived expressions use those.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ class Unit:
 
     def of(self, value: float) -> float:
         return value / self.size
+
+
+# the fixed unit of each quantity in CSV and JSON: SI base units (percent stays percent)
+MACHINE_UNITS: dict[str, Unit] = {
+    "time": Unit("s", "s", 1.0), "energy": Unit("J", "j", 1.0),
+    "bytes": Unit("B", "bytes", 1.0), "bandwidth": Unit("B/s", "bytes_per_s", 1.0),
+    "frequency": Unit("Hz", "hz", 1.0), "macs": Unit("MAC", "macs", 1.0),
+    "percent": Unit("%", "pct", 0.01)}
 
 
 @dataclass(frozen=True)
@@ -181,10 +191,18 @@ def header(name: str, unit: Unit | None) -> str:
     return f"{label} {unit.symbol}" if unit else label
 
 
-def machine_name(name: str, unit: Unit | None) -> str:
-    """The CSV/JSON name of a column: its key and unit in identifier form, ``time_ms``."""
+def machine_unit(name: str) -> Unit | None:
+    """The fixed CSV/JSON unit of column ``name`` (:data:`MACHINE_UNITS`; None: none)."""
+    quantity = column(name).quantity
+    return MACHINE_UNITS[quantity] if quantity else None
+
+
+def machine_name(name: str, unit: Unit | None = None) -> str:
+    """A column's name in identifier form: its key and ``unit`` (by default its fixed
+    CSV/JSON unit, ``time_s``; with a table's unit, ``time_ms``, the header's form)."""
     c = column(name)
     key = c.key or name
+    unit = unit or machine_unit(name)
     return f"{key}_{unit.ident}" if unit else key
 
 

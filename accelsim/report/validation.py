@@ -253,7 +253,7 @@ def published_markdown(frame, *, quick: bool) -> str:
 def grids_markdown(form: dict, cross: list[dict], cache: dict, *, arch_name: str,
                    targets: dict) -> str:
     """The CSR-grid and cache-curve report: candidate CSR forms by held-out error, the chosen
-    form's crossovers, and the cache fit."""
+    form's crossovers, and the calibrated cache model checked (held out) on the cache curve."""
     chosen = form["forms"][form["chosen"]]
     held = chosen["held_out"]
     lines = [
@@ -310,7 +310,7 @@ def grid_plots(form: dict, cache_frame, cfg, out_dir: Path) -> list[Path]:
     and cache_curve.png (measured GEMM rate vs working set, with ``cfg``'s model)."""
     import numpy as np
 
-    from accelsim.engines.roofline import dense_time
+    from accelsim.engines.roofline import dense_time, dense_working_set_bytes
     from accelsim.report.figures import new_figure, save_figure
 
     held = form["forms"][form["chosen"]]["held_out"]
@@ -330,8 +330,7 @@ def grid_plots(form: dict, cache_frame, cfg, out_dir: Path) -> list[Path]:
     save_figure(fig, paths[-1])
 
     fig, ax = new_figure(figsize=(6.4, 4.6))
-    ws = 4.0 * (cache_frame.m * cache_frame.k + cache_frame.k * cache_frame.n
-                + cache_frame.m * cache_frame.n)
+    ws = dense_working_set_bytes(cache_frame.m, cache_frame.k, cache_frame.n)  # fp32 kernels
     for n in sorted(cache_frame.n.unique()):
         sel = (cache_frame.n == n).to_numpy()
         f = cache_frame[sel]
@@ -339,7 +338,7 @@ def grid_plots(form: dict, cache_frame, cfg, out_dir: Path) -> list[Path]:
                         label=f"n={n} measured")
         side = np.geomspace(f.m.min(), f.m.max(), 200)
         model = 2 * side * side * n / dense_time(cfg, 1, side, side, n).seconds / 1e9
-        ax.plot(4.0 * (side * side + 2 * side * n) / 2**20, model, "-",
+        ax.plot(dense_working_set_bytes(side, side, n) / 2**20, model, "-",
                 color=line.get_color(), label=f"n={n} model")
     for size, name in ((cfg.l2_cache_bytes, "L2"), (cfg.cache_bytes, "LLC")):
         if size:

@@ -98,7 +98,7 @@ def check_arch_doc(doc: dict[str, Any], *, file: str) -> Engine:
     from accelsim import registry
 
     name = doc.get("engine")
-    if not isinstance(name, str) or name not in registry.names():
+    if not isinstance(name, str) or not registry.known(name):
         if name is None and "layers" in doc:
             raise SpecError("this is a workload file (it has 'layers' and no 'engine'): give "
                             "the arch file first, as in accelsim run ARCH_FILE WORKLOAD_FILE",

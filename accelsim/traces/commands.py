@@ -9,6 +9,7 @@ also takes ``model.py:Class`` with ``--input-shape`` (:mod:`accelsim.traces.torc
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 
@@ -20,7 +21,6 @@ _force = click.option("--force", is_flag=True, expose_value=False,
                       callback=lambda ctx, _, value: ctx.meta.__setitem__(FORCE, value),
                       help="Replace an existing output (only files accelsim wrote).")
 FORCE = "accelsim.trace.force"
-METHODS = ("ssl", "magnitude", "snip", "random", "nm")  # of accelsim.traces.sparsify
 
 
 def _out(command):
@@ -146,6 +146,45 @@ def _with_rank(tr, rank_error):
     return replace(tr, rank_error=rank_error)
 
 
+def _nm_masks(a):
+    from accelsim.traces import sparsify as sp
+
+    # scores: the real weights; a workload's masks (kept first) where it has no weights;
+    # neither: the pattern alone (density N/M, no mask)
+    scores = {l.name: a.weights[l.name] if l.name in a.weights else l.kept().astype(float)
+              for l in a.weighted if l.name in a.weights or l.kept() is not None}
+    return sp.nm(scores, *_nm_pattern(a.nm_pattern))
+
+
+def _random_masks(a):
+    from accelsim.traces import sparsify as sp
+
+    return sp.random({l.name: _shape(l) for l in a.weighted}, a.sparsity, a.seed)
+
+
+def _magnitude_masks(a):
+    from accelsim.traces import sparsify as sp
+
+    return sp.magnitude(a.weights, a.sparsity, a.scope)
+
+
+def _ssl_masks(a):
+    from accelsim.traces import sparsify as sp
+
+    kinds = {l.name: (l.spec["kind"], l.spec.get("groups", 1)) for l in a.tr.layers}
+    return sp.ssl(a.weights, kinds, a.sparsity, a.structure, a.scope)
+
+
+def _snip_masks(a):
+    return _snip(a.tr, a.weights, a.sparsity, a.samples, a.activation, a.source)
+
+
+# --method: the masks each method gives a trace's weight layers (accelsim.traces.sparsify)
+MASKS = {"ssl": _ssl_masks, "magnitude": _magnitude_masks, "snip": _snip_masks,
+         "random": _random_masks, "nm": _nm_masks}
+METHODS = tuple(MASKS)
+
+
 @trace.command()
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.option("--method", type=click.Choice(METHODS),
@@ -183,8 +222,10 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
     from accelsim.report.progress import stage
 
     with stage(f"{method} masks"):
-        masks = _masks(tr, weights, weighted, method, sparsity, nm_pattern, scope, structure,
-                       samples, activation, seed, source)
+        masks = MASKS[method](SimpleNamespace(
+            tr=tr, weights=weights, weighted=weighted, sparsity=sparsity, nm_pattern=nm_pattern,
+            scope=scope, structure=structure, samples=samples, activation=activation, seed=seed,
+            source=source))
     if method == "nm":
         pattern = _nm_pattern(nm_pattern)
         _write(_with_nm(tr, pattern).with_masks(masks, f"N:M {pattern[0]}:{pattern[1]}"),
@@ -193,28 +234,6 @@ def sparsify(source, method, sparsity, nm_pattern, scope, structure, samples, ac
     label = f"{method} sparsity {sparsity}" + ("" if method in ("snip", "random")
                                                else f" ({scope})")
     _write(tr.with_masks(masks, label), output)
-
-
-def _masks(tr, weights, weighted, method, sparsity, nm_pattern, scope, structure, samples,
-           activation, seed, source):
-    """The masks METHOD gives SOURCE's weight layers."""
-    from accelsim.traces import sparsify as sp
-
-    if method == "nm":
-        pattern = _nm_pattern(nm_pattern)
-        # scores: the real weights; a workload's masks (kept first) where it has no weights;
-        # neither: the pattern alone (density N/M, no mask)
-        scores = {l.name: weights[l.name] if l.name in weights else l.kept().astype(float)
-                  for l in weighted if l.name in weights or l.kept() is not None}
-        return sp.nm(scores, *pattern)
-    if method == "random":
-        return sp.random({l.name: _shape(l) for l in weighted}, sparsity, seed)
-    if method == "magnitude":
-        return sp.magnitude(weights, sparsity, scope)
-    if method == "ssl":
-        kinds = {l.name: (l.spec["kind"], l.spec.get("groups", 1)) for l in tr.layers}
-        return sp.ssl(weights, kinds, sparsity, structure, scope)
-    return _snip(tr, weights, sparsity, samples, activation, source)
 
 
 def _nm_pattern(text: str) -> tuple[int, int]:

@@ -10,9 +10,10 @@ the CPU, as calibrated), its batched attention matmuls ``bmm`` (torch), ``layern
 
 Timing: one warm-up call, then repeats until the relative spread (interquartile range /
 median) is at most ``spread`` or ``max_repeats`` is reached (and at least ``min_repeats`` and
-``min_time_s`` of timing); the median is reported, and the minimum beside it (the
-measure least disturbed by other processes on a shared machine). BLAS threads are pinned with threadpoolctl
-for the whole suite, and the machine's core count and BLAS are recorded with the results.
+``min_time_s`` of timing). Both are recorded, the median (``time_s``) and the minimum
+(``min_time_s``); every fit and comparison uses the minimum, the measure least disturbed by
+other processes on a shared machine. BLAS threads are pinned with threadpoolctl for the
+whole suite, and the machine's core count and BLAS are recorded with the results.
 """
 
 from __future__ import annotations

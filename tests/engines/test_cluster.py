@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.engines import cluster
+from accelsim.engines import cluster, declared
 from accelsim.errors import SpecError
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.calibrate import fit_cluster_compute_efficiency
@@ -78,7 +78,7 @@ def test_terngrad_bytes_follow_s000():
     assert (push[1] == 4000).all() and (pull[1] == 4000).all()            # last layer fp32
 
 
-schemes = st.sampled_from(cluster.SCHEMES)
+schemes = st.sampled_from(declared.SCHEMES)
 counts = st.lists(st.integers(1, 512), min_size=1, max_size=6)
 
 
@@ -120,7 +120,7 @@ def test_terngrad_never_slower_than_fp32(scheme, gpus, net, overlap, arch, last)
     assert np.all(runs["terngrad"].iteration_s <= runs["fp32"].iteration_s * (1 + 1e-12))
 
 
-@pytest.mark.parametrize("scheme", cluster.SCHEMES)
+@pytest.mark.parametrize("scheme", declared.SCHEMES)
 def test_strong_and_weak_scaling_agree_at_one_gpu(scheme):
     for net in NETS:
         w = cluster.sweep(ETH.config, NETS[net], {"gpus": (1,), "scheme": scheme})

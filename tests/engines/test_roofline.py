@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from accelsim.engines import roofline
+from accelsim.model import Layer, Workload
 from accelsim.registry import simulate
 from accelsim.spec import load_arch, load_workload
 from accelsim.validate.calibrate import fit_memory_eie, fit_roofline_table24
@@ -179,6 +180,10 @@ def test_stream_rate_steps_at_each_cache_size_and_compute_ignores_it():
     assert float(roofline.dense_time(tiny, 1, 1000, 1000, 1000).seconds) == pytest.approx(2e-3)
     # a 500x500 GEMV: 4(250000 + 1000) = 1.004 MB, just past the L2: 1.004e6 / 3e10 s
     assert float(roofline.dense_time(cfg, 1, 500, 500, 1).seconds) == pytest.approx(1.004e6 / 3e10)
+    # DRAM bytes are the traffic no cache holds: the 500x500 GEMV fits the 8 MB L3 (none);
+    # a 1500x1500 one, 4(2.25e6 + 3000) = 9.012 MB, spills it: all 9.012 MB from DRAM
+    assert float(roofline.dense_time(cfg, 1, 500, 500, 1).dram_bytes) == 0.0
+    assert float(roofline.dense_time(cfg, 1, 1500, 1500, 1).dram_bytes) == pytest.approx(9.012e6)
 
 
 def test_results_note_borrowed_fits_and_layers_outside_the_fitted_range():
@@ -190,6 +195,25 @@ def test_results_note_borrowed_fits_and_layers_outside_the_fitted_range():
     assert "n 1 (fitted 169-3025)" in by_name["fc6"]        # GEMV: n outside the conv fit
     own = run("archs/gtx_titan_black.yaml", "workloads/alexnet_l1.json")
     assert not any("gtx_titan_black fit" in n for n in own.notes)
+
+
+def test_nm_and_vector_kernels_are_flagged_outside_their_fitted_ranges():
+    """nm runs the dense GEMM's shape model (tiles, k_half, launch), so its fc in ResNet-50
+    2:4 at fp16 on the A100 is outside the Table 2.4 fit as the dense fc is (m 1000 > 384,
+    n 1 < 169); a vector kernel is checked against its own fit's sizes (local_cpu's eight
+    layer-norm/softmax kernels: 64 x 1024 = 65,536 to 300 x 3000 = 900,000 elements)."""
+    dense = {r.name: r.extra for r in run("archs/a100.yaml", "workloads/resnet50.json").layers}
+    nm = {r.name: r.extra for r in run("archs/a100.yaml", "workloads/resnet50_2of4.json",
+                                       precision="fp16").layers}
+    assert nm["fc"]["kernel"] == "nm"
+    assert "m 1000 (fitted 87-384), n 1 (fitted 169-3025)" in nm["fc"]["extrapolation"]
+    assert nm["fc"]["extrapolation"] == dense["fc"]["extrapolation"]
+    cpu = load_arch(ROOT / "reports" / "validation" / "local_cpu.yaml")
+    flagged = {elements: simulate(cpu, Workload("w", "test", 1, (Layer(
+        name="ln", kind="norm", elements=elements),)), {}).layers[0].extra["extrapolation"]
+        for elements in (300 * 3000, 1000 * 1000)}
+    assert flagged[300 * 3000] == ""
+    assert flagged[1000 * 1000] == "local_cpu_vector: elements 1e+06 (fitted 65536-900000)"
 
 
 # ---- issue 11: auto, training, grouped convs ----------------------------------------------

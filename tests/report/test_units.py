@@ -51,6 +51,11 @@ def test_names_labels_and_machine_names_agree():
     # a column read from its suffix
     assert u.column("theoretical_s").quantity == "time"
     assert u.machine_name("theoretical_s", u.choose("time", [1e-6])) == "theoretical_us"
+    # CSV/JSON names: one fixed SI unit per quantity
+    assert [u.machine_name(n) for n in ("seconds", "dram_bytes", "energy_j", "dense_macs",
+                                        "utilization", "theoretical_s", "clock_hz")] == [
+        "time_s", "dram_bytes", "energy_j", "dense_macs", "util_pct", "theoretical_s",
+        "clock_hz"]
 
 
 def _run(root, *extra):
@@ -58,20 +63,34 @@ def _run(root, *extra):
                                      str(root / "workloads" / "alexnet_ssl.json"), *extra])
 
 
-def test_csv_and_json_names_are_the_table_headers_with_their_values(root):
+def test_csv_and_json_names_have_fixed_si_units_the_table_its_own(root):
     table = _run(root).output
     rows = list(csv.DictReader(io.StringIO(_run(root, "--format", "csv").output)))
     doc = json.loads(_run(root, "--format", "json").output)
     header_line = table.splitlines()[1]
-    for header, name in (("time ms", "time_ms"), ("DRAM MB", "dram_mb"), ("util %", "util_pct"),
-                         ("dense MMAC", "dense_mmac")):
+    for header, name in (("time ms", "time_s"), ("DRAM MB", "dram_bytes"), ("util %", "util_pct"),
+                         ("dense MMAC", "dense_macs")):
         assert header in header_line and name in rows[0] and name in doc["totals"]
     # time = cycles / clock (vc707: 200 MHz): TOTAL 1,786,762 cycles -> 8.93381 ms
     total = rows[-1]
-    assert float(total["time_ms"]) == doc["totals"]["time_ms"]
-    assert abs(float(total["time_ms"]) - int(total["cycles"]) / 200e6 * 1e3) < 1e-9
+    assert float(total["time_s"]) == doc["totals"]["time_s"]
+    assert abs(float(total["time_s"]) - int(total["cycles"]) / 200e6) < 1e-12
     total_line = next(line for line in table.splitlines() if line.startswith("TOTAL"))
     assert "8.934" in total_line.split()
+
+
+def test_csv_names_do_not_change_with_the_data(root, tmp_path):
+    """A 16 x 8 fc takes nanoseconds, AlexNet milliseconds: the tables say ``time ns`` and
+    ``time ms``, the CSVs both ``time_s`` (files of different runs join on their names)."""
+    tiny = tmp_path / "tiny.json"
+    tiny.write_text(json.dumps({"schema_version": 1, "name": "tiny", "source": "test",
+                                "batch": 1, "layers": [{"name": "f", "kind": "fc",
+                                                        "in_features": 16, "out_features": 8}]}))
+    small = CliRunner().invoke(main, ["run", str(root / "archs" / "vc707.yaml"), str(tiny)])
+    assert "time ns" in small.output and "time ms" in _run(root).output
+    small_csv = CliRunner().invoke(main, ["run", str(root / "archs" / "vc707.yaml"), str(tiny),
+                                          "--format", "csv"]).output
+    assert small_csv.splitlines()[0] == _run(root, "--format", "csv").output.splitlines()[0]
 
 
 def test_columns_and_wide(root):
@@ -81,6 +100,6 @@ def test_columns_and_wide(root):
     assert "DSPs used" in wide and "DSPs used" not in _run(root).output
     picked = list(csv.DictReader(io.StringIO(_run(root, "--format", "csv", "--columns",
                                                   "layer,time_ms").output)))
-    assert list(picked[0]) == ["layer", "time_ms"]
+    assert list(picked[0]) == ["layer", "time_s"]  # picked by its table name, SI in CSV
     wrong = _run(root, "--columns", "layer,speed")
     assert wrong.exit_code == 2 and "--columns: unknown column 'speed'" in wrong.output
