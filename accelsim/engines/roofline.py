@@ -98,7 +98,13 @@ the precision (assumption), at P_vec = ``vector_flops`` where the arch file give
 is calibrated on synthetic layer-norm and softmax kernels: its exp, reductions and divides
 reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward
 reads the output gradient and the input and writes the input gradient: twice the forward
-bytes more.
+bytes more. On a device with ``write_allocate`` (CPU caches: an ordinary store first reads
+its line, "read for ownership", unless the kernel uses non-temporal stores, which torch's
+element-wise kernels do not; STREAM counts 2 words per Copy iteration where a write-allocate
+cache moves 3, McCalpin, docs/SOURCES.md §1) every written value is also read: bytes =
+v·(read + 2 · written) per pass (assumption: each pass writes ``elements`` values); the
+working set that picks the cache level stays the footprint v·(read + written). GPUs' caches
+merge partial writes without reading DRAM (no ``write_allocate``).
 
 **Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
 int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
@@ -199,6 +205,7 @@ class RooflineConfig:
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
     vector_flops: float | None = None  # element-wise rate; default peak_fp32 · η_max
+    write_allocate: bool = False  # a store reads its cache line first (CPU caches)
     batched_efficiency: float | None = None  # bmm library's η_max; default max_efficiency
     batched_n_half: float | None = None      # bmm library's n_half; default n_half
     groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
@@ -314,10 +321,12 @@ def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = 
     """Time of a vector layer (memory-bound kernel with its launch)."""
     passes = 3 if mode == "training" else 1
     flops = np.asarray(layer.vector_flops(batch) * passes, dtype=float)
-    nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
+    v = VALUE_BYTES[precision]
+    footprint = np.asarray(layer.vector_bytes(batch, v), dtype=float)
+    nbytes = passes * (footprint + (v * layer.elements * batch if cfg.write_allocate else 0.0))
     rate = cfg.peak_fp32_flops * cfg.max_efficiency if cfg.vector_flops is None \
         else cfg.vector_flops
-    return _roofline(cfg, passes, flops / rate, flops, nbytes, nbytes / passes)
+    return _roofline(cfg, passes, flops / rate, flops, nbytes, footprint)
 
 
 def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str

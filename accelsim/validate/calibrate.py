@@ -382,7 +382,8 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
         "max_efficiency", "k_half", "n_half", "memory_efficiency", "launch_overhead_s",
         "l2_cache_bytes",
         "l2_spill_penalty", "cache_bytes", "cache_spill_penalty")}
-    params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID}})
+    params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID},
+                   "write_allocate": True})  # x86 caches (a fact, not fitted)
     extra: dict = {}
     vector = frame[frame.kernel.isin(list(VECTOR_KERNELS))]
     if len(vector):  # the element-wise rate, with the fitted bandwidth and launch held
@@ -442,6 +443,8 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
         "batched_efficiency": f"CALIBRATED on the {fit.get('bmm_kernels')} calibration batched "
                               "matmuls (torch.bmm, MKL): its peak fraction",
         "batched_n_half": "CALIBRATED (same fit): its narrow-n half",
+        "write_allocate": "x86 write-allocate caches: a store reads its line first (vector "
+                          "kernels' written bytes count twice)",
     }
     lines = [
         f"# This machine's CPU, calibrated by `accelsim validate calibrate`.",
@@ -462,7 +465,8 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
     for key, value in p.items():
         if value is None:  # a cache size this machine does not report
             continue
-        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        text = (str(value).lower() if isinstance(value, bool) else f"{value:.6g}"
+                if isinstance(value, float) else str(value))
         lines.append(f"  {key}: {text}   # {how[key]}")
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,8 @@ TRUTH = RooflineConfig(device="cpu", peak_fp32_flops=50e9, memory_bandwidth_byte
                        memory_efficiency=1.0, launch_overhead_s=float(cal.ROOFLINE_GRID[
                            "launch_overhead_s"][9]), csr_efficiency=float(cal.CSR_GRID[
                                "csr_efficiency"][30]), csr_row_overhead=0.0,
-                       csr_nnz_overhead=16.0, csr_narrow_overhead=2.0)
+                       csr_nnz_overhead=16.0, csr_narrow_overhead=2.0,
+                       write_allocate=True)  # fit_cpu states it (x86 caches), fits nothing
 
 
 def _synthetic_frame(cfg):
