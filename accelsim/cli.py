@@ -366,6 +366,32 @@ def validate():
     """Validate the models: measured kernels on this machine and published results."""
 
 
+_MERGE = click.option(
+    "--merge", is_flag=True, help="Keep per kernel the minimum of this run and the CSV "
+    "already there (the estimator on a shared machine) and add the run to conditions.md.")
+
+
+def _save_timings(path: Path, frame, merge: bool, sets: str, load_before: float):
+    """Write the measured ``frame`` to ``path``, or with ``merge`` merge it into the CSV there
+    (``timings.merge_into``) and log the run; returns the frame to fit or compare on."""
+    if not merge:
+        frame.to_csv(path, index=False)
+        return frame
+    import pandas as pd
+
+    from accelsim.validate import timings
+
+    run = timings.run_label()
+    committed = pd.read_csv(path) if path.exists() else None
+    merged = timings.merge_into(path, frame, run=run)
+    fresh = timings.improved(committed, merged, run)
+    timings.append_run(timings.conditions_file(path), run=run, sets=sets,
+                       kernels=f"{sets} {len(merged)} ({fresh})", load_before=load_before,
+                       load_after=timings.load_average())
+    click.echo(f"merged into {path}: {fresh} of {len(merged)} kernels took a new minimum")
+    return merged
+
+
 @validate.command("calibrate")
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
               help="BLAS threads to pin while timing.")
@@ -375,7 +401,8 @@ def validate():
 @click.option("--measured", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Fit on this CSV of calibration timings (e.g. the committed "
                    "reports/validation/calibration_measured.csv) instead of timing them.")
-def validate_calibrate(threads, quick, out, measured):
+@_MERGE
+def validate_calibrate(threads, quick, out, measured, merge):
     """Measure this machine's CPU (GEMM peak, copy bandwidth, CSR) and write a roofline arch
     (and the timings, as calibration_measured.csv beside it)."""
     import pandas as pd
@@ -383,15 +410,22 @@ def validate_calibrate(threads, quick, out, measured):
     from accelsim.report.progress import progress_bar
     from accelsim.validate.suite import calibrate
 
+    from accelsim.validate.timings import load_average
+
+    if measured and merge:
+        raise AccelsimError("--merge merges a timing run: it does not go with --measured")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     if measured:
         cal = calibrate(threads=threads, measured=pd.read_csv(measured))
     else:
+        load = load_average()
         with progress_bar("calibration kernels") as update:
             cal = calibrate(threads=threads, quick=quick, progress=update)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
+        frame = _save_timings(Path(out).parent / "calibration_measured.csv", cal.measurements,
+                              merge, "calibration", load)
+        if merge:
+            cal = calibrate(threads=threads, measured=frame)
     Path(out).write_text(cal.arch_text)
-    if not measured:
-        cal.measurements.to_csv(Path(out).parent / "calibration_measured.csv", index=False)
     p = cal.fit["params"]
     click.echo(f"wrote {out}: peak {p['peak_fp32_flops'] / 1e9:.1f} GFLOP/s, bandwidth "
                f"{p['memory_bandwidth_bytes_per_s'] / 1e9:.1f} GB/s, fit error "
@@ -420,7 +454,9 @@ def validate_calibrate(threads, quick, out, measured):
 @click.option("--measured", type=click.Path(dir_okay=False), default=None,
               help="Compare the kernels of this CSV (a committed kernels_measured.csv) "
                    "instead of timing them; needs --arch.")
-def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured):
+@_MERGE
+def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, measured,
+                     merge):
     """Compare predicted with measured kernel speedups; write kernels.md and PNGs."""
     from accelsim.report.progress import progress_bar, stage
     from accelsim.report.validation import kernel_plots, kernels_markdown
@@ -443,6 +479,11 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
                                  / ("transformer" if suite_name == "transformer" else ""))
     out.mkdir(parents=True, exist_ok=True)
     calibration = None
+    if measured and merge:
+        raise AccelsimError("--merge merges a timing run: it does not go with --measured")
+    from accelsim.validate.timings import load_average
+
+    load = load_average()
     if measured and not arch_file:
         raise AccelsimError("--measured needs --arch (the arch the measurements are compared "
                             "with)")
@@ -471,7 +512,10 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
             with progress_bar("transformer kernels") as update:
                 result = suite.validate_transformer(arch.config, threads=threads, quick=quick,
                                                     progress=update, device=device)
-        result["measurements"].to_csv(out / "transformer_measured.csv", index=False)
+        frame = _save_timings(out / "transformer_measured.csv", result["measurements"],
+                              merge, "transformer", load)
+        result = suite.compare_transformer(frame, arch.config, result["info"]) if merge \
+            else result
         (out / "transformer.md").write_text(transformer_markdown(
             result, calibration, arch_name=str(arch_file), quick=quick,
             target=suite.TARGETS["median_abs_error"]))
@@ -491,7 +535,9 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
         with progress_bar("validation kernels") as update:
             result = suite.validate_kernels(Path(root), arch.config, threads=threads,
                                             quick=quick, progress=update, device=device)
-    result["measurements"].to_csv(out / "kernels_measured.csv", index=False)
+    frame = _save_timings(out / "kernels_measured.csv", result["measurements"], merge,
+                          "kernels", load)
+    result = suite.compare_kernels(frame, arch.config, result["info"]) if merge else result
     (out / "kernels.md").write_text(kernels_markdown(
         result, calibration, arch_name=str(arch_file), quick=quick, targets=suite.TARGETS))
     with stage(f"plotting into {out}"):
@@ -510,7 +556,8 @@ def validate_kernels(quick, arch_file, threads, root, device, suite_name, out, m
               help="This machine's calibrated CPU arch (dense time, caches).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
               show_default=True, help="Folder of the measurements and the report.")
-def validate_grids(measure, arch_file, out):
+@_MERGE
+def validate_grids(measure, arch_file, out, merge):
     """Choose the CSR model's form on the measured CSR grid (held-out shapes) and check the
     calibrated cache model, held out, on the measured cache curve; write grids.md and two
     plots."""
@@ -524,13 +571,18 @@ def validate_grids(measure, arch_file, out):
 
     out = Path(out)
     paths = {"csr": out / "csr_grid_measured.csv", "cache": out / "cache_curve_measured.csv"}
+    if merge and not measure:
+        raise AccelsimError("--merge merges a timing run: it needs --measure")
     if measure:
+        from accelsim.validate.timings import load_average
+
         out.mkdir(parents=True, exist_ok=True)
         for key, cases in (("cache", grids.cache_curve_cases()), ("csr", grids.csr_grid_cases())):
+            load = load_average()
             with progress_bar(f"{key} grid") as update:
                 frame, _ = time_kernels(cases, threads=1, timing=suite.GRID_TIMING,
                                         progress=update)
-            frame.to_csv(paths[key], index=False)
+            _save_timings(paths[key], frame, merge, f"{key} grid", load)
     for path in paths.values():
         if not path.exists():
             raise AccelsimError("no measurements: run with --measure", file=str(path))
@@ -548,6 +600,40 @@ def validate_grids(measure, arch_file, out):
     med = form["forms"][form["chosen"]]["median_abs_error"]
     click.echo(f"CSR form '{form['chosen']}': held-out median |error| {100 * med:.1f}%; "
                f"wrote {out / 'grids.md'}, csr_grid.png, cache_curve.png")
+
+
+from accelsim.validate.timings import ROUND_FILES  # noqa: E402  (set names, no numpy)
+
+
+@validate.command("round")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="reports/validation",
+              show_default=True, help="Folder of the measured CSVs and conditions.md.")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Project folder holding workloads/.")
+@click.option("--sets", "names", multiple=True, type=click.Choice(list(ROUND_FILES)),
+              help="Sets to time (repeatable) [default: all].")
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="BLAS threads to pin while timing.")
+def validate_round(out, root, names, threads):
+    """Time every measured set once, interleaved kernel by kernel (calibration and the
+    kernels it predicts see the same machine states), and merge each into its CSV under
+    --out: per kernel the minimum over all runs; the run is added to conditions.md. Run it
+    repeatedly across a session, then refit and report from the merged CSVs (`validate
+    calibrate --measured`, `validate grids`, `validate kernels --measured`).
+
+    \b
+    Examples:
+      accelsim validate round --sets transformer -o /tmp/timings
+    """
+    from accelsim.report.progress import progress_bar
+    from accelsim.validate.suite import timing_round
+
+    with progress_bar("timing round") as update:
+        counts = timing_round(Path(root), Path(out), names=names or None,
+                              threads=threads, progress=update)
+    for name, (kernels, fresh) in counts.items():
+        click.echo(f"{name}: {fresh} of {kernels} kernels took a new minimum")
+    click.echo(f"merged into {out}; run added to {Path(out) / 'conditions.md'}")
 
 
 @validate.command("published")

@@ -19,11 +19,17 @@ SPARSITY_FIELDS = ("weight_density", "row_sparsity", "col_sparsity", "activation
 _DENSITY_SLACK = 1e-9  # weight_density equal to the structured density is not unstructured
 
 
+def below(density: float, left: float) -> bool:
+    """Whether a weight ``density`` has zeros beyond the ``left`` fraction a structure keeps
+    (SSL rows and columns, N:M groups): zeros only unstructured skipping removes."""
+    return density < left - _DENSITY_SLACK
+
+
 def sparsity_fields(layer: Layer) -> tuple[str, ...]:
     """The fields of ``layer`` that carry sparsity (module docstring)."""
     present = {
         "weight_density": layer.weight_density is not None
-        and layer.weight_density < layer.structured_density - _DENSITY_SLACK,
+        and below(layer.weight_density, layer.structured_density),
         "row_sparsity": layer.row_sparsity > 0,
         "col_sparsity": layer.col_sparsity > 0,
         "activation_density": layer.activation_density < 1.0,

@@ -24,14 +24,16 @@ partial sum one write): ws — ifmap ``F_c·N·K``, filter ``K·M``, ofmap ``F_r
 (``S_r·S_c / (F_r·R·F_c·C)``), compute utilization that times ``T / cycles per fold``.
 
 **DRAM and stalls** (SCALE-Sim's double-buffered scratchpads, in closed form). Each SRAM has
-its own DRAM port with a third of ``dram_bandwidth``: ``b`` words per cycle. A read SRAM of
+its own DRAM port with a third of the DRAM bandwidth: ``b`` words per cycle (the arch gives
+the bandwidth per second or per cycle; a clock change keeps the form given). A read SRAM of
 ``2A`` words serves from an active half of A words while the other half prefetches; the
 first A words arrive before the layer starts (``fill_cycles``, not in ``cycles``: SCALE-Sim's
 "total cycles" convention). An operand streams its operand matrix (ifmap: the im2col matrix,
 ``N·K`` words, as SCALE-Sim fetches it) in order: ws ifmap F_c passes, os ifmap F_c passes, is
 filter F_c passes, others one; the os filter instead reads each column fold's ``K·C`` words F_r
-times in a row. A stream of at most A words is fetched once. Otherwise it is cut in sets of
-1 % of the SRAM; the active window holds A words of sets and a refill (A words in ``A/b``
+times in a row. The stream is cut in sets of 1 % of the SRAM; the active window holds the
+``w = ⌈A/set⌉`` sets that cover A words, so a stream of at most w sets is fetched once, however
+often it is read. Otherwise a refill (A words in ``A/b``
 cycles, refills back to back) advances it by the other half, forward only, round the stream.
 So a pass is a forward sweep, and a re-read of a column fold that the window does not hold
 where it stands goes once round the whole stream (the first 4 column folds are followed
@@ -55,15 +57,18 @@ cycles = cycles − compute cycles; ``bound_port`` names the port that sets it.
 **Sparsity.** Structured (SSL) rows and columns are compacted before mapping (``M'``, ``K'``).
 N:M weights (``nm``) are compacted along K (``K'' = ⌈K'·N/M⌉``: the array skips each group's
 zeros, a multiplexer picks the matching ifmap row), with ``⌈log2 M⌉`` index bits per kept
-weight streamed with the filter. Other (unstructured) zeros are not exploited by a dense
-array: noted in the Result. Any GEMM runs (conv, fc, lstm, matmul, bmm: an activation ×
+weight streamed with the filter. Other (unstructured) zeros, zero activations, a low
+``rank`` and a per-layer ``dtype`` are not exploited by a dense array: each is named in the
+Result's notes. Any GEMM runs (conv, fc, lstm, matmul, bmm: an activation ×
 activation product streams its second operand through the filter SRAM); vector layers
 (element-wise, norms, pooling, ...) have no unit and are listed in the notes with their share.
 ``dataflow: auto`` picks the fastest dataflow per layer (ties: ws,
 os, is) and reports it.
 
 **Compiled** with numba, without fast-math: fold and set counts are ceilings of quotients,
-which a reciprocal rewrite (``x·(1/y)``) can push past a whole number (⌈1116/186⌉ = 7).
+which a reciprocal rewrite (``x·(1/y)``) can push past a whole number (⌈1116/186⌉ = 7). Every
+count is a float64 (exact below 2^53; a layer at the workload schema's bounds has 2^64 SRAM
+reads, which int64 wraps round), on both the single-point and the batch path.
 
 **Energy** (:mod:`accelsim.engines.energy`): effective MACs × a ``word`` multiply plus an
 ``accumulator_bits`` add; each SRAM access of one word at that SRAM's size; DRAM bytes.
@@ -93,6 +98,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from accelsim.engines.energy import EnergyTable
+from accelsim.engines.ignored import below, ignored_notes
 from accelsim.engines.jit import njit
 from accelsim.engines.declared import DATAFLOWS
 from accelsim.engines.declared import SYSTOLIC as OPTIONS
@@ -120,19 +126,38 @@ class SystolicConfig:
     ifmap_sram_bytes: int
     filter_sram_bytes: int
     ofmap_sram_bytes: int
-    dram_bytes_per_cycle: float  # all three ports together
     energy: EnergyTable
     dataflow: str = "ws"
     word_bytes: int = 1
     accumulator_bits: int = 32
+    # the three ports' DRAM bandwidth together, as the arch gives it (exactly one): a clock
+    # change keeps the one given, as rebuilding the arch from its changed file does
+    dram_bandwidth_bytes_per_s: float | None = None
+    dram_bytes_per_cycle: float | None = None
+
+    def __post_init__(self):
+        if (self.dram_bandwidth_bytes_per_s is None) == (self.dram_bytes_per_cycle is None):
+            raise EngineError("give exactly one of dram_bandwidth_bytes_per_s and "
+                              "dram_bytes_per_cycle")
+        for name in ("ifmap_sram_bytes", "filter_sram_bytes", "ofmap_sram_bytes"):
+            if np.any(np.asarray(getattr(self, name)) < 2 * np.asarray(self.word_bytes)):
+                raise EngineError(f"{name} holds fewer than 2 words of word_bytes (a double "
+                                  "buffer needs a word in each half)", field=f"systolic.{name}")
 
     @property
     def pes(self) -> int:
         return self.rows * self.cols
 
     @property
+    def dram_rate_bytes_per_cycle(self) -> float:
+        """All three ports' DRAM bytes per cycle at this clock (arrays broadcast)."""
+        if self.dram_bytes_per_cycle is not None:
+            return self.dram_bytes_per_cycle
+        return self.dram_bandwidth_bytes_per_s / np.asarray(self.clock_hz, dtype=np.float64)
+
+    @property
     def port_words_per_cycle(self) -> float:
-        return self.dram_bytes_per_cycle / 3 / self.word_bytes
+        return self.dram_rate_bytes_per_cycle / 3 / self.word_bytes
 
 
 # ---- the layer as the array sees it -------------------------------------------------------
@@ -168,7 +193,7 @@ def mapping(layer: Layer, batch: int, word_bytes: int) -> Mapping:
 def _advance(end, w, d):
     """Refills until offset ``end`` (sets ahead of the window's start, unrolled) is in a
     window of ``w`` sets that advances ``d`` sets per refill."""
-    return 0 if end < w else (end - w) // d + 1
+    return 0.0 if end < w else (end - w) // d + 1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -236,11 +261,11 @@ def _window(sram_words, words_per_cycle):
     """A read SRAM's double buffer, fixed per design point: active and prefetch halves
     (words), the words per set (1 % of the SRAM), the window and its advance in sets (before
     capping at the stream's sets) and the initial fill's cycles."""
-    active = math.ceil(sram_words / 2)
-    per_set = math.ceil(sram_words / 100)
+    active = np.ceil(sram_words / 2)
+    per_set = np.ceil(sram_words / 100)
     prefetch = sram_words - active
-    return (active, per_set, prefetch, math.ceil(active / per_set),
-            math.ceil(prefetch / per_set), active / words_per_cycle)
+    return (active, per_set, prefetch, np.ceil(active / per_set),
+            np.ceil(prefetch / per_set), active / words_per_cycle)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -249,17 +274,16 @@ def _read_port(stream, block, reads, passes, window, words_per_cycle, compute):
     words, each read ``reads`` times in a row, through a ``_window``: words fetched, the cycles
     the port alone needs and the initial fill's cycles (model in the module docstring)."""
     active, per_set, prefetch, w_sets, d_sets, fill = window
-    if stream <= active:
+    sets = np.ceil(stream / per_set)
+    if sets <= w_sets:  # the window holds the whole stream: fetched once
         return float(stream), float(compute), stream / words_per_cycle
-    sets = math.ceil(stream / per_set)
-    w = min(w_sets, sets)
-    d = min(d_sets, sets - w)
+    w, d = w_sets, min(d_sets, sets - w_sets)  # d ≥ 1
     fetched = passes * reads * stream
     if block >= stream:  # whole passes: one forward sweep over passes × sets
         refills = _advance(passes * reads * sets - 1, w, d)
         after_last = max(0.0, fetched - refills * prefetch)  # words read after the last refill
     else:
-        refills, start, blocks = 0, 0, math.ceil(stream / block)
+        refills, start, blocks = 0.0, 0.0, np.ceil(stream / block)
         exact = min(blocks, _EXACT_BLOCKS)
         if block >= w * per_set:  # no fold fits the window: each re-read goes round
             exact = 0
@@ -267,10 +291,10 @@ def _read_port(stream, block, reads, passes, window, words_per_cycle, compute):
         last_block = stream - (blocks - 1) * block
         after_last = reads * last_block  # the last block's reads, unless placed below
         into_block = -1.0  # reads of its block before the last refill was needed
-        for j in range(exact):
+        for j in range(int(exact)):
             length = min((j + 1) * block, stream) - j * block
-            a = math.floor(j * block / per_set)
-            b = math.floor((j * block + length - 1) / per_set) + 1
+            a = np.floor(j * block / per_set)
+            b = np.floor((j * block + length - 1) / per_set) + 1
             k, start, need_read, need_set = _repeated_read(a, b, reads, start, w, d, sets)
             refills += k
             if need_read >= 0:
@@ -278,7 +302,7 @@ def _read_port(stream, block, reads, passes, window, words_per_cycle, compute):
                                                                - j * block), length)
                 after_last = fetched - (j * reads * block + into_block)
         if 0 < exact < blocks:  # the rest at the mean rate of the exact ones, the last
-            refills = math.ceil(refills * blocks / exact)  # refill as far into the last block
+            refills = np.ceil(refills * blocks / exact)  # refill as far into the last block
             if into_block >= 0:
                 after_last = reads * last_block - min(into_block, reads * last_block)
     need = refills * prefetch / words_per_cycle + compute * after_last / fetched
@@ -310,8 +334,8 @@ def layer_figures(df, r, c, m, k, n, filter_wpw, if_window, f_window, of_words, 
         sr, sc, t = n, m, k
     else:
         sr, sc, t = k, n, m
-    fr = math.ceil(sr / r)
-    fc = math.ceil(sc / c)
+    fr = np.ceil(sr / r)
+    fc = np.ceil(sc / c)
     per_fold = (r if df == 1 else 2 * r) + c + t - 2
     compute = float(fr * fc * per_fold)
     mapping_eff = sr * sc / (fr * r * fc * c)
@@ -338,8 +362,8 @@ def layer_figures(df, r, c, m, k, n, filter_wpw, if_window, f_window, of_words, 
         bound, need = 2, f_need
     if of_need > need:
         bound, need = 3, of_need
-    cycles = float(math.ceil(need))
-    return (cycles, compute, cycles - compute, float(math.ceil(max(if_fill, f_fill))),
+    cycles = float(np.ceil(need))
+    return (cycles, compute, cycles - compute, float(np.ceil(max(if_fill, f_fill))),
             float(fr * fc), mapping_eff, mapping_eff * t / per_fold, float(if_reads),
             f_reads * filter_wpw, float(of_writes), if_dram, f_dram, float(of_writes),
             float(bound))
@@ -359,8 +383,9 @@ def run_mapping(cfg: SystolicConfig, m: Mapping, dataflow: str) -> tuple[str, di
     choices = DATAFLOWS if dataflow == "auto" else (dataflow,)
     best = None
     for name in choices:
-        f = layer_figures(DATAFLOWS.index(name), cfg.rows, cfg.cols, m.m, m.k, m.n,
-                          m.filter_words_per_weight, if_window, f_window, of_words, wpc)
+        f = layer_figures(DATAFLOWS.index(name), *(float(x) for x in (
+            cfg.rows, cfg.cols, m.m, m.k, m.n)), m.filter_words_per_weight, if_window,
+            f_window, of_words, wpc)
         if best is None or f[0] < best[1][0]:
             best = (name, f)
     name, f = best
@@ -382,6 +407,24 @@ def energy_j(cfg: SystolicConfig, m: Mapping, f: dict) -> float:
 
 
 # ---- engine entry points ------------------------------------------------------------------
+IGNORED = {
+    "weight_density": "multiplies the zeros that SSL rows and columns and N:M groups leave (a "
+                      "dense array has no sparse indexing)",
+    "activation_density": "multiplies zero activations (no zero skipping)",
+    "rank": "runs the full-rank weights (no low-rank mapping)",
+}
+
+
+def exploited(layer: Layer) -> tuple[str, ...]:
+    """SSL's zero rows and columns (compacted before mapping) and, on an N:M layer, the
+    weight density N:M leaves (its zeros are skipped)."""
+    fields = ("row_sparsity", "col_sparsity")
+    if layer.nm is not None and layer.weight_density is not None and not below(
+            layer.weight_density, layer.structured_density * layer.nm[0] / layer.nm[1]):
+        fields += ("weight_density",)
+    return fields
+
+
 def simulate(arch, workload: Workload, options: dict) -> Result:
     cfg: SystolicConfig = arch.config
     dataflow = resolve(OPTIONS, options, "systolic", file=arch.path)["dataflow"] or cfg.dataflow
@@ -404,15 +447,14 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
                    "index_bytes": m.groups * m.m * m.k * m.index_bits / 8,
                    **{k: (int(v) if k not in ("mapping_efficiency", "compute_utilization")
                           else v) for k, v in f.items()}}))
-        if layer.nm is None and layer.density < layer.structured_density - 1e-9:
-            notes.append(f"{layer.name}: weight density {layer.density:.3f} below what its "
-                         f"structured sparsity leaves ({layer.structured_density:.3f}): "
-                         f"unstructured zeros are not skipped by a dense array")
+    notes += ignored_notes("systolic", workload.layers, exploited, IGNORED)
+    notes += workload.field_notes("systolic", "compacted along K (the array skips each "
+                                  "group's zeros; index bits stream with the weights)")
     used = sorted({r.extra["dataflow"] for r in rows})
     notes.insert(0, f"{cfg.rows}x{cfg.cols} array, dataflow {dataflow}"
                  + (f" (chose {', '.join(used)})" if dataflow == "auto" else "")
                  + f"; SRAM ifmap/filter/ofmap {cfg.ifmap_sram_bytes}/{cfg.filter_sram_bytes}/"
-                 f"{cfg.ofmap_sram_bytes} B; DRAM {cfg.dram_bytes_per_cycle:.3g} B/cycle")
+                 f"{cfg.ofmap_sram_bytes} B; DRAM {cfg.dram_rate_bytes_per_cycle:.3g} B/cycle")
     return Result(engine="systolic", arch=arch.name, workload=workload.name, layers=tuple(rows),
                   peak_macs_per_cycle=cfg.pes, clock_hz=cfg.clock_hz, notes=tuple(notes),
                   summary={"pes": cfg.pes, "rows": cfg.rows, "cols": cfg.cols,
@@ -502,15 +544,8 @@ def simulate_batch(arch, workload: Workload, params: dict[str, np.ndarray]) -> d
     n = len(next(iter(params.values())))
     workload = workload.runnable(GEMM_KINDS, "systolic")[0]
     values = {k: np.asarray(v) for k, v in params.items()}
-    base = arch.config
-    if "dram_bandwidth_bytes_per_s" in values:
-        clock = values.get("clock_hz", base.clock_hz)
-        values["dram_bytes_per_cycle"] = values.pop("dram_bandwidth_bytes_per_s") / clock
-    elif "clock_hz" in values and "dram_bytes_per_cycle" not in values:
-        values["dram_bytes_per_cycle"] = (base.dram_bytes_per_cycle * base.clock_hz
-                                          / values["clock_hz"])
-    dataflow = values.pop("dataflow", base.dataflow)
-    cfg = replace(base, **values)
+    dataflow = values.pop("dataflow", arch.config.dataflow)
+    cfg = replace(arch.config, **values)
     def full(v, dtype=np.float64):
         return np.ascontiguousarray(np.broadcast_to(v, (n,)), dtype)
 

@@ -97,13 +97,12 @@ def cluster(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
 
 def systolic(block: dict, doc: dict, *, file: str, base_dir: Path | None = None
              ) -> SystolicConfig:
-    """The array; DRAM bandwidth given per second or per cycle (the schema takes one)."""
+    """The array, its DRAM bandwidth per second or per cycle as given (the schema takes one)."""
     from accelsim.engines.systolic import SystolicConfig
 
-    clock_hz = float(doc["clock_hz"])
-    values = {k: v for k, v in block.items()
-              if k not in ("energy", "dram_bandwidth_bytes_per_s", "dram_bytes_per_cycle")}
-    bytes_per_cycle = (float(block["dram_bytes_per_cycle"]) if "dram_bytes_per_cycle" in block
-                       else float(block["dram_bandwidth_bytes_per_s"]) / clock_hz)
-    return SystolicConfig(clock_hz=clock_hz, dram_bytes_per_cycle=bytes_per_cycle,
-                          energy=energy_table(block.get("energy")), **values)
+    values = {k: v for k, v in block.items() if k != "energy"}
+    try:
+        return SystolicConfig(clock_hz=float(doc["clock_hz"]),
+                              energy=energy_table(block.get("energy")), **values)
+    except AccelsimError as exc:
+        raise SpecError(exc.message, file=file, field=exc.field) from None

@@ -190,6 +190,13 @@ CALIBRATION_GEMMS = [(m, k, n) for m in (20, 100, 500, 2000) for k in (30, 250, 
 CALIBRATION_CSR = [(m, m, n, d) for m in (1024, 2048) for n in (8, 32, 256, 1024)
                    for d in (0.01, 0.05, 0.2, 0.5)]
 PEAK_OVER_FASTEST = [round(1 + 0.02 * i, 2) for i in range(11)]  # true peak / fastest GEMM
+# Narrow GEMMs, n = 2-24 on three shapes (in the L2, past it): the n = 1-1000 set above has
+# only n = 6 between 1 and 30, too few to tell a tile quantization in n (n = 10 paying for 16
+# columns) from a smooth narrow-n fall (n_half); OpenBLAS runs a GEMM's n through 16-, 8-,
+# 4-, 2- and 1-wide kernels (its column-major M: numpy passes the row-major product
+# transposed), so which it is is a question for the data.
+CALIBRATION_NARROW_GEMMS = [(m, k, n) for m, k in ((300, 600), (700, 1800), (1800, 700))
+                            for n in (2, 3, 4, 8, 12, 16, 20, 24)]
 # GEMVs and narrow GEMMs whose working sets (84-240 MB) outgrow the last-level cache share
 CALIBRATION_LLC_GEMMS = [(m, k, n) for m, k in ((3000, 7000), (6000, 6000), (4000, 15000))
                          for n in (1, 10)]
@@ -247,7 +254,8 @@ def calibration_cases():
     vector = [KernelCase(f"cal {kernel} {m}x{n}", "calibration", kernel, m, 1, n)
               for kernel, m, n in CALIBRATION_VECTOR] if _has_torch() else []
     cases = [KernelCase(f"cal gemm {m}x{k}x{n}", "calibration", "dense", m, k, n)
-             for m, k, n in CALIBRATION_GEMMS + CALIBRATION_LLC_GEMMS]
+             for m, k, n in CALIBRATION_GEMMS + CALIBRATION_NARROW_GEMMS
+             + CALIBRATION_LLC_GEMMS]
     cases += [KernelCase(f"cal csr {m}x{k}x{n} d{d}", "calibration", "csr", m, k, n, density=d)
               for m, k, n, d in CALIBRATION_CSR]
     bmm = [KernelCase(f"cal bmm {g}x{m}x{k}x{n}", "calibration", "bmm", m, k, n, groups=g)
@@ -415,13 +423,13 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
 def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
     """The calibrated CPU arch file (YAML), every value commented with how it was found."""
     p = fit["params"]
+    gemms = len(CALIBRATION_GEMMS + CALIBRATION_NARROW_GEMMS + CALIBRATION_LLC_GEMMS)
     how = {
         "peak_fp32_flops": "CALIBRATED: fastest calibration GEMM x a fitted 1.00-1.20",
         "memory_bandwidth_bytes_per_s": "CALIBRATED: STREAM-like copy (read + write) x a "
                                         "fitted 0.5-1.5 (the DRAM streaming rate)",
         "compute_units": "BLAS threads pinned during calibration",
-        "tile_m": f"CALIBRATED on the {len(CALIBRATION_GEMMS + CALIBRATION_LLC_GEMMS)} "
-                  "calibration GEMMs",
+        "tile_m": f"CALIBRATED on the {gemms} calibration GEMMs",
         "tile_n": "CALIBRATED (same fit)",
         "max_efficiency": "1: the peak above is already the achievable rate",
         "k_half": "CALIBRATED (same fit)",

@@ -266,30 +266,53 @@ def measure(cases: list[KernelCase], *, threads: int = 1, seed: int = 0,
     """Time every case with BLAS pinned to ``threads`` on ``device`` (cpu, or cuda via
     torch); returns (DataFrame, machine info). Cases whose optional dependency (torch) is
     missing are left out."""
+    frames, info = measure_sets({"cases": (cases, timing)}, threads=threads, seed=seed,
+                                progress=progress, device=device)
+    return frames["cases"], info
+
+
+def measure_sets(sets: dict[str, tuple[list[KernelCase], dict | None]], *, threads: int = 1,
+                 seed: int = 0, progress: Callable[[int, int], None] | None = None,
+                 device: str = "cpu", order: Callable | None = None):
+    """Time several named sets of cases, each with its own ``timing``, in one pinned
+    session; ``order`` (e.g. ``timings.interleaved``) maps {name: cases} to the (name, case)
+    sequence to time (default: set after set). Returns ({name: DataFrame}, machine info)."""
     import pandas as pd
     from threadpoolctl import threadpool_limits
 
-    rows = []
+    cases = {name: [c for c in cs if _runnable(c)] for name, (cs, _) in sets.items()}
+    sequence = (order or _one_after_another)(cases)
+    rows: dict[str, list] = {name: [] for name in sets}
     rng = np.random.default_rng(seed)
-    torch_ok = _has_torch()
     with threadpool_limits(limits=threads, user_api="blas"):
-        if torch_ok:
+        if _has_torch():
             import torch
 
             torch.set_num_threads(threads)
-        for i, case in enumerate(cases):
-            if not torch_ok and (case.kernel.startswith("conv") or case.kernel in
-                                 ("bmm",) + tuple(VECTOR_KERNELS)):
-                continue
-            t = time_call(kernel_call(case, rng, device), **(timing or {}))
-            rows.append({**{k: getattr(case, k) for k in (
+        for i, (name, case) in enumerate(sequence):
+            t = time_call(kernel_call(case, rng, device), **(sets[name][1] or {}))
+            rows[name].append({**{k: getattr(case, k) for k in (
                 "name", "group", "kernel", "m", "k", "n", "groups", "density",
                 "row_sparsity", "col_sparsity", "rank")},
                 "dense_flops": case.dense_flops, "time_s": t.median_s,
                 "min_time_s": t.min_s, "spread": t.spread, "repeats": t.repeats})
             if progress:
-                progress(i + 1, len(cases))
-    return pd.DataFrame(rows), machine_info(threads, device)
+                progress(i + 1, len(sequence))
+    order_of = {name: {c.name: i for i, c in enumerate(cs)} for name, cs in cases.items()}
+    frames = {name: pd.DataFrame(sorted(r, key=lambda row: order_of[name][row["name"]]))
+              for name, r in rows.items()}
+    return frames, machine_info(threads, device)
+
+
+def _one_after_another(cases: dict[str, list]) -> list[tuple[str, KernelCase]]:
+    return [(name, c) for name, cs in cases.items() for c in cs]
+
+
+def _runnable(case: KernelCase) -> bool:
+    """False for a torch kernel where torch is not installed."""
+    needs_torch = case.kernel.startswith("conv") or case.kernel in ("bmm",) + tuple(
+        VECTOR_KERNELS)
+    return not needs_torch or _has_torch()
 
 
 def _has_torch() -> bool:

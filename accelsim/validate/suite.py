@@ -121,3 +121,57 @@ def predicted_crossover(cfg, row) -> float | None:
 
 
 TARGETS = {"median_abs_error": 0.15, "crossover_pp": 0.05}  # issue 7's goals
+
+
+# ---- timing rounds: every measured set, interleaved, merged into the committed minima -----
+def round_sets(root: Path, names=None) -> dict:
+    """{set: (cases, timing)} of the measured sets ``names``: the calibration kernels, the
+    transformer kernels, the CSR grid, the cache curve and the held-out validation kernels."""
+    from accelsim.validate import calibrate as cal, grids
+    from accelsim.validate.kernels import transformer_cases, validation_cases
+
+    every = {"calibration": lambda: (cal.calibration_cases(), FULL_TIMING),
+             "transformer": lambda: (transformer_cases(), FULL_TIMING),
+             "csr_grid": lambda: (grids.csr_grid_cases(), GRID_TIMING),
+             "cache_curve": lambda: (grids.cache_curve_cases(), GRID_TIMING),
+             "kernels": lambda: (validation_cases(root), FULL_TIMING)}
+    return {name: every[name]() for name in names or every}
+
+
+def timing_round(root: Path, out: Path, *, names=None, threads: int = 1,
+                 seed: int = 0, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Time the sets ``names`` interleaved (``timings.interleaved``), the copy bandwidth
+    before and after (the calibration set's copy row: the faster), merge each set into its
+    CSV under ``out`` (``timings.merge_into``: per kernel the minimum over runs) and log the
+    run in ``conditions.md``. Returns {set: (kernels, kernels that took a new minimum)}."""
+    import pandas as pd
+
+    from accelsim.validate import calibrate as cal
+    from accelsim.validate import timings
+    from accelsim.validate.kernels import measure_sets
+
+    run, load_before = timings.run_label(), timings.load_average()
+    sets = round_sets(root, names)
+    copy_s = []
+    if "calibration" in sets:
+        copy_s.append(cal.stream_bandwidth_bytes_per_s(threads=threads))
+    frames, _ = measure_sets(sets, threads=threads, seed=seed, progress=progress,
+                             order=timings.interleaved)
+    if "calibration" in sets:
+        copy_s.append(cal.stream_bandwidth_bytes_per_s(threads=threads))
+        frames["calibration"] = pd.concat(
+            [frames["calibration"], pd.DataFrame([cal.copy_row(max(copy_s))])],
+            ignore_index=True)
+    counts = {}
+    for name, frame in frames.items():
+        path = Path(out) / timings.ROUND_FILES[name]
+        committed = pd.read_csv(path) if path.exists() else None
+        keep = [c.name for c in sets[name][0]] + list(frame.name)
+        merged = timings.merge_into(path, frame, run=run, keep=keep)
+        counts[name] = (len(merged), timings.improved(committed, merged, run))
+    note = (f"copy {max(copy_s) / 1e9:.1f} GB/s" if copy_s else "") + "; interleaved round"
+    timings.append_run(Path(out) / "conditions.md", run=run, sets=", ".join(frames),
+                       kernels=", ".join(f"{n} {k} ({b})" for n, (k, b) in counts.items()),
+                       load_before=load_before, load_after=timings.load_average(),
+                       note=note.lstrip("; "))
+    return counts

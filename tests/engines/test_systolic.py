@@ -2,6 +2,7 @@
 
 import configparser
 import csv
+import json
 import math
 from dataclasses import replace
 
@@ -175,6 +176,32 @@ def test_memory_bound_layer_waits_for_refills():
     assert sy.BOUNDS[int(f["bound_port"])] == "ifmap"
 
 
+def test_counts_past_two_to_the_64_do_not_wrap():
+    """fc 2^24 × 2^24 at batch 2^24 (the workload schema's bounds), ws on 256 × 256: F_r =
+    F_c = 2^24 / 256 = 2^16, so ifmap reads F_c·N·K = 2^16·2^24·2^24 = 2^64 and ofmap
+    writes F_r·N·M = 2^64 (an int64 count wraps to 0); compute 2^32 folds × (2·256 + 256 +
+    2^24 − 2) cycles."""
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    _, f = sy.run_mapping(arch.config, sy.mapping(_fc(2 ** 24, 2 ** 24), 2 ** 24, 1), "ws")
+    assert f["ifmap_sram_reads"] == 2.0 ** 64
+    assert f["ofmap_sram_writes"] == 2.0 ** 64
+    assert f["compute_cycles"] == 2.0 ** 32 * (3 * 256 + 2 ** 24 - 2)
+    assert f["cycles"] >= f["compute_cycles"]
+
+
+def test_a_stream_the_window_holds_whole_is_fetched_once_per_pass_count():
+    """1980-byte ifmap SRAM (1-byte words): active half 990 words, sets of ⌈1980/100⌉ = 20
+    words, a window of ⌈990/20⌉ = 50 sets = 1000 words. A 995-word stream (⌈995/20⌉ = 50
+    sets) fits that window whole: fetched once, 995 words, however many passes read it (the
+    window used to advance by 0 sets: 990 words for one pass, 1,980 for two or four)."""
+    window = sy._window(1980.0, 1.0)
+    assert window[:5] == (990, 20, 990, 50, 50)
+    for passes in (1, 2, 4):
+        fetched, need, fill = sy._read_port(995.0, 995.0, 1.0, float(passes), window, 1.0,
+                                            5000.0)
+        assert fetched == 995 and need == 5000.0, passes
+
+
 def test_structured_sparsity_is_compacted_before_mapping():
     dense = sy.mapping(_fc(64, 64), 8, 1)
     ssl = sy.mapping(_fc(64, 64, row_sparsity=0.5, col_sparsity=0.25), 8, 1)
@@ -200,7 +227,27 @@ def test_unstructured_density_is_noted_not_exploited():
     dense = Workload("w", "test", 1, (_fc(256, 256),))
     result = sy.simulate(arch, wl, {})
     assert result.layers[0].cycles == sy.simulate(arch, dense, {}).layers[0].cycles
-    assert any("unstructured zeros are not skipped" in n for n in result.notes)
+    assert any(n.startswith("ignored: weight_density of fc layers (fc)") for n in result.notes)
+
+
+@pytest.mark.parametrize("field,value,noted", [
+    ("activation_density", 0.3, "ignored: activation_density"),
+    ("rank", 16, "ignored: rank"),
+    ("dtype", "fp32", "per-layer dtype of 1 layers ignored"),
+    ("weight_density", 0.2, "ignored: weight_density"),  # 2:4 leaves 0.5
+])
+def test_every_input_the_array_ignores_is_noted(field, value, noted):
+    """A 2:4 fc layer with one more field: each is ignored (same cycles as without it) and
+    says so; N:M's own density (0.5) is exploited, so it alone gives no ignored note."""
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    plain = sy.simulate(arch, Workload("w", "test", 1, (_fc(1024, 1024, nm=(2, 4)),)), {})
+    result = sy.simulate(arch, Workload("w", "test", 1, (
+        _fc(1024, 1024, nm=(2, 4), **{field: value}),)), {})
+    assert result.layers[0].cycles == plain.layers[0].cycles
+    assert any(n.startswith(noted) for n in result.notes), result.notes
+    exact = sy.simulate(arch, Workload("w", "test", 1, (
+        _fc(1024, 1024, nm=(2, 4), weight_density=0.5),)), {})
+    assert not any(n.startswith("ignored") for n in exact.notes + plain.notes)
 
 
 # ---- properties ------------------------------------------------------------------------------
@@ -234,27 +281,100 @@ def test_auto_picks_the_fastest_dataflow(layer, design):
     assert f["cycles"] == min(each.values()) == each[chosen]
 
 
-def test_batch_equals_simulate_point_by_point():
-    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
-    wl = Workload("w", "test", 2, (
-        Layer(name="c1", kind="conv", in_channels=16, out_channels=48, kernel=(3, 3),
-              padding=(1, 1), in_hw=(20, 20), groups=2),
-        _fc(100, 300, nm=(2, 4)), _fc(100, 100, row_sparsity=0.5)))
-    rng = np.random.default_rng(1)
-    params = {"rows": rng.integers(4, 64, 12), "cols": rng.integers(4, 64, 12),
-              "ifmap_sram_bytes": rng.integers(1000, 100000, 12),
-              "dram_bandwidth_bytes_per_s": rng.uniform(1e8, 1e11, 12),
-              "dataflow": np.array(["ws", "os", "is", "auto"] * 3, dtype=object)}
-    batch = sy.simulate_batch(arch, wl, params)
-    for i in range(12):
-        cfg = replace(arch.config, rows=int(params["rows"][i]), cols=int(params["cols"][i]),
-                      ifmap_sram_bytes=int(params["ifmap_sram_bytes"][i]),
-                      dram_bytes_per_cycle=params["dram_bandwidth_bytes_per_s"][i] / 700e6)
-        totals = sy.simulate(replace(arch, config=cfg), wl,
-                             {"dataflow": params["dataflow"][i]}).totals()
+_SWEPT = """schema_version: 1
+name: batch_vs_single
+arch: {arch}
+workloads: [{workload}]
+parameters:
+  rows: {{uniform: {{from: 1, to: 300, integer: true}}}}
+  cols: {{uniform: {{from: 1, to: 300, integer: true}}}}
+  ifmap_sram_bytes: {{log_range: {{from: 1024, to: 16777216, factor: 2}}}}
+  filter_sram_bytes: {{log_range: {{from: 1024, to: 16777216, factor: 2}}}}
+  ofmap_sram_bytes: {{log_range: {{from: 1024, to: 4194304, factor: 2}}}}
+  clock_hz: {{uniform: {{from: 1.0e8, to: 2.0e9}}}}
+  {bandwidth}: {{uniform: {{from: {low}, to: {high}}}}}
+  dataflow: {{values: [ws, os, is, auto]}}
+sampling: {{method: random, points: 150, seed: 7}}
+"""
+
+
+def _per_cycle_arch(tmp_path):
+    """archs/tpu_like.yaml with its DRAM bandwidth given per cycle (48.6 B at 700 MHz)."""
+    text = (ROOT / "archs" / "tpu_like.yaml").read_text()
+    path = tmp_path / "tpu_per_cycle.yaml"
+    path.write_text(text.replace("dram_bandwidth_bytes_per_s: 34.0e9",
+                                 "dram_bytes_per_cycle: 48.57"))
+    return path
+
+
+@pytest.mark.parametrize("per_cycle", [False, True], ids=["per_second", "per_cycle"])
+def test_batch_equals_point_by_point_through_the_sweep(tmp_path, per_cycle):
+    """150 random designs (array 1…300 per side, SRAMs, clock, bandwidth and dataflow all
+    swept) through the sweep machinery: the batch path (``evaluate``) gives the totals that
+    ``simulate`` gives on the point's arch (``Sweep.with_arch_values``). Layers: grouped conv,
+    N:M fc, SSL fc, an activation product (matmul)."""
+    from accelsim.explore.evaluate import evaluate
+    from accelsim.explore.space import Space
+    from accelsim.spec import load_workload
+    from accelsim.spec.sweep import load_sweep
+
+    workload = tmp_path / "w.json"
+    workload.write_text(json.dumps({"schema_version": 1, "name": "w", "source": "test",
+                                    "batch": 2, "layers": [
+        {"name": "c1", "kind": "conv", "in_channels": 16, "out_channels": 48, "kernel": 3,
+         "padding": 1, "in_hw": 20, "groups": 2},
+        {"name": "f1", "kind": "fc", "in_features": 300, "out_features": 100, "nm": [2, 4]},
+        {"name": "f2", "kind": "fc", "in_features": 100, "out_features": 100,
+         "row_sparsity": 0.5},
+        {"name": "mm", "kind": "matmul", "in_features": 64, "out_features": 40,
+         "columns": 30}]}))
+    arch = _per_cycle_arch(tmp_path) if per_cycle else ROOT / "archs" / "tpu_like.yaml"
+    bandwidth = (("dram_bytes_per_cycle", 0.5, 512.0) if per_cycle
+                 else ("dram_bandwidth_bytes_per_s", 1.0e8, 1.0e11))
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(_SWEPT.format(arch=arch, workload=workload, bandwidth=bandwidth[0],
+                                  low=bandwidth[1], high=bandwidth[2]))
+    sweep = load_sweep(spec)
+    wl = load_workload(workload)
+    params = Space(sweep).points(0, 150)
+    batch = evaluate(sweep, wl, params)
+    assert not any(batch["error"])
+    for i in range(150):
+        point = sweep.with_arch_values({k: v[i] for k, v in params.items()})
+        totals = sy.simulate(point, wl, {}).totals()
         for key in ("cycles", "seconds", "dram_bytes", "energy_j", "utilization",
                     "mean_utilization"):
-            assert batch[key][i] == pytest.approx(totals[key], rel=1e-9), key
+            assert batch[key][i] == pytest.approx(totals[key], rel=1e-9), (i, key)
+
+
+@pytest.mark.parametrize("per_cycle", [False, True], ids=["per_second", "per_cycle"])
+def test_a_clock_change_keeps_the_bandwidth_as_the_file_gives_it(tmp_path, per_cycle):
+    """``Arch.with_(clock_hz=…)`` gives the config that rebuilding the arch from its changed
+    document gives: 34 GB/s at 350 MHz is 34e9 / 350e6 = 97.14 B/cycle; 48.57 B/cycle stays
+    48.57 (and so is 17 GB/s at 350 MHz)."""
+    arch = load_arch(_per_cycle_arch(tmp_path) if per_cycle else ROOT / "archs" / "tpu_like.yaml")
+    slow = arch.with_(clock_hz=350e6)
+    rebuilt = arch_from_dict(slow.document)
+    expected = 48.57 if per_cycle else 34e9 / 350e6
+    assert slow.config.dram_rate_bytes_per_cycle == pytest.approx(expected, rel=1e-12)
+    assert rebuilt.config.dram_rate_bytes_per_cycle == pytest.approx(expected, rel=1e-12)
+    assert slow.config == rebuilt.config
+
+
+def test_bandwidth_swept_in_the_form_the_arch_does_not_give_is_refused(tmp_path):
+    from accelsim.spec.sweep import load_sweep
+
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(f"""schema_version: 1
+name: s
+arch: {ROOT / "archs" / "tpu_like.yaml"}
+workloads: [{ROOT / "workloads" / "alexnet_ssl.json"}]
+parameters:
+  dram_bytes_per_cycle: {{values: [8.0, 16.0]}}
+""")
+    with pytest.raises(SpecError) as err:
+        load_sweep(spec)
+    assert "dram_bytes_per_cycle" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_batch_counts_folds_exactly_when_the_array_divides_the_layer():

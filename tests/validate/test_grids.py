@@ -63,14 +63,15 @@ def test_regression_measured_grid_needs_the_narrow_n_term():
 
 def test_regression_cache_model_on_the_held_out_cache_curve():
     """The committed cache curve (no calibration kernel among its GEMMs) against the
-    calibrated arch: the GEMVs (n = 1, memory-bound) are predicted within 25% (median; 16% in
-    grids.md) only with the caches' stream speed-ups: at the DRAM rate alone the in-cache
-    GEMVs come out 2-3x too slow."""
+    calibrated arch: the GEMVs (n = 1, memory-bound) are predicted within 25% (median; 17% in
+    grids.md) only with the caches' stream speed-ups: at the DRAM rate alone (15.1 GB/s,
+    from the merged copy minimum) the in-cache GEMVs come out 1.5-2x too slow (median 86%),
+    several times the calibrated model's error."""
     cfg = load_arch(VALIDATION / "local_cpu.yaml").config
     curve = pd.read_csv(VALIDATION / "cache_curve_measured.csv")
     summary = grids.cache_summary(cfg, curve)
     assert summary["calibrated"]["by_n"][1] <= 0.25
-    assert summary["no_cache"]["by_n"][1] > 1.0
+    assert summary["no_cache"]["by_n"][1] > max(0.5, 3 * summary["calibrated"]["by_n"][1])
 
 
 def test_regression_blocked_gemms_are_not_slowed_by_the_l2():
