@@ -29,7 +29,7 @@ of its rate (measured on this machine's OpenBLAS). The tiles pad the FMA work to
 per-call cost, so the time is 2·m·k·(n_t + n_half)/(P·…): the earlier form, n/(n + n_half)
 times the padded fill, also padded the per-call cost, and made an n = 10 GEMM (tile 8: 16
 columns) 1.36× slower than the form here. Chosen on this machine's calibration GEMMs by
-leave-one-n-out error (n = 2-30: mean |log error| 0.285 against 0.340 for the padded form),
+leave-one-n-out error (n = 2-30, minima to 18:48: 0.285 against 0.340 for the padded form),
 then checked held out: the CSR-beats-dense crossover at n = 10 and the LSTM sweep at batch 10
 (reports/validation/grids.md, kernels.md). At
 n = 1 the libraries run GEMV instead (OpenBLAS forwards such a GEMM to GEMV since 0.3.27;
