@@ -40,7 +40,7 @@ from scalesim_reference import LAYERS, RESULTS, shape_row  # noqa: E402
 from timing import timed  # noqa: E402
 
 from accelsim.engines import systolic as sy  # noqa: E402
-from accelsim.model import Workload  # noqa: E402
+from accelsim.model import Gemm, Workload  # noqa: E402
 from accelsim.spec import load_workload  # noqa: E402
 from tests.engines.test_systolic import _scalesim_arch  # noqa: E402
 
@@ -83,9 +83,9 @@ def live_layer(python: str, shape: str) -> dict:
                            json.dumps(row)], capture_output=True, text=True, check=True)
     scalesim = json.loads(proc.stdout.strip().splitlines()[-1])
     arch = _scalesim_arch("sa128_ws")
-    gemm = sy.Mapping(1, int(row["filters"]), int(row["filter_h"]) * int(row["filter_w"])
-                      * int(row["channels"]), ((int(row["ifmap_h"]) - int(row["filter_h"]))
-                                               // int(row["stride"]) + 1) ** 2, 1.0, 0)
+    gemm = sy.Mapping(Gemm(1, int(row["filters"]), int(row["filter_h"]) * int(row["filter_w"])
+                           * int(row["channels"]), ((int(row["ifmap_h"]) - int(row["filter_h"]))
+                                                    // int(row["stride"]) + 1) ** 2), 1.0, 0)
     engine = timed(lambda: sy.run_mapping(arch.config, gemm, "ws"), 100)
     return {"shape": shape, "scalesim_s": scalesim["seconds"],
             "scalesim_rss_bytes": scalesim["max_rss_bytes"], "engine_s": engine}

@@ -1,5 +1,7 @@
 """Progress is drawn only on a terminal and never with ``accelsim --quiet``."""
 
+import json
+import subprocess
 import sys
 
 import click
@@ -44,3 +46,39 @@ def test_piped_output_holds_no_progress(root, tmp_path):
     assert front.exit_code == 0, front.output
     for text in (swept.output, front.output):
         assert "━" not in text and "ETA" not in text
+
+
+SPINNER_SCRIPT = """
+import json, sys, time
+from accelsim.report import progress
+
+class Terminal:
+    def __init__(self):
+        self.text = []
+    def isatty(self):
+        return True
+    def write(self, text):
+        self.text.append(text)
+        return len(text)
+    def flush(self):
+        pass
+
+sys.stderr = terminal = Terminal()
+with progress.stage("quick step"):
+    pass
+quick = ("rich" in sys.modules, "".join(terminal.text))
+with progress.stage("slow step"):
+    time.sleep(progress.SPINNER_DELAY_S + 0.5)
+sys.__stdout__.write(json.dumps([quick, "rich" in sys.modules,
+                                  "slow step" in "".join(terminal.text)]))
+"""
+
+
+def test_a_quick_step_draws_no_spinner_and_a_slow_one_does():
+    """On a terminal, a step shorter than SPINNER_DELAY_S draws nothing and does not even
+    import rich (the start-up of a single run); a longer one shows its spinner."""
+    done = subprocess.run([sys.executable, "-c", SPINNER_SCRIPT], capture_output=True,
+                          text=True, check=True)
+    quick, rich_loaded, slow_drawn = json.loads(done.stdout)
+    assert quick == [False, ""]
+    assert rich_loaded and slow_drawn

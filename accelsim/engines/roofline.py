@@ -90,6 +90,13 @@ The ideal speedup = dense MACs / kernel MACs = N·CHW / (M·(CHW + N)) (S000 Tab
 kernel over b = heads × batch matrices (cuBLAS strided-batched GEMM), the tiles of all b
 filling the waves: ``tiles = b·⌈m/t_m⌉·⌈n/t_n⌉``, one launch. A causal bmm computes only its
 visible fraction of the products (a masked kernel such as FlashAttention skips the rest).
+The batched kernel may come from another library than the weight GEMMs (on a CPU, torch's
+bmm runs MKL while numpy's GEMMs run OpenBLAS): where the arch file gives them, its own
+η_max (``batched_efficiency``, relative to the same peak) and narrow-n half
+(``batched_n_half``) replace ``max_efficiency`` and ``n_half`` in η; the tile and k-loop
+terms are shared (assumption). This machine's are fitted on calibration batched matmuls
+(torch.bmm, shapes none of the validation kernels have); without them a bmm takes the GEMM
+values (GPUs: cuBLAS runs both).
 
 **Vector layers** (element-wise, normalization, softmax, pooling, embedding) are memory-bound
 kernels: time = max(FLOPs / P_vec, bytes / (BW · η_mem)) + t_launch, with bytes =
@@ -99,7 +106,13 @@ the precision (assumption), at P_vec = ``vector_flops`` where the arch file give
 is calibrated on synthetic layer-norm and softmax kernels: its exp, reductions and divides
 reach a small fraction of the FMA peak), else P_fp32 · η_max. In training their backward
 reads the output gradient and the input and writes the input gradient: twice the forward
-bytes more.
+bytes more. On a device with ``write_allocate`` (CPU caches: an ordinary store first reads
+its line, "read for ownership", unless the kernel uses non-temporal stores, which torch's
+element-wise kernels do not; STREAM counts 2 words per Copy iteration where a write-allocate
+cache moves 3, McCalpin, docs/SOURCES.md §1) every written value is also read: bytes =
+v·(read + 2 · written) per pass (assumption: each pass writes ``elements`` values); the
+working set that picks the cache level stays the footprint v·(read + written). GPUs' caches
+merge partial writes without reading DRAM (no ``write_allocate``).
 
 **Precision** (``precision`` option, or a layer's ``dtype``): fp32, tf32, fp16, bf16, fp8,
 int8, int4, each with the device's own peak ``peak_<dtype>_flops`` (the arch file cites the
@@ -200,6 +213,9 @@ class RooflineConfig:
     sparse_nm: tuple[int, int] = (2, 4)
     sparse_dtypes: tuple[str, ...] = ()
     vector_flops: float | None = None  # element-wise rate; default peak_fp32 · η_max
+    write_allocate: bool = False  # a store reads its cache line first (CPU caches)
+    batched_efficiency: float | None = None  # bmm library's η_max; default max_efficiency
+    batched_n_half: float | None = None      # bmm library's n_half; default n_half
     groups_in_one_kernel: bool = True  # False: a grouped conv's groups run one after another
     clock_hz: float = 1.0
     name: str = "device"
@@ -235,20 +251,25 @@ def kernel_groups(cfg: RooflineConfig, g):
     return (g, np.ones_like(g)) if cfg.groups_in_one_kernel else (np.ones_like(g), g)
 
 
-def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1):
+def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1, batched: bool = False):
     """η(m, k, n): tile fill over waves of compute units, times the k-loop prologue and the
     narrow-n term;
     ``matrices`` GEMMs of that shape in one (batched) kernel share the waves. An empty GEMM
-    gets a one-element GEMM's η: its zero FLOPs then take zero compute time."""
+    gets a one-element GEMM's η: its zero FLOPs then take zero compute time. ``batched``:
+    the batched-matmul library's η_max and n_half where the arch gives them."""
     m, k, n, b = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, k, n, matrices))
+    top, n_half = cfg.max_efficiency, cfg.n_half
+    if batched:
+        top = top if cfg.batched_efficiency is None else cfg.batched_efficiency
+        n_half = n_half if cfg.batched_n_half is None else cfg.batched_n_half
     tm = np.minimum(cfg.tile_m, m)
     tn = np.minimum(cfg.tile_n, n)
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
     padded = np.ceil(n / tn) * tn  # n_t: the columns the tiles cover
-    narrow = np.where(n > 1, padded / (padded + cfg.n_half), 1.0)  # n = 1: GEMV
-    return cfg.max_efficiency * fill * k / (k + cfg.k_half) * narrow
+    narrow = np.where(n > 1, padded / (padded + n_half), 1.0)  # n = 1: GEMV
+    return top * fill * k / (k + cfg.k_half) * narrow
 
 
 def stream_rate(cfg: RooflineConfig, working_set_bytes):
@@ -299,7 +320,8 @@ def batched_time(cfg: RooflineConfig, b, m, k, n, precision: str = "fp32",
     b, m, k, n = (np.asarray(x, dtype=float) for x in (b, m, k, n))
     flops = 2 * b * m * k * n * fraction
     working_set = dense_working_set_bytes(m, k, n, precision)
-    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b))
+    t_compute = flops / (cfg.peak_flops(precision) * gemm_efficiency(cfg, m, k, n, b,
+                                                                      batched=True))
     return _roofline(cfg, 1, t_compute, flops, b * working_set, b * working_set)
 
 
@@ -308,10 +330,12 @@ def vector_time(cfg: RooflineConfig, layer: Layer, batch: int, precision: str = 
     """Time of a vector layer (memory-bound kernel with its launch)."""
     passes = 3 if mode == "training" else 1
     flops = np.asarray(layer.vector_flops(batch) * passes, dtype=float)
-    nbytes = np.asarray(layer.vector_bytes(batch, VALUE_BYTES[precision]) * passes, dtype=float)
+    v = VALUE_BYTES[precision]
+    footprint = np.asarray(layer.vector_bytes(batch, v), dtype=float)
+    nbytes = passes * (footprint + (v * layer.elements * batch if cfg.write_allocate else 0.0))
     rate = cfg.peak_fp32_flops * cfg.max_efficiency if cfg.vector_flops is None \
         else cfg.vector_flops
-    return _roofline(cfg, passes, flops / rate, flops, nbytes, nbytes / passes)
+    return _roofline(cfg, passes, flops / rate, flops, nbytes, footprint)
 
 
 def nm_time(cfg: RooflineConfig, gemm: Gemm, nm: tuple[int, int], precision: str
@@ -512,9 +536,11 @@ def extrapolation(fits: dict, layer: Layer, batch: int, kernel: str) -> str:
     inputs = {"m": gemm.m, "k": gemm.k, "n": gemm.n}
     if kernel == "csr":
         inputs["density"] = layer.density
-    # lowrank, batched and nm run the dense GEMM's shape model (its tiles, k_half, launch)
-    kind = "dense" if kernel in ("lowrank", "batched", "nm") else kernel
-    return "; ".join(outside_range(fits, kind, inputs))
+    # lowrank, batched and nm run the dense GEMM's shape model (its tiles, k_half, launch);
+    # batched also its library's own terms where they were fitted
+    kinds = {"lowrank": ("dense",), "nm": ("dense",), "batched": ("dense", "batched")
+             }.get(kernel, (kernel,))
+    return "; ".join(miss for kind in kinds for miss in outside_range(fits, kind, inputs))
 
 
 # ---- engine entry point ------------------------------------------------------------------

@@ -27,6 +27,7 @@ from accelsim.report.progress import progress as report_progress
 from accelsim.spec.sweep import Sweep, expression_names
 
 BATCH_CHUNK_POINTS = 1 << 16
+POINT_CHUNKS = 16  # a point-by-point sweep is cut in at least this many chunks (≤ 64 points)
 FIRST_POINTS_TRIED = 64
 RECORD_EVERY_S = 0.5   # finished chunks are recorded in the manifest at most this often
 PARENT_CHECK_S = 0.2   # how often a pool worker checks that the main process is alive
@@ -84,8 +85,7 @@ def run_sweep(sweep: Sweep, out_dir: str | os.PathLike[str], *, workers: int | N
     space = Space(sweep)
     batch = registry.engine(sweep.arch.engine).simulate_batch is not None
     workers = workers or os.cpu_count() or 1
-    chunk = chunk_points or sweep.chunk_points or (
-        BATCH_CHUNK_POINTS if batch else max(1, min(64, space.size // (8 * workers))))
+    chunk = chunk_points or sweep.chunk_points or default_chunk_points(space.size, batch)
     store = Store(out_dir)
     ranges = list(chunk_ranges(space.size, chunk, len(sweep.workloads)))
     names = [chunk_name(sweep.fingerprint, *r) for r in ranges]
@@ -191,6 +191,14 @@ def check_columns(sweep: Sweep, space: Space) -> dict[str, str]:
     for i, text in enumerate(sweep.constraints):
         check(text, f"constraints.{i}", comparison=True)
     return kinds
+
+
+def default_chunk_points(points: int, batch: bool) -> int:
+    """Points per chunk when neither the command nor the spec gives it: large for a batch
+    engine (one numpy evaluation each), else small enough that a pool stays busy. Never
+    from the machine (its cores): chunk names come from it, so a study committed here
+    resumes, or is regenerated in place, on any machine."""
+    return BATCH_CHUNK_POINTS if batch else max(1, min(64, points // POINT_CHUNKS))
 
 
 def manifest(sweep: Sweep, space: Space, chunk: int, columns: list[str]) -> dict:

@@ -144,7 +144,7 @@ class Store:
     def read(self) -> pd.DataFrame:
         """Every finished row as a DataFrame, ordered by workload and point; every chunk is
         checked against its recorded checksum first."""
-        import pandas as pd
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         manifest = self.manifest()
@@ -161,8 +161,10 @@ class Store:
                 raise SpecError("fails its checksum (corrupted or not written by this "
                                 "sweep); rerun `accelsim sweep` on this folder to recompute "
                                 "it", file=str(path))
-            tables.append(pq.read_table(io.BytesIO(data)).to_pandas())
-        frame = pd.concat(tables, ignore_index=True)
+            # ParquetFile.read, not read_table: that imports pyarrow.dataset (0.5 s)
+            tables.append(pq.ParquetFile(io.BytesIO(data)).read())
+        # one conversion of the joined table (a pandas concat of 10^6 rows took 1 s more)
+        frame = pa.concat_tables(tables, promote_options="default").to_pandas()
         return frame.sort_values(["workload_index", "point"], kind="stable",
                                  ignore_index=True)
 

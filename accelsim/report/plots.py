@@ -1,9 +1,11 @@
 """Pareto plots of a sweep (matplotlib, report style): PNG and SVG.
 
 Two objectives: one panel; every feasible design drawn faint (one colour per workload,
-duplicates merged and rasterised so the SVG stays small) and the front on top as a
-staircase (the best y attainable up to each x). Three objectives: one panel per workload
-(small multiples on shared axes), the feasible designs grey and the front's designs a
+rasterised so the SVG stays small; designs within half a point of one already drawn are
+not drawn again, which looks the same under markers of 1.4 pt or more and bounds the cost
+of 10^6 designs by the figure's size) and the front on top as a staircase (the best y
+attainable up to each x). Three objectives: one panel per workload (small multiples on
+shared axes), the feasible designs grey (thinned alike) and the front's designs a
 scatter coloured by the third objective (viridis, scaled to the front: a 3-objective front
 projected on two axes is not a staircase). Axis labels and units come from
 ``report.units``; an axis goes logarithmic when its values span more than two decades. A
@@ -21,6 +23,7 @@ from accelsim.explore.pareto import pareto_mask
 from accelsim.report import units
 
 _MARKERS = "os^Dv<>p"
+_CELL_PT = 0.5  # grid of the drawn feasible designs, in points (the smallest marker: 1.4)
 
 
 def pareto_title(name: str, columns: list[str], goals: list[str]) -> str:
@@ -76,6 +79,25 @@ def _number_points(ax, picks, taken: list[np.ndarray], start: int) -> list[int]:
     return drawn
 
 
+def _thinned(points: np.ndarray, lo: np.ndarray, hi: np.ndarray, log: tuple[bool, bool],
+             cells: tuple[int, int]) -> np.ndarray:
+    """``points`` (x, y rows) less those in a cell of a ``cells`` grid over [lo, hi] (in
+    the axes' scale) that holds an earlier one: with cells under a marker's width the
+    drawing looks the same, and costs at most one marker per cell however many designs."""
+    if len(points) == 0:
+        return points
+    at = np.array(points, dtype=float)
+    edges = np.array([lo, hi], dtype=float)
+    for i, is_log in enumerate(log):
+        if is_log:
+            at[:, i], edges[:, i] = np.log10(at[:, i]), np.log10(edges[:, i])
+    span = edges[1] - edges[0]
+    span[span == 0] = 1.0
+    n = np.array(cells)
+    index = np.clip(((at - edges[0]) / span * n).astype(np.int64), 0, n - 1)
+    return points[np.sort(np.unique(index[:, 0] * n[1] + index[:, 1], return_index=True)[1])]
+
+
 def _setting(name: str, value) -> str:
     """A parameter in the key: a word value alone (``ws``), a number with its label."""
     return value if isinstance(value, str) else units.describe(name, value)
@@ -92,18 +114,20 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
     from accelsim.report import style
     from accelsim.report.figures import new_figure
 
-    groups = list(frame.groupby("workload_index", sort=True))
+    # row positions per workload; columns taken as arrays (no copy of the other columns)
+    groups = [np.asarray(rows) for rows in
+              frame.groupby("workload_index", sort=True).indices.values()]
     panels = len(groups) if z else 1
-    shown = frame[feasible]
-    ux = units.scaled(x, shown[x].to_numpy(dtype=float))[0]
-    uy = units.scaled(y, shown[y].to_numpy(dtype=float))[0]
+    xs, ys = (frame[c].to_numpy(dtype=float) for c in (x, y))
+    ux = units.scaled(x, xs[feasible])[0]
+    uy = units.scaled(y, ys[feasible])[0]
     sx, sy = (ux.size if ux else 1.0), (uy.size if uy else 1.0)
-    log = (_log_helps(shown[x].to_numpy(dtype=float)), _log_helps(shown[y].to_numpy(dtype=float)))
+    log = (_log_helps(xs[feasible]), _log_helps(ys[feasible]))
     width = style.DOUBLE_COLUMN_IN
+    height = width * (0.5 if panels == 1 else 0.4)
     keys = 3 * len(groups)  # numbered designs at most, listed under the plot
     fig, axes = new_figure(ncols=panels, sharex=True, sharey=True, squeeze=False,
-                           figsize=(width, width * (0.5 if panels == 1 else 0.4)
-                                    + 0.12 * keys + 0.25))
+                           figsize=(width, height + 0.12 * keys + 0.25))
     axes = axes[0]
     norm, uz = None, None
     if z:
@@ -112,24 +136,28 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
         zs = zs / (uz.size if uz else 1.0)
         lo, hi = (np.nanmin(zs), np.nanmax(zs)) if len(zs) else (0.0, 1.0)
         norm = LogNorm(lo, hi) if lo > 0 and hi / lo > 100 else Normalize(lo, hi)
-    dense = len(frame) > 20_000  # many points: small and faint
+    # the feasible designs drawn: one per cell of _CELL_PT (under the smallest marker)
+    lo = np.array([np.nanmin(v[feasible]) if feasible.any() else 0.0 for v in (xs, ys)])
+    hi = np.array([np.nanmax(v[feasible]) if feasible.any() else 0.0 for v in (xs, ys)])
+    cells = (int(72 * width / panels / _CELL_PT), int(72 * height / _CELL_PT))
+    dense = len(frame) > 20_000  # many designs: small and faint
     picks, handles = [], []
-    for i, (_, group) in enumerate(groups):
+    for i, rows in enumerate(groups):
         ax = axes[i if z else 0]
         color = style.COLORS[i % len(style.COLORS)]
-        workload = group["workload"].iloc[0]
-        ok = feasible[group.index]
-        cloud = np.unique(group.loc[ok, [x, y]].to_numpy(dtype=float), axis=0)
+        workload = frame["workload"].iat[rows[0]]
+        ok = rows[feasible[rows]]
+        cloud = _thinned(np.column_stack([xs[ok], ys[ok]]), lo, hi, log, cells)
         ax.scatter(cloud[:, 0] / sx, cloud[:, 1] / sy, s=2 if dense else 6,
                    color="0.6" if z else color, alpha=0.15 if dense else 0.35,
                    linewidths=0, rasterized=True)
-        best = group[front[group.index]].sort_values([x, y])
+        best = frame.iloc[rows[front[rows]]].sort_values([x, y])
         bx, by = best[x].to_numpy(dtype=float) / sx, best[y].to_numpy(dtype=float) / sy
         if z:
             ax.scatter(bx, by, c=best[z].to_numpy(dtype=float) / (uz.size if uz else 1.0),
                        cmap=style.SEQUENTIAL, norm=norm, s=16, marker=_MARKERS[i % 8],
                        edgecolors="black", linewidths=0.3, zorder=3)
-            ax.set_title(f"{workload}: {len(best)} front designs of {int(ok.sum()):,} "
+            ax.set_title(f"{workload}: {len(best)} front designs of {len(ok):,} "
                          "feasible", fontsize=8)
         else:
             line = best[pareto_mask(best[[x, y]].to_numpy(dtype=float), maximize)]
@@ -138,7 +166,7 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
             ax.scatter(bx, by, s=14, color=color, zorder=3, linewidths=0)
             handles.append(Line2D([], [], color=color, marker="o", ms=3.5, lw=1.2,
                                   label=f"{workload}: front of {len(best)}; "
-                                        f"{int(ok.sum()):,} of {len(group):,} feasible"))
+                                        f"{len(ok):,} of {len(rows):,} feasible"))
         picks.append((ax, best, color, [(bx[k], by[k], color) for k in
                                         _pick(best, x, y, log)]))
     for ax in axes:
@@ -161,7 +189,7 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
     fig.suptitle(style.wrap(title, fig))
     for ax in axes:
         ax.autoscale_view()
-    fig.canvas.draw()  # lay out once, so numbers are placed in final pixels
+    fig.draw_without_rendering()  # lay out once, so numbers are placed in final pixels
     key, taken = [], {id(ax): [] for ax in axes}
     for ax, best, color, points in picks:
         drawn = _number_points(ax, points, taken[id(ax)], len(key) + 1)
@@ -177,6 +205,8 @@ def pareto_plot(frame, feasible: np.ndarray, front: np.ndarray, *, x: str, y: st
                    loc="outside lower left", handlelength=0, handletextpad=0, fontsize=6,
                    title="numbered designs: parameters → objectives", title_fontsize=6.5,
                    alignment="left", labelspacing=0.25)
+    fig.get_layout_engine().execute(fig)  # the final layout, once for both files
+    fig.set_layout_engine("none")
     paths = [Path(f"{out_stem}.png"), Path(f"{out_stem}.svg")]
     style.save(fig, out_stem)
     return paths

@@ -155,14 +155,25 @@ def choose(quantity: str, values) -> Unit:
     largest finite magnitude is at least 1; the smallest unit for values all below it,
     the base unit when there is no non-zero value."""
     units = [Unit(*u) for u in QUANTITIES[quantity]]
-    finite = [abs(float(v)) for v in values if v is not None and _finite(v) and v != 0]
-    if not finite:
+    peak = _peak(values)
+    if peak is None:
         return next(u for u in units if u.size == 1.0) if len(units) > 1 else units[0]
-    peak = max(finite)
     for unit in units:
         if peak >= unit.size * (1 - 1e-12):
             return unit
     return units[-1]
+
+
+def _peak(values) -> float | None:
+    """The largest finite non-zero magnitude of ``values`` (None if there is none); a
+    numeric numpy array in one vectorised pass (a sweep's column: 10^6 values)."""
+    if getattr(getattr(values, "dtype", None), "kind", "") in ("i", "u", "f"):
+        import numpy as np
+
+        magnitudes = np.abs(values[np.isfinite(values) & (values != 0)], dtype=float)
+        return float(magnitudes.max()) if magnitudes.size else None
+    finite = [abs(float(v)) for v in values if v is not None and _finite(v) and v != 0]
+    return max(finite) if finite else None
 
 
 def _finite(value) -> bool:
@@ -218,7 +229,7 @@ def scaled(name: str, values) -> tuple[Unit | None, object]:
     quantity = column(name).quantity
     if not quantity:
         return None, values
-    unit = choose(quantity, list(values))
+    unit = choose(quantity, values)
     try:
         return unit, values / unit.size
     except TypeError:

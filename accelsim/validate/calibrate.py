@@ -224,12 +224,27 @@ CSR_GRID = {  # the form chosen on the measured CSR grid by held-out error (vali
 }
 
 
-# element-wise calibration kernels (rows × columns), none of the held-out transformer shapes
-CALIBRATION_VECTOR = [(kernel, m, n) for kernel in ("layernorm", "softmax")
-                      for m, n in ((64, 1024), (1024, 256), (4096, 64), (300, 3000))]
+# element-wise calibration kernels (rows × columns), none of the held-out transformer shapes;
+# the last of each kind (64 MB read + written) streams past the last-level cache share
+CALIBRATION_VECTOR = [(kernel, m, n) for kernel, shapes in (
+    ("layernorm", ((64, 1024), (1024, 256), (4096, 64), (300, 3000), (10000, 800))),
+    ("softmax", ((64, 1024), (1024, 256), (4096, 64), (300, 3000), (2000, 4000))))
+    for m, n in shapes]
 
 
 VECTOR_GRID = {"vector_flops": list(np.geomspace(1e8, 1e13, 401))}  # 2.9% steps
+
+# batched matmuls (torch.bmm: MKL, another library than numpy's OpenBLAS) as
+# (matrices, m, k, n), attention-like (scores: k small; A·V: n small) but none of the held-out
+# transformer shapes (12 heads × 128/512 tokens × 64): other head counts, token counts, head
+# sizes, and narrow n = 16-40 to pin the narrow-n half
+CALIBRATION_BMM = [(16, 100, 40, 100), (16, 100, 100, 40), (4, 300, 80, 300), (4, 300, 300, 80),
+                   (8, 200, 32, 200), (8, 200, 200, 32), (2, 1000, 96, 1000),
+                   (2, 1000, 1000, 96), (4, 256, 16, 256), (4, 256, 256, 16)]
+BATCHED_GRID = {  # the bmm library's η_max (relative to the GEMM peak) and narrow-n half
+    "batched_efficiency": [round(0.5 + 0.02 * i, 2) for i in range(41)],  # 0.50-1.30
+    "batched_n_half": [0, 1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64],
+}
 
 
 def calibration_cases():
@@ -243,7 +258,9 @@ def calibration_cases():
              + CALIBRATION_LLC_GEMMS]
     cases += [KernelCase(f"cal csr {m}x{k}x{n} d{d}", "calibration", "csr", m, k, n, density=d)
               for m, k, n, d in CALIBRATION_CSR]
-    return cases + vector
+    bmm = [KernelCase(f"cal bmm {g}x{m}x{k}x{n}", "calibration", "bmm", m, k, n, groups=g)
+           for g, m, k, n in CALIBRATION_BMM] if _has_torch() else []
+    return cases + vector + bmm
 
 
 COPY_BYTES = 1 << 27  # per array: two 128 MiB arrays, past every cache level
@@ -276,10 +293,12 @@ def copy_bandwidth(frame) -> float:
     return float((copy.m / copy.min_time_s).max())
 
 
-def _grid_fit(cfg, grid: dict, seconds_fn, measured_s) -> dict:
+def _grid_fit(cfg, grid: dict, seconds_fn, measured_s, *, cv: bool = False) -> dict:
     """The grid point minimising the mean |log(predicted / measured)| over all kernels (a
     median would let half of them go unfitted, which hurts extrapolation); the grid axes
-    broadcast against the kernels on the first axis (one numpy evaluation)."""
+    broadcast against the kernels on the first axis (one numpy evaluation). ``cv``: also
+    each kernel's leave-one-out error (``held_out_errors``: predicted / measured − 1 at the
+    grid point fitted on the other kernels)."""
     axes = list(grid)
     shape = (len(measured_s),) + tuple(len(grid[a]) for a in axes)
 
@@ -291,10 +310,19 @@ def _grid_fit(cfg, grid: dict, seconds_fn, measured_s) -> dict:
     trial = replace(cfg, **{a: along(i, grid[a]) for i, a in enumerate(axes)})
     predicted = np.broadcast_to(seconds_fn(trial), shape)
     measured = np.asarray(measured_s, dtype=float).reshape((-1,) + (1,) * len(axes))
-    score = np.mean(np.abs(np.log(predicted / measured)), axis=0)
+    log_error = np.abs(np.log(predicted / measured))
+    score = np.mean(log_error, axis=0)
     best = np.unravel_index(np.argmin(score), score.shape)
     fit = {a: float(grid[a][i]) for a, i in zip(axes, best)}
-    return {**fit, "mean_abs_log_error": float(score[best])}
+    out = {**fit, "mean_abs_log_error": float(score[best])}
+    if cv:
+        held = []
+        for i in range(len(measured_s)):
+            rest = (log_error.sum(axis=0) - log_error[i]).argmin()
+            point = (i,) + np.unravel_index(rest, score.shape)
+            held.append(float(predicted[point] / measured.flat[i] - 1))
+        out["held_out_errors"] = held
+    return out
 
 
 def cpu_cache_bytes(cpu: int = 0) -> dict[int, float]:
@@ -324,9 +352,13 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
     times a fitted 0.5-1.5; the L2 size is ``cache_bytes[2]`` (this machine's fact), the
     caches' stream speed-ups and the last level's effective size are fitted (``CACHE_GRID``).
     Shape, peak, then bandwidth and caches are fitted on the dense GEMMs (coordinate descent,
-    twice), then the CSR parameters on the CSR kernels, and the element-wise rate
-    ``vector_flops`` on the layer-norm and softmax ones (when torch is installed)."""
-    from accelsim.engines.roofline import RooflineConfig, csr_time, dense_time, vector_time
+    twice), then the CSR parameters on the CSR kernels, the element-wise rate
+    ``vector_flops`` on the layer-norm and softmax ones and the batched-matmul library's
+    ``batched_efficiency`` and ``batched_n_half`` on the torch.bmm ones (when torch is
+    installed and the frame has them), each with the GEMM parameters held and with its
+    leave-one-out errors (``*_held_out``)."""
+    from accelsim.engines.roofline import (RooflineConfig, batched_time, csr_time, dense_time,
+                                           vector_time)
     from accelsim.validate.kernels import VECTOR_KERNELS
 
     dense = frame[frame.kernel == "dense"]
@@ -358,7 +390,9 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
         "max_efficiency", "k_half", "n_half", "memory_efficiency", "launch_overhead_s",
         "l2_cache_bytes",
         "l2_spill_penalty", "cache_bytes", "cache_spill_penalty")}
-    params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID}})
+    params.update({"csr_row_overhead": 0.0, **{k: csr_fit[k] for k in CSR_GRID},
+                   "write_allocate": True})  # x86 caches (a fact, not fitted)
+    extra: dict = {}
     vector = frame[frame.kernel.isin(list(VECTOR_KERNELS))]
     if len(vector):  # the element-wise rate, with the fitted bandwidth and launch held
         from accelsim.model import Layer
@@ -367,12 +401,23 @@ def fit_cpu(frame, *, bandwidth_bytes_per_s: float, threads: int,
                   for r in vector.itertuples()]
         vector_fit = _grid_fit(cfg, VECTOR_GRID, lambda c: np.stack(
             [vector_time(c, layer, 1).seconds for layer in layers])[:, 0],
-            vector.min_time_s.to_numpy())
+            vector.min_time_s.to_numpy(), cv=True)
         params["vector_flops"] = vector_fit["vector_flops"]
+        extra["vector_held_out"] = dict(zip(vector.name, vector_fit["held_out_errors"]))
+        extra["vector_kernels"] = len(vector)
+    bmm = frame[frame.kernel == "bmm"]
+    if len(bmm):  # the batched library's η_max and narrow-n half, the GEMM terms held
+        bmm_fit = _grid_fit(cfg, BATCHED_GRID, lambda c: batched_time(
+            c, *(bmm[x].to_numpy().reshape(-1, 1, 1) for x in ("groups", "m", "k", "n"))
+        ).seconds, bmm.min_time_s.to_numpy(), cv=True)
+        params.update({k: bmm_fit[k] for k in BATCHED_GRID})
+        extra["bmm_fit_error"] = bmm_fit["mean_abs_log_error"]
+        extra["bmm_held_out"] = dict(zip(bmm.name, bmm_fit["held_out_errors"]))
+        extra["bmm_kernels"] = len(bmm)
     for key in ("tile_m", "tile_n", "compute_units"):
         params[key] = int(params[key])
     return {"params": params, "gemm_fit_error": fit_dense["mean_abs_log_error"],
-            "csr_fit_error": csr_fit["mean_abs_log_error"]}
+            "csr_fit_error": csr_fit["mean_abs_log_error"], **extra}
 
 
 def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
@@ -401,8 +446,13 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
                        "reports the host's shared L3)",
         "cache_spill_penalty": "CALIBRATED (same fit): last-level stream rate / DRAM rate - 1",
         "csr_narrow_overhead": "CALIBRATED (same fit)",
-        "vector_flops": f"CALIBRATED on the {len(CALIBRATION_VECTOR)} calibration layer-norm "
+        "vector_flops": f"CALIBRATED on the {fit.get('vector_kernels')} calibration layer-norm "
                         "and softmax kernels (torch)",
+        "batched_efficiency": f"CALIBRATED on the {fit.get('bmm_kernels')} calibration batched "
+                              "matmuls (torch.bmm, MKL): its peak fraction",
+        "batched_n_half": "CALIBRATED (same fit): its narrow-n half",
+        "write_allocate": "x86 write-allocate caches: a store reads its line first (vector "
+                          "kernels' written bytes count twice)",
     }
     lines = [
         f"# This machine's CPU, calibrated by `accelsim validate calibrate`.",
@@ -410,7 +460,9 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
         f"{info['blas_threads']} BLAS thread(s); numpy {info['numpy']}.",
         f"# Fit: mean |log(pred/meas)| {fit['gemm_fit_error']:.3f} on the calibration GEMMs, "
         f"{fit['csr_fit_error']:.3f} on the calibration CSR kernels (accelsim.validate."
-        "calibrate: CALIBRATION_GEMMS, CALIBRATION_CSR). The validation kernels are held out.",
+        "calibrate: CALIBRATION_GEMMS, CALIBRATION_CSR)"
+        + (f", {fit['bmm_fit_error']:.3f} on the calibration batched matmuls (CALIBRATION_BMM)"
+           if "bmm_fit_error" in fit else "") + ". The validation kernels are held out.",
         "schema_version: 1",
         f"name: {name}",
         "engine: cpu",
@@ -421,7 +473,8 @@ def cpu_arch_text(fit: dict, info: dict, *, name: str, clock_hz: float) -> str:
     for key, value in p.items():
         if value is None:  # a cache size this machine does not report
             continue
-        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        text = (str(value).lower() if isinstance(value, bool) else f"{value:.6g}"
+                if isinstance(value, float) else str(value))
         lines.append(f"  {key}: {text}   # {how[key]}")
     return "\n".join(lines) + "\n"
 

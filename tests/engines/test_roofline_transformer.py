@@ -46,6 +46,39 @@ def test_batched_matmul_is_one_launch_and_causal_halves_the_work():
     assert float(t.seconds) < 2 * A100.config.launch_overhead_s + float(t.flops) / 312e12
 
 
+def test_batched_library_efficiency_and_narrow_n_replace_the_gemm_ones_for_bmm_only():
+    cpu = roofline.RooflineConfig(
+        device="cpu", peak_fp32_flops=100e9, memory_bandwidth_bytes_per_s=1e15,
+        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
+        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+        csr_row_overhead=0.0, n_half=24.0)
+    flops = 2 * 2 * 64 * 64 * 64  # 2 matrices of 64 × 64 · 64 × 64
+    # without the batched values a bmm is a GEMM: η = n / (n + n_half) = 64 / 88
+    assert float(roofline.batched_time(cpu, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 64 / 88))
+    own = replace(cpu, batched_efficiency=0.5, batched_n_half=0.0)
+    assert float(roofline.batched_time(own, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 0.5))
+    assert float(roofline.dense_time(own, 2, 64, 64, 64).seconds) == pytest.approx(
+        flops / (100e9 * 64 / 88))  # the weight GEMM keeps its own library's terms
+
+
+def test_write_allocate_reads_every_written_line_and_keeps_the_footprint_for_the_cache():
+    cpu = roofline.RooflineConfig(
+        device="cpu", peak_fp32_flops=1e15, memory_bandwidth_bytes_per_s=1e9,
+        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
+        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+        csr_row_overhead=0.0, vector_flops=1e15)
+    norm = Layer(name="ln", kind="norm", elements=1_000_000)
+    # 10^6 fp32 values read and 10^6 written: 8 MB at 1 GB/s, + 4 MB of write-allocate reads
+    assert float(roofline.vector_time(cpu, norm, 1).seconds) == pytest.approx(8e-3)
+    rfo = replace(cpu, write_allocate=True)
+    assert float(roofline.vector_time(rfo, norm, 1).seconds) == pytest.approx(12e-3)
+    # the 8 MB footprint (not the 12 MB of traffic) fits a 10 MB cache that streams 2x faster
+    cached = replace(rfo, cache_bytes=10e6, cache_spill_penalty=1.0)
+    assert float(roofline.vector_time(cached, norm, 1).seconds) == pytest.approx(6e-3)
+
+
 def test_gpt2_on_a100_times_every_layer():
     result = simulate(A100, network("gpt2_small").workload, {"precision": "fp16"})
     kinds = {row.kind for row in result.layers}

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from accelsim.engines import systolic as sy
 from accelsim.engines.energy import EnergyTable
 from accelsim.errors import SpecError
-from accelsim.model import Layer, Workload
+from accelsim.model import Gemm, Layer, Workload
 from accelsim.spec import load_arch
 from accelsim.spec.arch import arch_from_dict
 
@@ -25,12 +25,13 @@ DATA = ROOT / "tests" / "data" / "scalesim"
 # ---- SCALE-Sim reference data --------------------------------------------------------------
 def _scalesim_arch(config_name: str):
     """The engine arch equivalent to a committed SCALE-Sim config: its SRAM kB are 1024 one-byte
-    words; its Bandwidth is words per cycle on each of the three ports."""
+    words (SCALE-Sim has one word size, partial sums included: 8-bit accumulators here); its
+    Bandwidth is words per cycle on each of the three ports."""
     cfg = configparser.ConfigParser()
     cfg.read(DATA / "configs" / f"{config_name}.cfg")
     a = cfg["architecture_presets"]
     block = {"rows": int(a["ArrayHeight"]), "cols": int(a["ArrayWidth"]),
-             "dataflow": a["Dataflow"].strip(), "word_bytes": 1,
+             "dataflow": a["Dataflow"].strip(), "word_bytes": 1, "accumulator_bits": 8,
              "ifmap_sram_bytes": 1024 * int(a["IfmapSramSzkB"]),
              "filter_sram_bytes": 1024 * int(a["FilterSramSzkB"]),
              "ofmap_sram_bytes": 1024 * int(a["OfmapSramSzkB"]),
@@ -87,18 +88,22 @@ def test_compute_cycles_and_sram_accesses_equal_scalesim(row, shape):
 
 @pytest.mark.parametrize("row,shape", [c for c in CASES if int(c.values[0]["stall_cycles"]) == 0
                                        or (c.values[0]["config"], c.values[0]["shape"]) in FIXED])
-def test_total_cycles_within_10_percent_of_scalesim(row, shape):
-    """Against SCALE-Sim with stalls counted once: 3.0.0 adds each late prefetch's wait twice
-    (fixed upstream in 22f88b1), so a layer where it stalls is compared with the fixed run. A
-    miss is expected only where SCALE-Sim's own DRAM count shows at least one more half-buffer
-    refill of a read SRAM than the engine's sliding-window sweep (``_read_port``): it reads
-    flipped stationary folds and skewed fold boundaries backwards, which sends its forward-only
-    window round the stream (not modelled)."""
+def test_array_cycles_within_10_percent_of_scalesim_total_cycles(row, shape):
+    """The engine's compute + stall cycles (the array's run, without the first fill and the
+    last write-back) against SCALE-Sim's ``total_cycles`` column, which counts the same (its
+    ``total_cycles_incl_prefetch`` is compared below). With stalls counted once: 3.0.0 adds
+    each late prefetch's wait twice (fixed upstream in 22f88b1), so a layer where it stalls
+    is compared with the fixed run. A miss is expected only where SCALE-Sim's own DRAM count
+    shows at least one more half-buffer refill of a read SRAM than the engine's sliding-window
+    sweep (``_read_port``): it reads flipped stationary folds and skewed fold boundaries
+    backwards, which sends its forward-only window round the stream (not modelled)."""
     _, f = _run(row, shape)
     reference = row if int(row["stall_cycles"]) == 0 else FIXED[(row["config"], row["shape"])]
     assert f["compute_cycles"] == int(reference["compute_cycles"]) + 1
     total = int(reference["total_cycles"]) + 1
-    if f["cycles"] != pytest.approx(total, rel=0.10):
+    array = f["compute_cycles"] + f["stall_cycles"]
+    assert f["cycles"] == array + f["fill_cycles"] + f["drain_cycles"]
+    if array != pytest.approx(total, rel=0.10):
         cfg = _scalesim_arch(row["config"]).config
         for port in ("ifmap", "filter"):
             fetched = int(reference[f"{port}_dram_reads"])
@@ -106,8 +111,27 @@ def test_total_cycles_within_10_percent_of_scalesim(row, shape):
             if fetched >= f[f"{port}_dram_reads"] + refill:  # at least one more refill
                 pytest.xfail(f"SCALE-Sim refilled the {port} SRAM more: {fetched:,} words "
                              f"fetched, {f[port + '_dram_reads']:,.0f} in the engine's sweep; "
-                             f"cycles {f['cycles']:,.0f} vs {total:,}")
-    assert f["cycles"] == pytest.approx(total, rel=0.10)
+                             f"array cycles {array:,.0f} vs {total:,}")
+    assert array == pytest.approx(total, rel=0.10)
+
+
+@pytest.mark.parametrize("row,shape", [c for c in CASES
+                                       if int(c.values[0]["stall_cycles"]) == 0])
+def test_cycles_with_fill_and_write_back_approach_scalesim_incl_prefetch(row, shape):
+    """The engine's latency (first fill + compute + stalls + last write-back) against SCALE-Sim's
+    ``total_cycles_incl_prefetch`` column, on the 45 layers where neither stalls. Its fill and
+    write-back are lower bounds of what SCALE-Sim does before its cycle 0 and after its last
+    compute cycle (the first half of each read SRAM at the port rate, both ports at once; the
+    last, partial ofmap half after the array stops; every ofmap word across its port), so:
+    never above SCALE-Sim, and nearer to it than compute + stalls alone. (Measured: median
+    miss 3.8 %, worst −24 % on 56x56x1x1x64x64 ws, where SCALE-Sim adds three times the 3,136
+    cycles of its ifmap fill; compute + stalls alone miss SCALE-Sim's column by median 40 %.)"""
+    _, f = _run(row, shape)
+    with_prefetch = int(row["total_cycles_incl_prefetch"]) + 1
+    array = f["compute_cycles"] + f["stall_cycles"]
+    assert array == int(row["total_cycles"]) + 1  # no stall on either side
+    assert array < f["cycles"] <= with_prefetch + 1  # fill and write-back rounded up
+    assert with_prefetch - f["cycles"] < with_prefetch - array
 
 
 def test_fix_only_changes_stall_counts():
@@ -165,15 +189,36 @@ def test_fold_counts_by_hand(dataflow, cycles):
 
 def test_memory_bound_layer_waits_for_refills():
     """ws, 4x4, m=4, k=4, n=1000: ifmap stream 4000 words through a 2000-byte SRAM (active half
-    1000 words) at 1 word/cycle per port: 3 refills of 1000 cycles, then 1/4 of the compute."""
+    1000 words) at 1 word/cycle per port: the first 1000 arrive before the array starts (1000
+    cycles; the 16 filter words take 16), then 3 refills of 1000 cycles, then 1/4 of the
+    compute. The 1 MB ofmap SRAM holds all 4000 writes (final outputs: K fits the 4 rows, so
+    no partial sums), 1 byte each: they cross the port (4000 cycles) after the array stops."""
     cfg = replace(_cfg(bytes_per_cycle=3.0), ifmap_sram_bytes=2000)
     _, f = sy.run_mapping(cfg, sy.mapping(_fc(4, 4), 1000, 1), "ws")
     compute = 1 * (8 + 4 + 1000 - 2)
     assert f["compute_cycles"] == compute
     assert f["ifmap_dram_reads"] == 4000
-    # the 1 MB ofmap SRAM absorbs all 4000 writes; the 16 filter words fit
-    assert f["cycles"] == math.ceil(3 * 1000 + compute * (4000 - 3000) / 4000)
-    assert sy.BOUNDS[int(f["bound_port"])] == "ifmap"
+    array = math.ceil(3 * 1000 + compute * (4000 - 3000) / 4000)
+    assert f["stall_cycles"] == array - compute
+    assert (f["fill_cycles"], f["drain_cycles"]) == (1000, 4000)
+    assert f["cycles"] == 1000 + array + 4000
+    assert sy.BOUNDS[int(f["bound_port"])] == "ofmap"  # its 4000 cycles come last
+
+
+def test_partial_sums_are_accumulator_words():
+    """tpu_like: 4 MiB of 32-bit accumulators is 1,048,576 partial sums (4,194,304 one-byte
+    words before). ws fc 4096 × 4096 at batch 256 on 256 × 256: F_r = 16 row folds each write
+    N·M = 256·4096 sums, 16,777,216 ofmap writes: the last fold's are the outputs (1 byte),
+    the 15 others partial sums (4 bytes); the ifmap (4096·256 words, within the 24 MiB SRAM)
+    and the filter (4096² words streamed once through the 256 KiB FIFO) are fetched once."""
+    arch = load_arch(ROOT / "archs" / "tpu_like.yaml")
+    assert sy._sram_words(arch.config)[2] == 1_048_576
+    result = sy.simulate(arch, Workload("w", "test", 256, (_fc(4096, 4096),)), {})
+    row = result.layers[0]
+    assert row.extra["ofmap_dram_writes"] == 16 * 256 * 4096
+    assert row.extra["ifmap_dram_reads"] == 4096 * 256
+    assert row.extra["filter_dram_reads"] == 4096 * 4096
+    assert row.dram_bytes == 4096 * 256 + 4096 * 4096 + 256 * 4096 + 4 * 15 * 256 * 4096
 
 
 def test_counts_past_two_to_the_64_do_not_wrap():
@@ -205,7 +250,7 @@ def test_a_stream_the_window_holds_whole_is_fetched_once_per_pass_count():
 def test_structured_sparsity_is_compacted_before_mapping():
     dense = sy.mapping(_fc(64, 64), 8, 1)
     ssl = sy.mapping(_fc(64, 64, row_sparsity=0.5, col_sparsity=0.25), 8, 1)
-    assert (ssl.m, ssl.k) == (32, 48)
+    assert (ssl.gemm.m, ssl.gemm.k) == (32, 48)
     _, fd = sy.run_mapping(_cfg(8, 8), dense, "ws")
     _, fs = sy.run_mapping(_cfg(8, 8), ssl, "ws")
     assert fd["compute_cycles"] == 8 * 8 * (16 + 8 + 8 - 2)   # folds 8 x 8
@@ -214,7 +259,7 @@ def test_structured_sparsity_is_compacted_before_mapping():
 
 def test_nm_halves_the_window_and_streams_index_bits():
     m = sy.mapping(_fc(16, 64, nm=(2, 4)), 1, 1)
-    assert m.k == 32 and m.index_bits == 2
+    assert m.gemm.k == 32 and m.index_bits == 2
     assert m.filter_words_per_weight == 1 + 2 / 8
     _, f = sy.run_mapping(_cfg(8, 8), m, "ws")
     assert f["compute_cycles"] == 4 * 2 * (16 + 8 + 1 - 2)
@@ -262,9 +307,16 @@ designs = st.tuples(st.integers(1, 64), st.integers(1, 64), st.integers(6, 22),
 def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, dataflow):
     (m, k, n), (r, c, log_sram, bw) = layer, design
     cfg = _cfg(r, c, dataflow, 2 ** log_sram, bw)
-    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    gemm = sy.Mapping(Gemm(1, m, k, n), 1.0, 0)
     _, f = sy.run_mapping(cfg, gemm, dataflow)
     assert f["cycles"] >= f["compute_cycles"] >= m * k * n / (r * c)
+    # nor the DRAM: every byte it moves crosses one of the three ports (1-byte operands and
+    # outputs, the other ofmap writes 4-byte partial sums)
+    port_bytes = (f["ifmap_dram_reads"], f["filter_dram_reads"],
+                  m * n + 4 * (f["ofmap_dram_writes"] - m * n))
+    assert f["cycles"] >= sum(port_bytes) / bw * (1 - 1e-12)
+    for moved in port_bytes:
+        assert f["cycles"] >= moved / (bw / 3) * (1 - 1e-12)
     assert 0 < f["mapping_efficiency"] <= 1
     _, faster = sy.run_mapping(replace(cfg, dram_bytes_per_cycle=2 * bw), gemm, dataflow)
     assert faster["cycles"] <= f["cycles"]
@@ -275,7 +327,7 @@ def test_no_layer_beats_the_peak_and_more_bandwidth_never_hurts(layer, design, d
 def test_auto_picks_the_fastest_dataflow(layer, design):
     (m, k, n), (r, c, log_sram, bw) = layer, design
     cfg = _cfg(r, c, "auto", 2 ** log_sram, bw)
-    gemm = sy.Mapping(1, m, k, n, 1.0, 0)
+    gemm = sy.Mapping(Gemm(1, m, k, n), 1.0, 0)
     chosen, f = sy.run_mapping(cfg, gemm, "auto")
     each = {d: sy.run_mapping(cfg, gemm, d)[1]["cycles"] for d in sy.DATAFLOWS}
     assert f["cycles"] == min(each.values()) == each[chosen]
@@ -339,9 +391,14 @@ def test_batch_equals_point_by_point_through_the_sweep(tmp_path, per_cycle):
     params = Space(sweep).points(0, 150)
     batch = evaluate(sweep, wl, params)
     assert not any(batch["error"])
+    # no design beats its DRAM or its PEs (latency includes the first fill and last write-back)
+    bytes_per_cycle = params[bandwidth[0]] / (1.0 if per_cycle else params["clock_hz"])
+    assert np.all(batch["cycles"] >= batch["dram_bytes"] / bytes_per_cycle * (1 - 1e-12))
+    assert np.all(batch["cycles"] * batch["pes"] >= batch["effective_macs"])
     for i in range(150):
         point = sweep.with_arch_values({k: v[i] for k, v in params.items()})
         totals = sy.simulate(point, wl, {}).totals()
+        assert totals["cycles"] >= totals["dram_bytes"] / bytes_per_cycle[i] * (1 - 1e-12)
         for key in ("cycles", "seconds", "dram_bytes", "energy_j", "utilization",
                     "mean_utilization"):
             assert batch[key][i] == pytest.approx(totals[key], rel=1e-9), (i, key)
@@ -388,11 +445,12 @@ def test_batch_counts_folds_exactly_when_the_array_divides_the_layer():
     params = {"rows": np.array([186, 186]), "cols": np.array([219, 219]),
               "ifmap_sram_bytes": np.array([big, big]), "filter_sram_bytes": np.array([big, big]),
               "ofmap_sram_bytes": np.array([big, big]),
-              "dram_bandwidth_bytes_per_s": np.array([1e15, 1e15]),
+              "dram_bandwidth_bytes_per_s": np.array([1e18, 1e18]),
               "dataflow": np.array(["ws", "auto"], dtype=object)}
     batch = sy.simulate_batch(arch, wl, params)
-    assert batch["cycles"][0] == 36 * 1235
-    assert batch["cycles"][1] <= 36 * 1235
+    # + 1 fill and 1 write-back cycle: ceilings of a fraction of a cycle at 1e18 B/s
+    assert batch["cycles"][0] == 36 * 1235 + 2
+    assert batch["cycles"][1] <= 36 * 1235 + 2
 
 
 # ---- arch files ------------------------------------------------------------------------------

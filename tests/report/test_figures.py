@@ -4,7 +4,9 @@ the style keeps text as text)."""
 import numpy as np
 import pandas as pd
 
-from accelsim.report.plots import pareto_plot, pareto_title
+from hypothesis import given, settings, strategies as st
+
+from accelsim.report.plots import _thinned, pareto_plot, pareto_title
 
 
 def _frame():
@@ -54,3 +56,26 @@ def test_three_objectives_colour_the_front_by_the_third(tmp_path):
     for name, index in (("main", 0), ("other", 1)):
         part = frame.workload_index == index
         assert f"{name}: {int(front[part].sum())} front designs of {int(part.sum())} feasible" in svg
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2000), st.integers(1, 30), st.integers(1, 30), st.booleans(),
+       st.integers(0, 2 ** 32 - 1))
+def test_thinning_draws_one_design_per_cell_and_leaves_none_uncovered(n, nx, ny, log_x, seed):
+    # the designs drawn are designs, at most one in each cell, and each cell with a design
+    # has one drawn (cells counted here by hand, on a log axis for log_x)
+    rng = np.random.default_rng(seed)
+    points = np.column_stack([10 ** rng.uniform(-6, -2, n), rng.integers(1, 50, n)])
+    lo, hi = points.min(axis=0) if n else np.ones(2), points.max(axis=0) if n else np.ones(2)
+    drawn = _thinned(points, lo, hi, (log_x, False), (nx, ny))
+
+    def cell(p):  # the fraction of each axis' span, in the axis' scale, times its cells
+        at = [np.log10(p[0]), p[1]] if log_x else list(p)
+        ends = [np.log10(lo[0]), np.log10(hi[0])] if log_x else [lo[0], hi[0]]
+        fx = (at[0] - ends[0]) / ((ends[1] - ends[0]) or 1.0) * nx
+        fy = (at[1] - lo[1]) / ((hi[1] - lo[1]) or 1.0) * ny
+        return min(int(fx), nx - 1), min(int(fy), ny - 1)
+
+    assert {tuple(p) for p in drawn} <= {tuple(p) for p in points}
+    assert len({cell(p) for p in drawn}) == len(drawn)
+    assert {cell(p) for p in drawn} == {cell(p) for p in points}

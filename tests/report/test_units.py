@@ -33,6 +33,17 @@ def test_the_peak_reads_between_1_and_1000_in_its_unit(peak):
     assert reading < 1000 * (1 + 1e-9)    # a smaller unit would read 1000 or more
 
 
+@given(st.lists(st.one_of(st.floats(-1e4, 1e4), st.just(0.0), st.just(float("nan")),
+                          st.just(float("inf"))), max_size=20))
+def test_a_numpy_column_gets_the_unit_its_list_gets(values):
+    # the array path (a sweep's 10^6 values at once) skips zeros, NaN and inf as the list does
+    import numpy as np
+
+    assert u.choose("time", np.array(values, dtype=float)) == u.choose("time", values)
+    assert u.choose("time", np.array(values, dtype=float).astype(np.float32)) == u.choose(
+        "time", [float(np.float32(v)) for v in values])
+
+
 def test_one_unit_per_quantity_in_a_table():
     # a 2 s layer and a 10 µs theoretical time share seconds; energy chooses its own unit
     rows = [{"seconds": 2.0, "theoretical_s": 1e-5, "energy_j": 3e-3}]
