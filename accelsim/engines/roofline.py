@@ -18,12 +18,20 @@ at n = 1), the tiles run in waves over ``compute_units`` (SMs or cores), and eac
 a fixed prologue worth ``k_half`` steps of its k loop:
 
     tiles = b·⌈m/t_m⌉·⌈n/t_n⌉,  waves = ⌈tiles / U⌉   (b = groups in one kernel)
-    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n / (n + n_half)
+    η(m, k, n) = η_max · b·(m·n) / (waves · U · t_m · t_n) · k / (k + k_half) · n_t / (n_t + n_half)
 
-Small matrices under-fill a GPU (few tiles, a partial last wave) and short k loops are
-dominated by their prologue; a large GEMM tends to η_max. ``n_half`` (optional, default 0)
-is the same for narrow right-hand sides: a BLAS that runs n = 2-30 through its GEMM kernel
-reaches a fraction n/(n + n_half) of its rate (measured on this machine's OpenBLAS). At
+with n_t = ⌈n/t_n⌉·t_n the columns the tiles cover. Small matrices under-fill a GPU (few
+tiles, a partial last wave) and short k loops are dominated by their prologue; a large GEMM
+tends to η_max. ``n_half`` (optional, default 0) is a per-call cost that does not grow with
+n, worth n_half columns of FMA work (assumption: a GotoBLAS-style GEMM packs the whole weight
+panel once per call whatever n), so a narrow right-hand side (n = 2-30) reaches a fraction
+of its rate (measured on this machine's OpenBLAS). The tiles pad the FMA work to n_t columns, not that
+per-call cost, so the time is 2·m·k·(n_t + n_half)/(P·…): the earlier form, n/(n + n_half)
+times the padded fill, also padded the per-call cost, and made an n = 10 GEMM (tile 8: 16
+columns) 1.36× slower than the form here. Chosen on this machine's calibration GEMMs by
+leave-one-n-out error (n = 2-30, minima to 18:48: 0.285 against 0.340 for the padded form),
+then checked held out: the CSR-beats-dense crossover at n = 10 and the LSTM sweep at batch 10
+(reports/validation/grids.md, kernels.md). At
 n = 1 the libraries run GEMV instead (OpenBLAS forwards such a GEMM to GEMV since 0.3.27;
 cuBLAS and MKL do the same), a memory-bound stream: the narrow-n factor is 1 there.
 
@@ -259,7 +267,8 @@ def gemm_efficiency(cfg: RooflineConfig, m, k, n, matrices=1, batched: bool = Fa
     tiles = b * np.ceil(m / tm) * np.ceil(n / tn)
     waves = np.ceil(tiles / cfg.compute_units)
     fill = b * m * n / (waves * cfg.compute_units * tm * tn)
-    narrow = np.where(n > 1, n / (n + n_half), 1.0)  # n = 1: GEMV, memory-bound
+    padded = np.ceil(n / tn) * tn  # n_t: the columns the tiles cover
+    narrow = np.where(n > 1, padded / (padded + n_half), 1.0)  # n = 1: GEMV
     return top * fill * k / (k + cfg.k_half) * narrow
 
 

@@ -186,6 +186,23 @@ def test_stream_rate_steps_at_each_cache_size_and_compute_ignores_it():
     assert float(roofline.dense_time(cfg, 1, 1500, 1500, 1).dram_bytes) == pytest.approx(9.012e6)
 
 
+def test_narrow_n_cost_is_per_call_and_only_the_fma_work_is_padded_to_tiles():
+    """Toy CPU: 1 TFLOP/s, one unit, tile 16 x 8, n_half 24, no prologue, launch or memory
+    limit. A 1600 x 1000 GEMM then takes 2·m·k·(n_t + 24)/P with n_t the tile-covered columns
+    (n rounded up to 8): n = 10 and n = 16 both cover 16 columns, 2·1.6e6·40/1e12 = 128 µs;
+    n = 8 covers 8, 2·1.6e6·32/1e12 = 102.4 µs. Padding the per-call cost too, as
+    n/(n + n_half) times the padded fill did, would give n = 10 2·1.6e6·16·34/10/1e12 = 174 µs."""
+    cfg = roofline.RooflineConfig(
+        device="cpu", peak_fp32_flops=1e12, memory_bandwidth_bytes_per_s=1e15,
+        compute_units=1, tile_m=16, tile_n=8, max_efficiency=1.0, k_half=0.0,
+        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
+        csr_row_overhead=0.0, n_half=24.0)
+    seconds = roofline.dense_time(cfg, 1, 1600, 1000, np.array([8, 10, 16])).seconds
+    assert seconds.tolist() == pytest.approx([102.4e-6, 128e-6, 128e-6])
+    # n = 1 is a GEMV: no narrow-n cost, 2·1.6e6/1e12 = 3.2 µs
+    assert float(roofline.dense_time(cfg, 1, 1600, 1000, 1).seconds) == pytest.approx(3.2e-6)
+
+
 def test_results_note_borrowed_fits_and_layers_outside_the_fitted_range():
     result = run("archs/v100.yaml", "workloads/alexnet_l1.json")
     assert any("gtx_titan_black fit" in n and "not calibrated on this device" in n
