@@ -283,6 +283,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
     runs = sweep(cfg, workload, {**opts, "gpus": gpus})
     one = np.asarray(gpus) == 1
     train_macs = 3 * workload.dense_macs()
+    done_macs = round(roofline.training_macs(cfg.node, workload, opts["kernel"]))  # its kernels
     peak_macs = cfg.node.peak_fp32_flops / 2
     clock = cfg.node.clock_hz
     rows = []
@@ -295,7 +296,7 @@ def simulate(arch, workload: Workload, options: dict) -> Result:
             share = 1.0 / n if opts["scaling"] == "strong" else 1.0  # of the batch per GPU
             rows.append(LayerResult(
                 name=f"{encoding}@{n}", kind="iteration", dense_macs=train_macs,
-                effective_macs=train_macs, cycles=int(round(t * clock)), seconds=t,
+                effective_macs=done_macs, cycles=int(round(t * clock)), seconds=t,
                 utilization=train_macs * share / (t * peak_macs),
                 bound="network" if s.exposed_s[idx] > s.compute_s[idx] else "compute",
                 dram_bytes=0,

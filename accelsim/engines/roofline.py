@@ -497,6 +497,18 @@ def forward_backward_s(cfg: RooflineConfig, workload: Workload, kernel: str = "a
     return np.array(fwd, dtype=float), np.array(bwd, dtype=float)
 
 
+def training_macs(cfg: RooflineConfig, workload: Workload, kernel: str = "auto",
+                  precision: str = "fp32") -> float:
+    """MACs one training iteration does on the kernels :func:`forward_backward_s` times
+    (forward + backward; a sparse kernel's count, not the dense one)."""
+    total = 0.0
+    for layer in workload.layers:
+        dtype = layer.dtype or precision
+        chosen = choose_kernel(cfg, layer, workload.batch, kernel, "training", dtype)[0]
+        total += kernel_macs(layer, workload.batch, chosen, "training")
+    return total
+
+
 def kernel_macs(layer: Layer, batch: int, kernel: str, mode: str = "inference") -> float:
     """MACs the kernel does (forward; ``training`` adds the backward GEMMs). Low rank:
     rank·(CHW + N)·H'W' with the layer's total rank, so a grouped layer with an odd total
