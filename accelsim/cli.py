@@ -185,7 +185,8 @@ class _RunCommand(click.Command):
             try:
                 return super().parse_args(ctx, list(args))  # the parser consumes its list
             except click.NoSuchOption:
-                pass  # perhaps a plug-in engine's flag
+                self._builtin_only = False
+                return super().parse_args(ctx, args)  # perhaps a plug-in engine's flag
             finally:
                 self._builtin_only = False
         return super().parse_args(ctx, args)

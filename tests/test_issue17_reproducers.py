@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from accelsim.cli import main
 from tests.conftest import ROOT
+from tests.model.test_hostile_masks import _huge_header_zip
 from tests.explore.conftest import SMALL
 
 CASE_SECONDS = 60           # the "past 60 s"; a healthy case takes well under 5 s
@@ -401,16 +402,6 @@ def _masked(t, content, mask="m.npz", folder=None):
     layer = {**FC, "weight_density": float(MASK.mean()), "activation_density": 0.5,
              "mask": mask}
     return _run(H100, _workload(folder, [layer]))
-
-
-def _huge_header_zip() -> bytes:
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        header, {"descr": "|b1", "fortran_order": False, "shape": (65536, 65536)})
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("weight.npy", header.getvalue() + b"\0" * (4 << 20))
-    return out.getvalue()
 
 
 def _not_npy_zip() -> bytes:
