@@ -46,12 +46,16 @@ def test_batched_matmul_is_one_launch_and_causal_halves_the_work():
     assert float(t.seconds) < 2 * A100.config.launch_overhead_s + float(t.flops) / 312e12
 
 
+def _ideal_cpu(**fields) -> roofline.RooflineConfig:
+    """A one-unit CPU with no tile, launch, k-loop or CSR losses, plus ``fields``."""
+    return roofline.RooflineConfig(**{
+        "device": "cpu", "compute_units": 1, "tile_m": 1, "tile_n": 1, "max_efficiency": 1.0,
+        "k_half": 0.0, "memory_efficiency": 1.0, "launch_overhead_s": 0.0,
+        "csr_efficiency": 1.0, "csr_row_overhead": 0.0, **fields})
+
+
 def test_batched_library_efficiency_and_narrow_n_replace_the_gemm_ones_for_bmm_only():
-    cpu = roofline.RooflineConfig(
-        device="cpu", peak_fp32_flops=100e9, memory_bandwidth_bytes_per_s=1e15,
-        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
-        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
-        csr_row_overhead=0.0, n_half=24.0)
+    cpu = _ideal_cpu(peak_fp32_flops=100e9, memory_bandwidth_bytes_per_s=1e15, n_half=24.0)
     flops = 2 * 2 * 64 * 64 * 64  # 2 matrices of 64 × 64 · 64 × 64
     # without the batched values a bmm is a GEMM: η = n / (n + n_half) = 64 / 88
     assert float(roofline.batched_time(cpu, 2, 64, 64, 64).seconds) == pytest.approx(
@@ -64,11 +68,7 @@ def test_batched_library_efficiency_and_narrow_n_replace_the_gemm_ones_for_bmm_o
 
 
 def test_write_allocate_reads_every_written_line_and_keeps_the_footprint_for_the_cache():
-    cpu = roofline.RooflineConfig(
-        device="cpu", peak_fp32_flops=1e15, memory_bandwidth_bytes_per_s=1e9,
-        compute_units=1, tile_m=1, tile_n=1, max_efficiency=1.0, k_half=0.0,
-        memory_efficiency=1.0, launch_overhead_s=0.0, csr_efficiency=1.0,
-        csr_row_overhead=0.0, vector_flops=1e15)
+    cpu = _ideal_cpu(peak_fp32_flops=1e15, memory_bandwidth_bytes_per_s=1e9, vector_flops=1e15)
     norm = Layer(name="ln", kind="norm", elements=1_000_000)
     # 10^6 fp32 values read and 10^6 written: 8 MB at 1 GB/s, + 4 MB of write-allocate reads
     assert float(roofline.vector_time(cpu, norm, 1).seconds) == pytest.approx(8e-3)
